@@ -1,0 +1,1 @@
+"""Training files: reading, validating, counting tokens and cost, and safe writes."""
