@@ -1,0 +1,70 @@
+"""What the app runs against: a provider for the chosen profile, or the in-process sandbox.
+
+Built before the UI starts (and again when the user asks for the sandbox from the setup
+screen), so the screens only ever see a ready `Provider` or a message saying why there is none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.errors import CoreError
+from core.provider import Provider
+
+
+@dataclass
+class Session:
+    provider: Provider | None
+    profile: str
+    simulated: bool = False
+    problem: str | None = None  # why there is no provider, in words a person can act on
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, from config
+    _sandbox: object | None = None
+
+    @property
+    def label(self) -> str:
+        return self.profile
+
+    def close(self) -> None:
+        """Stop the in-process sandbox, if any. Provider clients close with the event loop."""
+        if self._sandbox is not None:
+            self._sandbox.stop()
+            self._sandbox = None
+
+
+def open_sandbox_session(*, speed: float = 1.0, data_dir: Path | None = None) -> Session:
+    """Start the sandbox in a background thread and connect to it (blocking; call off the UI loop)."""
+    from core.connect import make_provider
+    from core.sandbox.runner import SandboxThread
+    from core.settings import load_settings
+
+    sandbox = SandboxThread(speed=speed, data_dir=data_dir)
+    base_url = sandbox.start()
+    settings = load_settings("sandbox")
+    provider = make_provider(settings, sandbox_base_url=base_url)
+    return Session(provider, "sandbox", simulated=True, keymap=_keymap(settings), _sandbox=sandbox)
+
+
+def open_session(profile: str | None = None, *, sandbox: bool = False, speed: float = 1.0,
+                 data_dir: Path | None = None) -> Session:
+    """The session for `profile` (or the configured default); never raises for a missing key."""
+    if sandbox:
+        return open_sandbox_session(speed=speed, data_dir=data_dir)
+    from core.connect import explain_missing_key, make_provider
+    from core.settings import load_settings
+
+    try:
+        settings = load_settings(profile)
+    except CoreError as exc:
+        return Session(None, profile or "?", problem=exc.summary())
+    missing = explain_missing_key(settings)
+    if missing:
+        return Session(None, getattr(settings, "profile_name", profile or "openai"), problem=missing,
+                       keymap=_keymap(settings))
+    provider = make_provider(settings)
+    return Session(provider, provider.name, simulated=provider.simulated, keymap=_keymap(settings))
+
+
+def _keymap(settings) -> dict[str, str]:
+    return dict(getattr(settings, "keys", None) or {})

@@ -1,0 +1,42 @@
+"""The shell: sections by number keys, help on ? / F1, setup when there is no account."""
+
+from __future__ import annotations
+
+from core.session import Session
+from tui.app import FtuiApp
+from tui.help_screen import HelpScreen
+from tui.screens.setup import SetupScreen
+from widgets.status_header import StatusHeader
+
+NO_KEY = "No OpenAI API key found. Set OPENAI_API_KEY, or press s to try the sandbox."
+
+
+async def test_without_a_key_it_explains_and_offers_the_sandbox():
+    app = FtuiApp(Session(None, "openai", problem=NO_KEY))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen)
+        assert "OPENAI_API_KEY" in str(app.screen.query_one("#setup-text").render())
+        await pilot.press("1")
+        assert app.current_mode == "data"
+        assert not isinstance(app.screen, SetupScreen)
+
+
+async def test_number_keys_switch_sections_and_help_lists_keys():
+    app = FtuiApp(Session(None, "openai"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key, mode in [("2", "jobs"), ("3", "compare"), ("4", "files"), ("5", "models"), ("1", "data")]:
+            await pilot.press(key)
+            assert app.current_mode == mode
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_header_marks_the_sandbox_as_simulated():
+    app = FtuiApp(Session(None, "sandbox", simulated=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        header = app.screen.query_one(StatusHeader)
+        assert "SANDBOX - simulated training" in str(header.render())

@@ -1,0 +1,126 @@
+"""The ftui application: one place for each part of the loop, switched by number keys."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from core.errors import CoreError
+from core.session import Session, open_sandbox_session
+from tui.commands import ActiveBindingsCommands
+from tui.help_screen import HelpScreen
+from tui.screens.compare import CompareScreen
+from tui.screens.data import DataScreen
+from tui.screens.files import FilesScreen
+from tui.screens.jobs import JobsScreen
+from tui.screens.models import ModelsScreen
+from tui.screens.setup import SetupScreen
+
+log = logging.getLogger("ftui")
+
+
+class FtuiApp(App):
+    TITLE = "ftui"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ActiveBindingsCommands}
+    MODES = {
+        "data": DataScreen,
+        "jobs": JobsScreen,
+        "compare": CompareScreen,
+        "files": FilesScreen,
+        "models": ModelsScreen,
+    }
+    BINDINGS = [
+        Binding("1", "goto('data')", "Data", id="app.goto.data",
+                tooltip="Pick, preview, validate and fix a dataset"),
+        Binding("2", "goto('jobs')", "Jobs", id="app.goto.jobs",
+                tooltip="Launch fine-tuning jobs and watch them"),
+        Binding("3", "goto('compare')", "Compare", id="app.goto.compare",
+                tooltip="Ask base and fine-tuned models side by side"),
+        Binding("4", "goto('files')", "Files", id="app.goto.files",
+                tooltip="Files on the account"),
+        Binding("5", "goto('models')", "Models", id="app.goto.models",
+                tooltip="Fine-tuned models on the account"),
+        Binding("question_mark,f1", "help", "Help", id="app.help",
+                tooltip="Keys of the focused area and what they do"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave ftui", show=False),
+    ]
+
+    def __init__(self, session: Session, *, open_path: Path | None = None,
+                 sandbox_speed: float = 1.0) -> None:
+        super().__init__()
+        self.session = session
+        self.initial_path = open_path
+        self._sandbox_speed = sandbox_speed
+        if session.keymap:
+            self.set_keymap(session.keymap)
+
+    # What screens read -------------------------------------------------------------
+    @property
+    def provider(self):
+        return self.session.provider
+
+    @property
+    def profile_label(self) -> str:
+        return self.session.label
+
+    @property
+    def simulated(self) -> bool:
+        return self.session.simulated
+
+    # Lifecycle -------------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.session.provider is None and self.session.problem:
+            # Section screens are built on first visit, so they see the session chosen here.
+            self.push_screen(SetupScreen(self.session.problem))
+        else:
+            self.switch_mode("data")
+
+    def on_unmount(self) -> None:
+        self.session.close()
+
+    # Actions ---------------------------------------------------------------------
+    def action_goto(self, mode: str) -> None:
+        if isinstance(self.screen, SetupScreen):
+            self.pop_screen()
+        self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_start_sandbox(self) -> None:
+        self.notify("Starting the sandbox…", timeout=2)
+        self._start_sandbox()
+
+    @work(thread=True, exclusive=True, group="session", exit_on_error=False)
+    def _start_sandbox(self) -> None:
+        session = open_sandbox_session(speed=self._sandbox_speed)
+        self.call_from_thread(self._use_session, session)
+
+    def _use_session(self, session: Session) -> None:
+        self.session.close()
+        self.session = session
+        if isinstance(self.screen, SetupScreen):
+            self.pop_screen()
+        self.switch_mode("data")
+        self.notify("Sandbox ready: training here is simulated, nothing is billed.")
+
+    # The one place worker failures land ---------------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.report_error(event.worker.error, context=event.worker.name)
+
+    def report_error(self, error: BaseException | None, *, context: str = "") -> None:
+        """Explain a failure in place; never let it take the app down."""
+        if isinstance(error, CoreError):
+            self.notify(error.summary(), title=context or "Error", severity="error", timeout=8)
+        else:
+            log.exception("unexpected error in %s", context, exc_info=error)
+            self.notify(f"{type(error).__name__}: {error}", title=context or "Unexpected error",
+                        severity="error", timeout=8)

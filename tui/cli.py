@@ -1,0 +1,52 @@
+"""The `ftui` command: the app, plus `ftui validate` and `ftui sandbox` for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+USAGE_EPILOG = """commands:
+  ftui [PATH]                 open the workbench (optionally on a dataset)
+  ftui validate PATH          check a training file the way OpenAI will (exit 0 ok, 1 errors, 2 unreadable)
+  ftui sandbox                run the local OpenAI-compatible sandbox server
+"""
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ftui", description="A keyboard-driven terminal workbench for fine-tuning.",
+        epilog=USAGE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("path", nargs="?", type=Path, help="a JSONL dataset to open")
+    parser.add_argument("--sandbox", action="store_true",
+                        help="run against a local simulated OpenAI server (no key, no cost)")
+    parser.add_argument("--profile", help="a profile from the config file (default: its default_profile)")
+    parser.add_argument("--speed", type=float, default=1.0, help="sandbox time scale (higher is faster)")
+    parser.add_argument("--data-dir", type=Path, help="keep the sandbox's files and jobs in this folder")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from core.commands import run_subcommand
+    code = run_subcommand(argv)
+    if code is not None:
+        return code
+    args = _app_parser().parse_args(argv)
+    if args.path is not None and not args.path.exists():
+        print(f"ftui: {args.path}: no such file", file=sys.stderr)
+        return 2
+
+    from core.session import open_session
+    session = open_session(args.profile, sandbox=args.sandbox, speed=args.speed, data_dir=args.data_dir)
+    from tui.app import FtuiApp  # Textual loads only when the app runs, keeping the CLI commands fast
+    app = FtuiApp(session, open_path=args.path, sandbox_speed=args.speed)
+    try:
+        app.run()
+    finally:
+        session.close()
+    return app.return_code or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

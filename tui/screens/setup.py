@@ -1,0 +1,35 @@
+"""Shown when ftui has no account to talk to: what to set, and the sandbox one key away."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from widgets.status_header import StatusHeader
+
+
+class SetupScreen(Screen):
+    BINDINGS = [
+        Binding("s", "app.start_sandbox", "Try the sandbox", id="setup.sandbox",
+                tooltip="Start a local simulated OpenAI server: no key, no cost"),
+        Binding("q", "app.quit", "Quit", id="setup.quit", tooltip="Leave ftui"),
+    ]
+
+    DEFAULT_CSS = """
+    SetupScreen VerticalScroll { padding: 1 2; }
+    SetupScreen #setup-text { width: 76; border: round $warning; padding: 1 2; }
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self._message = message
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader("Setup")
+        with VerticalScroll():
+            with Center():
+                yield Static(self._message, id="setup-text")
+        yield Footer()
