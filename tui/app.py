@@ -56,6 +56,8 @@ class FtuiApp(App):
         super().__init__()
         self.session = session
         self.initial_path = open_path
+        # The dataset the user last opened on the Data screen; Files/Launch/Compare offer it.
+        self.current_dataset: Path | None = open_path
         self._sandbox_speed = sandbox_speed
         if session.keymap:
             self.set_keymap(session.keymap)
@@ -89,6 +91,22 @@ class FtuiApp(App):
         if isinstance(self.screen, SetupScreen):
             self.pop_screen()
         self.switch_mode(mode)
+
+    # Hand-offs between sections ----------------------------------------------------
+    def _section(self, mode: str):
+        """Switch to `mode` and return its base screen (which may not be mounted yet)."""
+        if isinstance(self.screen, SetupScreen):
+            self.pop_screen()
+        self.switch_mode(mode)
+        return self.screen_stack[0]
+
+    def compare_models(self, left: str, right: str) -> None:
+        """Open Compare with these two models (e.g. a job's base model and its fine-tune)."""
+        self._section("compare").set_models(left, right)
+
+    def open_job(self, job_id: str) -> None:
+        """Open the job's live view on the Jobs section."""
+        self._section("jobs").open_job(job_id)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
