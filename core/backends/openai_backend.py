@@ -1,0 +1,264 @@
+"""The Provider for OpenAI and everything that speaks its API: Azure OpenAI, the sandbox,
+any OpenAI-compatible endpoint. One `openai.AsyncOpenAI` (or `AsyncAzureOpenAI`) does the
+HTTP, retries and backoff; this class only converts records and errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import aiofiles
+from openai import AsyncOpenAI
+
+from core.backends import openai_convert as convert
+from core.backends.openai_uploads import (
+    DEFAULT_PART_CONCURRENCY,
+    DEFAULT_PART_SIZE,
+    FILES_API_LIMIT,
+    upload_via_files_api,
+    upload_via_uploads_api,
+)
+from core.error_map import to_core_error
+from core.errors import CoreError
+from core.provider import ProgressCallback
+from core.types import (
+    ChatDelta,
+    ChatRequest,
+    ChatResult,
+    Checkpoint,
+    Job,
+    JobEvent,
+    JobSpec,
+    ModelInfo,
+    Page,
+    RemoteFile,
+    TransferProgress,
+    Usage,
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _core_errors_only(method: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable[R]]:
+    """The one place SDK/OS exceptions become CoreError (cancellation passes through)."""
+
+    @functools.wraps(method)
+    async def wrapper(self: OpenAIProvider, *args: Any, **kwargs: Any) -> R:
+        try:
+            return await method(self, *args, **kwargs)
+        except CoreError:
+            raise
+        except Exception as exc:
+            raise self._error(exc, method.__name__) from None
+
+    return wrapper
+
+
+class OpenAIProvider:
+    """`core.provider.Provider` over the official OpenAI SDK."""
+
+    STATUS_FILTER_MAX_PAGES = 10
+
+    def __init__(self, client: AsyncOpenAI, *, name: str = "openai", label: str | None = None,
+                 simulated: bool = False, key_source: str | None = None,
+                 deployments: dict[str, str] | None = None,
+                 upload_threshold: int = FILES_API_LIMIT, part_size: int = DEFAULT_PART_SIZE,
+                 part_concurrency: int = DEFAULT_PART_CONCURRENCY) -> None:
+        self.name = name
+        self.label = label or name
+        self.simulated = simulated
+        self._client = client
+        self._key_source = key_source
+        self._deployments = dict(deployments or {})  # Azure: model name -> deployment name
+        # Files larger than this go through the Uploads API in parts of `part_size`.
+        self.upload_threshold = upload_threshold
+        self.part_size = part_size
+        self.part_concurrency = part_concurrency
+
+    def __repr__(self) -> str:  # never the client's repr, which could carry the key
+        return f"OpenAIProvider(name={self.name!r}, base_url={str(self._client.base_url)!r})"
+
+    @property
+    def base_url(self) -> str:
+        return str(self._client.base_url)
+
+    def _error(self, exc: BaseException, operation: str) -> CoreError:
+        key = getattr(self._client, "api_key", None)
+        return to_core_error(exc, key_source=self._key_source, operation=operation,
+                             secrets=[key if isinstance(key, str) else None])
+
+    # ------------------------------------------------------------------ files
+    @_core_errors_only
+    async def list_files(self, *, purpose: str | None = None, after: str | None = None,
+                         limit: int = 100) -> Page[RemoteFile]:
+        kwargs: dict[str, Any] = {"limit": limit, "order": "desc"}
+        if purpose:
+            kwargs["purpose"] = purpose
+        if after:
+            kwargs["after"] = after
+        page = await self._client.files.list(**kwargs)
+        return Page([convert.remote_file(f) for f in page.data], has_more=bool(page.has_more))
+
+    @_core_errors_only
+    async def upload_file(self, path: Path, *, purpose: str = "fine-tune",
+                          progress: ProgressCallback | None = None,
+                          cancel: asyncio.Event | None = None) -> RemoteFile:
+        path = Path(path)
+        if not path.is_file():
+            raise CoreError(f"{path} is not a file", kind="input")
+        if path.stat().st_size > self.upload_threshold:
+            made = await upload_via_uploads_api(self._client, path, purpose, progress, cancel,
+                                                part_size=self.part_size,
+                                                concurrency=self.part_concurrency)
+        else:
+            made = await upload_via_files_api(self._client, path, purpose, progress, cancel)
+        return convert.remote_file(made)
+
+    @_core_errors_only
+    async def retrieve_file(self, file_id: str) -> RemoteFile:
+        return convert.remote_file(await self._client.files.retrieve(file_id))
+
+    @_core_errors_only
+    async def delete_file(self, file_id: str) -> bool:
+        return bool((await self._client.files.delete(file_id)).deleted)
+
+    @_core_errors_only
+    async def file_content(self, file_id: str) -> bytes:
+        return (await self._client.files.content(file_id)).content
+
+    @_core_errors_only
+    async def download_file(self, file_id: str, dest: Path,
+                            progress: ProgressCallback | None = None) -> Path:
+        """Stream to `dest` via a temporary file beside it, renamed into place when complete."""
+        dest = Path(dest)
+        partial = dest.with_name(f".{dest.name}.part")
+        try:
+            async with self._client.files.with_streaming_response.content(file_id) as response:
+                total = int(response.headers.get("content-length") or 0)  # 0: unknown
+                done = 0
+                if progress is not None:
+                    progress(TransferProgress(done=0, total=total))
+                async with aiofiles.open(partial, "wb") as out:
+                    async for chunk in response.iter_bytes():
+                        await out.write(chunk)
+                        done += len(chunk)
+                        if progress is not None:
+                            progress(TransferProgress(done=done, total=max(total, done)))
+            os.replace(partial, dest)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        return dest
+
+    # ------------------------------------------------------------------ jobs
+    @_core_errors_only
+    async def create_job(self, spec: JobSpec) -> Job:
+        return convert.job(await self._client.fine_tuning.jobs.create(**convert.job_create_args(spec)))
+
+    @_core_errors_only
+    async def retrieve_job(self, job_id: str) -> Job:
+        return convert.job(await self._client.fine_tuning.jobs.retrieve(job_id))
+
+    @_core_errors_only
+    async def list_jobs(self, *, after: str | None = None, limit: int = 20,
+                        status: str | None = None) -> Page[Job]:
+        kwargs: dict[str, Any] = {"limit": limit}
+        if after:
+            kwargs["after"] = after
+        page = await self._client.fine_tuning.jobs.list(**kwargs)
+        if not status:
+            return Page([convert.job(j) for j in page.data], has_more=bool(page.has_more))
+        # The API has no status filter: read on (a bounded number of pages) until `limit`
+        # matches. Paging on from the last match re-reads skipped jobs but never loses one.
+        matches: list[Job] = []
+        for _ in range(self.STATUS_FILTER_MAX_PAGES):
+            matches += [j for j in map(convert.job, page.data) if j.status == status]
+            if len(matches) >= limit or not page.has_more or not page.data:
+                break
+            page = await self._client.fine_tuning.jobs.list(limit=limit, after=page.data[-1].id)
+        return Page(matches[:limit], has_more=bool(page.has_more) or len(matches) > limit)
+
+    @_core_errors_only
+    async def cancel_job(self, job_id: str) -> Job:
+        return convert.job(await self._client.fine_tuning.jobs.cancel(job_id))
+
+    @_core_errors_only
+    async def pause_job(self, job_id: str) -> Job:
+        return convert.job(await self._client.fine_tuning.jobs.pause(job_id))
+
+    @_core_errors_only
+    async def resume_job(self, job_id: str) -> Job:
+        return convert.job(await self._client.fine_tuning.jobs.resume(job_id))
+
+    @_core_errors_only
+    async def list_events(self, job_id: str, *, after: str | None = None,
+                          limit: int = 100) -> Page[JobEvent]:
+        kwargs: dict[str, Any] = {"limit": limit}
+        if after:
+            kwargs["after"] = after
+        page = await self._client.fine_tuning.jobs.list_events(job_id, **kwargs)
+        return Page([convert.job_event(e) for e in page.data], has_more=bool(page.has_more))
+
+    @_core_errors_only
+    async def list_checkpoints(self, job_id: str, *, after: str | None = None,
+                               limit: int = 100) -> Page[Checkpoint]:
+        kwargs: dict[str, Any] = {"limit": limit}
+        if after:
+            kwargs["after"] = after
+        page = await self._client.fine_tuning.jobs.checkpoints.list(job_id, **kwargs)
+        return Page([convert.checkpoint(c) for c in page.data], has_more=bool(page.has_more))
+
+    # ------------------------------------------------------------------ models
+    @_core_errors_only
+    async def list_models(self) -> list[ModelInfo]:
+        return [convert.model_info(m) async for m in self._client.models.list()]
+
+    @_core_errors_only
+    async def retrieve_model(self, model_id: str) -> ModelInfo:
+        return convert.model_info(await self._client.models.retrieve(model_id))
+
+    @_core_errors_only
+    async def delete_model(self, model_id: str) -> bool:
+        return bool((await self._client.models.delete(model_id)).deleted)
+
+    # ------------------------------------------------------------------ chat
+    def _chat_args(self, request: ChatRequest) -> dict[str, Any]:
+        return convert.chat_args(request, self._deployments.get(request.model, request.model))
+
+    @_core_errors_only
+    async def chat(self, request: ChatRequest) -> ChatResult:
+        return convert.chat_result(await self._client.chat.completions.create(**self._chat_args(request)))
+
+    async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
+        """Yield text as it arrives; the last delta carries the usage of the whole answer."""
+        try:
+            stream = await self._client.chat.completions.create(
+                **self._chat_args(request), stream=True, stream_options={"include_usage": True})
+            async with stream:
+                async for chunk in stream:
+                    for choice in chunk.choices:
+                        text = (choice.delta.content if choice.delta else None) or ""
+                        if text or choice.finish_reason:
+                            yield ChatDelta(index=choice.index, text=text,
+                                            finish_reason=choice.finish_reason)
+                    if chunk.usage is not None:
+                        u = chunk.usage
+                        yield ChatDelta(usage=Usage(prompt_tokens=u.prompt_tokens,
+                                                    completion_tokens=u.completion_tokens,
+                                                    total_tokens=u.total_tokens))
+        except CoreError:
+            raise
+        except Exception as exc:
+            raise self._error(exc, "stream_chat") from None
+
+    async def aclose(self) -> None:
+        try:
+            await self._client.close()
+        except Exception:  # closing must never be what fails
+            pass

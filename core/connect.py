@@ -1,0 +1,60 @@
+"""From resolved Settings to a Provider, and what to tell a user who has no key yet."""
+
+from __future__ import annotations
+
+from openai import AsyncAzureOpenAI, AsyncOpenAI
+
+from core.backends.openai_backend import OpenAIProvider
+from core.errors import CoreError
+from core.provider import Provider
+from core.settings import SANDBOX_KEY, Settings
+
+SANDBOX_LABEL = "SANDBOX - simulated training"
+
+
+def explain_missing_key(settings: Settings) -> str | None:
+    """None when the profile can connect; otherwise what the user should set (never a key)."""
+    if settings.kind == "sandbox" or settings.has_key:
+        return None
+    name = settings.profile_name
+    var = settings.key_env
+    if var not in (None, "OPENAI_API_KEY", "AZURE_OPENAI_API_KEY"):
+        where = f"Profile {name!r} reads its key from {var}, which is not set. Set {var}"
+    elif settings.kind == "azure":
+        where = (f"No key for Azure profile {name!r}. Set AZURE_OPENAI_API_KEY, "
+                 f"or api_key_env in [profiles.{name}]")
+    else:
+        where = (f"No OpenAI API key. Set OPENAI_API_KEY, or pick a profile with a key "
+                 f"(ftui --profile NAME; profiles: {', '.join(settings.profile_names)})")
+    config = f" (config: {settings.config_path})" if settings.config_path else ""
+    return f"{where}{config}. Or try the sandbox: a local simulated server, no key needed."
+
+
+def make_provider(settings: Settings, *, sandbox_base_url: str | None = None) -> Provider:
+    """Build the Provider for `settings`; raises CoreError(kind="input") if it cannot."""
+    common = dict(timeout=settings.timeout, max_retries=settings.max_retries)
+    name = settings.profile_name
+    if settings.kind == "sandbox":
+        base_url = sandbox_base_url or settings.base_url
+        if not base_url:
+            raise CoreError("The sandbox is not running", kind="input",
+                            hint="start it from the setup screen, or set base_url for this profile")
+        client = AsyncOpenAI(api_key=settings.key or SANDBOX_KEY, base_url=base_url, **common)
+        return OpenAIProvider(client, name=name, label=SANDBOX_LABEL, simulated=True,
+                              key_source=settings.key_source)
+    missing = explain_missing_key(settings)
+    if missing:
+        raise CoreError(missing, kind="input", hint="set an API key, or try the sandbox")
+    if settings.kind == "azure":
+        client = AsyncAzureOpenAI(api_key=settings.key, azure_endpoint=settings.endpoint,
+                                  api_version=settings.api_version,
+                                  organization=settings.organization, project=settings.project,
+                                  **common)
+        label = f"{name} (azure)"
+    else:
+        client = AsyncOpenAI(api_key=settings.key, base_url=settings.base_url,
+                             organization=settings.organization, project=settings.project,
+                             **common)
+        label = name if name == settings.kind else f"{name} ({settings.kind})"
+    return OpenAIProvider(client, name=name, label=label, key_source=settings.key_source,
+                          deployments=settings.deployments)

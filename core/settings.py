@@ -1,0 +1,211 @@
+"""Which account ftui talks to: OpenAI SDK environment variables, a TOML file, named profiles.
+
+Sources, strongest first: the profile's own values in the config file, the environment
+variables the OpenAI SDK itself reads, then defaults. ftui only reads the config file, it
+never writes it. Keys are held as `SecretStr`, so no repr/str of these objects shows one.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from platformdirs import user_config_dir
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from core.errors import CoreError
+
+ProfileKind = Literal["openai", "azure", "compatible", "sandbox"]
+
+CONFIG_ENV = "FTUI_CONFIG"  # overrides where the config file is
+PROFILE_ENV = "FTUI_PROFILE"  # picks a profile when none is given on the command line
+DEFAULT_PROFILE = "openai"
+SANDBOX_PROFILE = "sandbox"
+SANDBOX_KEY = "sk-sandbox"  # the sandbox accepts any key; the SDK insists on having one
+
+
+class Profile(BaseModel):
+    """One `[profiles.NAME]` table, as the user wrote it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: ProfileKind = "openai"
+    api_key: SecretStr | None = None
+    api_key_env: str | None = None  # name of the env var holding the key
+    base_url: str | None = None
+    organization: str | None = None
+    project: str | None = None
+    # Azure OpenAI
+    endpoint: str | None = None
+    api_version: str | None = None
+    deployments: dict[str, str] = Field(default_factory=dict)  # model -> deployment name
+    # client behaviour; the SDK does the retrying and backoff
+    timeout: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=2, ge=0, le=10)
+
+
+class ConfigFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default_profile: str | None = None
+    profiles: dict[str, Profile] = Field(default_factory=dict)
+
+
+class Settings(BaseModel):
+    """The resolved profile: everything needed to build a client, key included (masked)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    profile_name: str
+    kind: ProfileKind
+    api_key: SecretStr | None = None
+    key_source: str  # where the key comes (or would come) from, e.g. "env OPENAI_API_KEY"
+    key_env: str | None = None  # the environment variable the key is read from, if any
+    base_url: str | None = None
+    organization: str | None = None
+    project: str | None = None
+    endpoint: str | None = None
+    api_version: str | None = None
+    deployments: dict[str, str] = Field(default_factory=dict)
+    timeout: float = 60.0
+    max_retries: int = 2
+    config_path: Path | None = None  # the file read, when one existed
+    profile_names: tuple[str, ...] = ()  # every profile that can be chosen
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self.api_key and self.api_key.get_secret_value())
+
+    @property
+    def key(self) -> str | None:
+        """The plain key, for handing to the SDK only."""
+        return self.api_key.get_secret_value() if self.api_key else None
+
+    @property
+    def masked_key(self) -> str:
+        return mask_key(self.api_key)
+
+
+def mask_key(key: str | SecretStr | None) -> str:
+    """Show which key is in use without showing it: "sk-...abcd"."""
+    if key is None:
+        return "(none)"
+    text = key.get_secret_value() if isinstance(key, SecretStr) else key
+    if not text:
+        return "(none)"
+    if len(text) < 12:  # too short to reveal any of it safely
+        return "***"
+    return f"{text[:3]}...{text[-4:]}"
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    override = env.get(CONFIG_ENV)
+    if override:
+        return Path(override).expanduser()
+    return Path(user_config_dir("ftui")) / "config.toml"
+
+
+def read_config(path: Path, *, required: bool = False) -> ConfigFile:
+    """Parse the config file; a missing file is an empty config unless `required`."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if required:
+            raise CoreError(f"Config file {path} does not exist", kind="input",
+                            hint=f"create it, or unset {CONFIG_ENV}") from None
+        return ConfigFile()
+    except OSError as exc:
+        raise CoreError(f"Cannot read config file {path}: {exc.strerror}", kind="input") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CoreError(f"{path}: not UTF-8 text (byte {exc.start})", kind="input") from None
+    except tomllib.TOMLDecodeError as exc:
+        # the message already carries "(at line L, column C)"
+        raise CoreError(f"{path}: TOML syntax error: {exc}", kind="input",
+                        hint="fix the line shown; ftui never edits this file") from None
+    try:
+        return ConfigFile.model_validate(data)
+    except ValidationError as exc:
+        raise CoreError(f"{path}: {_describe_validation(exc)}", kind="input",
+                        hint="see the example config in the README") from None
+
+
+def _describe_validation(exc: ValidationError) -> str:
+    problems = []
+    for err in exc.errors(include_input=False, include_url=False):
+        where = ".".join(str(p) for p in err["loc"])
+        problems.append(f"{where}: {err['msg']}")
+    return "; ".join(problems)
+
+
+def _builtin_profiles() -> dict[str, Profile]:
+    return {DEFAULT_PROFILE: Profile(kind="openai"), SANDBOX_PROFILE: Profile(kind="sandbox")}
+
+
+def load_settings(profile: str | None = None, *, env: Mapping[str, str] | None = None,
+                  config_path: Path | str | None = None) -> Settings:
+    """Resolve `profile` (or FTUI_PROFILE, or the file's default_profile, or "openai")."""
+    env = os.environ if env is None else env
+    explicit = config_path is not None or bool(env.get(CONFIG_ENV))
+    path = Path(config_path).expanduser() if config_path is not None else default_config_path(env)
+    config = read_config(path, required=explicit)
+    profiles = {**_builtin_profiles(), **config.profiles}
+    name = profile or env.get(PROFILE_ENV) or config.default_profile or DEFAULT_PROFILE
+    if name not in profiles:
+        where = f"in {path}" if path.exists() else "(no config file)"
+        raise CoreError(f"Unknown profile {name!r}; profiles {where}: {', '.join(sorted(profiles))}",
+                        kind="input", hint=f"add [profiles.{name}] to {path} or pick one of those")
+    chosen = profiles[name]
+    return _resolve(name, chosen, env, config_path=path if path.exists() else None,
+                    names=tuple(sorted(profiles)))
+
+
+def _resolve(name: str, p: Profile, env: Mapping[str, str], *, config_path: Path | None,
+             names: tuple[str, ...]) -> Settings:
+    def from_env(var: str) -> str | None:
+        return env.get(var) or None
+
+    fields: dict[str, Any] = dict(profile_name=name, kind=p.kind, timeout=p.timeout,
+                                  max_retries=p.max_retries, config_path=config_path,
+                                  profile_names=names, deployments=dict(p.deployments))
+    default_key_env = "AZURE_OPENAI_API_KEY" if p.kind == "azure" else "OPENAI_API_KEY"
+    key_env: str | None = None
+    if p.api_key is not None:
+        key, source = p.api_key.get_secret_value(), f"api_key of profile {name!r}"
+    elif p.api_key_env:
+        key_env = p.api_key_env
+        key, source = from_env(key_env), f"env {key_env} (profile {name!r})"
+    elif p.kind == "sandbox":
+        key, source = SANDBOX_KEY, "sandbox"
+    else:
+        key_env = default_key_env
+        key, source = from_env(key_env), f"env {key_env}"
+    fields.update(api_key=SecretStr(key) if key else None, key_source=source, key_env=key_env)
+
+    if p.kind == "azure":
+        endpoint = p.endpoint or from_env("AZURE_OPENAI_ENDPOINT")
+        version = p.api_version or from_env("OPENAI_API_VERSION")
+        if not endpoint or not version:
+            missing = " and ".join(x for x, v in (("endpoint", endpoint), ("api_version", version)) if not v)
+            raise CoreError(f"Azure profile {name!r} needs {missing}", kind="input",
+                            hint=f"set {missing} in [profiles.{name}]")
+        fields.update(endpoint=endpoint, api_version=version)
+    elif p.kind == "compatible":
+        base_url = p.base_url or from_env("OPENAI_BASE_URL")
+        if not base_url:
+            raise CoreError(f"Profile {name!r} (kind compatible) needs base_url", kind="input",
+                            hint=f"set base_url in [profiles.{name}]")
+        fields.update(base_url=base_url)
+    elif p.kind == "openai":
+        fields.update(base_url=p.base_url or from_env("OPENAI_BASE_URL"))
+    else:  # sandbox: the URL usually comes from the sandbox started at run time
+        fields.update(base_url=p.base_url)
+    if p.kind != "sandbox":
+        fields.update(organization=p.organization or from_env("OPENAI_ORG_ID"),
+                      project=p.project or from_env("OPENAI_PROJECT_ID"))
+    return Settings(**fields)
