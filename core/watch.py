@@ -1,0 +1,264 @@
+"""Following one fine-tuning job: its state, its events in order, its metrics.
+
+The API lists a job's events newest first, paged backwards with `after=<id>`. Each poll asks
+for the newest page and keeps paging back until it meets the last event it already has, then
+hands over only the unseen ones, oldest first. A poll that fails half-way changes nothing, so
+the next one starts over: no event is given twice and none is skipped. Polls never overlap,
+failures back off exponentially (up to a minute), and the pace slows when the job is finished
+or nobody is looking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from core.errors import CoreError
+from core.types import Checkpoint, Job, JobEvent
+
+ACTIVE_INTERVAL = 3.0
+FINISHED_INTERVAL = 60.0
+HIDDEN_INTERVAL = 20.0
+MAX_BACKOFF = 60.0
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class MetricPoint:
+    """One training step's figures, taken from a `metrics` event."""
+
+    step: int
+    total_steps: int | None = None
+    train_loss: float | None = None
+    valid_loss: float | None = None
+    train_accuracy: float | None = None
+    valid_accuracy: float | None = None
+    created_at: int = 0
+
+
+def metric_point(event: JobEvent) -> MetricPoint | None:
+    """The metrics carried by an event, or None for plain messages."""
+    data = event.data or {}
+    step = data.get("step")
+    if not isinstance(step, (int, float)) or isinstance(step, bool):
+        return None
+
+    def num(*keys: str) -> float | None:
+        for key in keys:
+            value = data.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return float(value)
+        return None
+
+    total = data.get("total_steps")
+    return MetricPoint(
+        step=int(step),
+        total_steps=int(total) if isinstance(total, (int, float)) else None,
+        train_loss=num("train_loss"),
+        valid_loss=num("full_valid_loss", "valid_loss"),
+        train_accuracy=num("train_mean_token_accuracy"),
+        valid_accuracy=num("full_valid_mean_token_accuracy", "valid_mean_token_accuracy"),
+        created_at=event.created_at,
+    )
+
+
+@dataclass
+class PollResult:
+    """What one poll learned. `error` is set (and nothing else changed) when it failed."""
+
+    job: Job | None = None
+    new_events: list[JobEvent] = field(default_factory=list)
+    checkpoints: list[Checkpoint] | None = None  # set when they were (re)loaded this poll
+    error: CoreError | None = None
+    status_changed: bool = False
+    finished_now: bool = False  # the job reached a final status during this poll
+
+
+class JobFollower:
+    """Polls one job and its events. Pure asyncio; the UI drives it from a worker."""
+
+    def __init__(self, provider, job_id: str, *, interval: float = ACTIVE_INTERVAL,
+                 finished_interval: float = FINISHED_INTERVAL, hidden_interval: float = HIDDEN_INTERVAL,
+                 max_backoff: float = MAX_BACKOFF, page_size: int = PAGE_SIZE) -> None:
+        self.provider = provider
+        self.job_id = job_id
+        self.interval = interval
+        self.finished_interval = finished_interval
+        self.hidden_interval = hidden_interval
+        self.max_backoff = max_backoff
+        self.page_size = page_size
+        self.job: Job | None = None
+        self.events: list[JobEvent] = []  # chronological
+        self.checkpoints: list[Checkpoint] = []
+        self.history_complete = False  # True once the first event of the job is loaded
+        self.failures = 0
+        self.last_error: CoreError | None = None
+        self.last_event_at: float | None = None  # monotonic time a new event last arrived
+        self.hidden = False
+        self.polls = 0  # polls that went to the server (tests and status use it)
+        self._seen: set[str] = set()
+        self._lock = asyncio.Lock()
+        self._history_lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._stopped = False
+
+    # pace -------------------------------------------------------------------------------------
+    def set_interval(self, seconds: float) -> None:
+        self.interval = max(0.05, seconds)
+        self._wake.set()
+
+    def set_hidden(self, hidden: bool) -> None:
+        """A hidden screen polls slowly; showing it again polls at once."""
+        changed = hidden != self.hidden
+        self.hidden = hidden
+        if changed and not hidden:
+            self._wake.set()
+
+    def poke(self) -> None:
+        """Poll now instead of waiting for the next turn."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._wake.set()
+
+    @property
+    def next_delay(self) -> float:
+        if self.failures:
+            return min(self.max_backoff, self.interval * 2 ** self.failures)
+        if self.job is not None and self.job.finished:
+            return max(self.finished_interval, self.interval)
+        if self.hidden:
+            return max(self.hidden_interval, self.interval)
+        return self.interval
+
+    # polling ----------------------------------------------------------------------------------
+    async def poll(self) -> PollResult | None:
+        """One poll of the job and its new events; None if a poll is already running."""
+        if self._lock.locked():
+            return None
+        async with self._lock:
+            self.polls += 1
+            try:
+                job = await self.provider.retrieve_job(self.job_id)
+                fresh, reached_start = await self._fetch_new_events()
+                checkpoints = None
+                changed = self.job is None or job.status != self.job.status
+                if fresh or changed or (job.finished and not self.checkpoints):
+                    checkpoints = await self._fetch_checkpoints()
+            except CoreError as exc:
+                self.failures += 1
+                self.last_error = exc
+                return PollResult(job=self.job, error=exc)
+            # commit only once everything of this poll has arrived
+            was_finished = self.job is not None and self.job.finished
+            self.failures = 0
+            self.last_error = None
+            self.job = job
+            if not self.events and reached_start:
+                self.history_complete = True
+            for event in fresh:
+                self._seen.add(event.id)
+            self.events.extend(fresh)
+            if fresh:
+                self.last_event_at = time.monotonic()
+            if checkpoints is not None:
+                self.checkpoints = checkpoints
+            return PollResult(job=job, new_events=fresh, checkpoints=checkpoints,
+                              status_changed=changed, finished_now=job.finished and not was_finished)
+
+    async def _fetch_new_events(self) -> tuple[list[JobEvent], bool]:
+        """Unseen events, oldest first, and whether the job's first event was reached."""
+        newest_first: list[JobEvent] = []
+        after: str | None = None
+        batch_seen: set[str] = set()
+        while True:
+            page = await self.provider.list_events(self.job_id, after=after, limit=self.page_size)
+            met_known = False
+            for event in page.items:
+                if event.id in self._seen:
+                    met_known = True
+                    break
+                if event.id not in batch_seen:
+                    batch_seen.add(event.id)
+                    newest_first.append(event)
+            if met_known:
+                return list(reversed(newest_first)), False
+            if not page.has_more or not page.items:
+                return list(reversed(newest_first)), True
+            if not self.events and not self.history_complete:
+                # First look at a job: the newest page is enough; older history on demand.
+                return list(reversed(newest_first)), False
+            after = page.items[-1].id
+
+    async def _fetch_checkpoints(self) -> list[Checkpoint]:
+        found: list[Checkpoint] = []
+        after: str | None = None
+        while True:
+            page = await self.provider.list_checkpoints(self.job_id, after=after, limit=100)
+            found.extend(page.items)
+            if not page.has_more or not page.items:
+                break
+            after = page.items[-1].id
+        return sorted(found, key=lambda c: c.step_number)
+
+    async def load_history(self, progress: Callable[[int], None] | None = None) -> list[JobEvent]:
+        """Page back to the job's first event; returns the older events (oldest first), which are
+        also put in front of `events`. Runs beside polling: it only touches events older than
+        the oldest one held, which polls never add."""
+        async with self._history_lock:
+            if self.history_complete:
+                return []
+            if not self.events:
+                result = await self.poll()
+                if result is None or result.error is not None:
+                    raise (result.error if result and result.error else
+                           CoreError("the job is being loaded; try again", kind="api", retryable=True))
+                if self.history_complete:
+                    return []
+            older: list[JobEvent] = []
+            after = self.events[0].id
+            while True:
+                page = await self.provider.list_events(self.job_id, after=after, limit=self.page_size)
+                for event in page.items:
+                    if event.id not in self._seen:
+                        self._seen.add(event.id)
+                        older.append(event)
+                if progress is not None:
+                    progress(len(older))
+                if not page.has_more or not page.items:
+                    break
+                after = page.items[-1].id
+            older.reverse()
+            self.events[:0] = older
+            self.history_complete = True
+            return older
+
+    async def run(self, on_result: Callable[[PollResult], None]) -> None:
+        """Poll until `stop()`, calling `on_result` after each poll (success or failure)."""
+        self._stopped = False
+        while not self._stopped:
+            result = await self.poll()
+            if result is not None:
+                on_result(result)
+            if self._stopped:
+                break
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.next_delay)
+            except TimeoutError:
+                pass
+
+    # derived views ----------------------------------------------------------------------------
+    def metrics(self) -> list[MetricPoint]:
+        return [p for p in (metric_point(e) for e in self.events) if p is not None]
+
+    def progress(self) -> tuple[int | None, int | None]:
+        """(current step, total steps) from the latest metrics event."""
+        for event in reversed(self.events):
+            point = metric_point(event)
+            if point is not None:
+                return point.step, point.total_steps
+        return None, None
