@@ -1,0 +1,134 @@
+"""Many prompts through both models with bounded concurrency, progress and cancellation;
+and a sweep of a job's checkpoints scored by similarity to the expected answers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from core.compare.diff import similarity
+from core.compare.pane import PaneResult, run_pair, stream_pane
+from core.compare.params import Params
+from core.compare.prompts import PromptExample
+from core.compare.records import Round
+from core.errors import CoreError
+from core.provider import Provider
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+async def run_batch(provider: Provider, examples: Sequence[PromptExample], left_model: str,
+                    right_model: str, params: Params, *, concurrency: int = 4,
+                    progress: Progress | None = None,
+                    on_round: Callable[[int, Round], None] | None = None) -> list[Round]:
+    """Every example to both models, at most `concurrency` pairs in flight. Rounds come back in
+    the examples' order; `on_round(i, round)` reports each as it finishes. Cancel the awaiting
+    task to stop: pairs in flight are cancelled too."""
+    gate = asyncio.Semaphore(max(1, concurrency))
+    rounds: list[Round | None] = [None] * len(examples)
+    done = 0
+
+    async def one(i: int, example: PromptExample) -> None:
+        nonlocal done
+        async with gate:
+            left, right = await run_pair(provider, params.request(left_model, example.messages),
+                                         params.request(right_model, example.messages))
+        r = Round(left_model=left_model, right_model=right_model, system=example.system,
+                  user=example.user, params=params.to_dict(), left=left, right=right,
+                  expected=example.expected, source=example.label,
+                  left_messages=list(example.messages), right_messages=list(example.messages))
+        rounds[i] = r
+        done += 1
+        if on_round:
+            on_round(i, r)
+        if progress:
+            progress(done, len(examples))
+
+    if progress:
+        progress(0, len(examples))
+    await _all_or_none([one(i, ex) for i, ex in enumerate(examples)])
+    return [r for r in rounds if r is not None]
+
+
+async def _all_or_none(coros) -> None:
+    tasks = [asyncio.create_task(c) for c in coros]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+@dataclass
+class SweepScore:
+    """How close one model's answers came to the expected ones."""
+
+    model: str
+    label: str  # "base", "step 10", "final"
+    step: int | None
+    mean_similarity: float = 0.0
+    beats_base: int = 0  # prompts where it is closer to expected than the base model
+    answered: int = 0
+    errors: int = 0
+    answers: list[PaneResult] = field(default_factory=list)
+
+
+async def sweep_checkpoints(provider: Provider, job_id: str, examples: Sequence[PromptExample],
+                            params: Params, *, concurrency: int = 4,
+                            progress: Progress | None = None) -> list[SweepScore]:
+    """The job's base model, each checkpoint and the final model on the same prompts, each scored
+    by mean word similarity to the expected answers. Best first is left to the caller."""
+    job = await provider.retrieve_job(job_id)
+    if job.status != "succeeded" and not job.fine_tuned_model:
+        raise CoreError(f"job {job_id} is {job.status}; sweep a succeeded job", kind="input")
+    checkpoints = (await provider.list_checkpoints(job_id, limit=100)).items
+    if not any(ex.expected for ex in examples):
+        raise CoreError("these prompts have no expected answers to score against", kind="input",
+                        hint="use a held-out file whose lines end with an assistant reply")
+    scores = [SweepScore(job.model, "base", None)]
+    for cp in sorted(checkpoints, key=lambda c: c.step_number):
+        scores.append(SweepScore(cp.model, f"step {cp.step_number}", cp.step_number))
+    if job.fine_tuned_model and all(s.model != job.fine_tuned_model for s in scores):
+        scores.append(SweepScore(job.fine_tuned_model, "final", None))
+
+    gate = asyncio.Semaphore(max(1, concurrency))
+    total = len(scores) * len(examples)
+    done = 0
+    for s in scores:
+        s.answers = [PaneResult(model=s.model) for _ in examples]
+
+    async def one(s: SweepScore, i: int, example: PromptExample) -> None:
+        nonlocal done
+        async with gate:
+            s.answers[i] = await stream_pane(provider, params.request(s.model, example.messages))
+        done += 1
+        if progress:
+            progress(done, total)
+
+    if progress:
+        progress(0, total)
+    await _all_or_none([one(s, i, ex) for s in scores for i, ex in enumerate(examples)])
+
+    base = scores[0]
+    for s in scores:
+        sims = []
+        for i, example in enumerate(examples):
+            answer = s.answers[i]
+            if answer.error and not answer.text:
+                s.errors += 1
+                continue
+            s.answered += 1
+            sim = similarity(answer.text, example.expected or "")
+            sims.append(sim)
+            if s is not base and sim > similarity(base.answers[i].text, example.expected or ""):
+                s.beats_base += 1
+        s.mean_similarity = sum(sims) / len(sims) if sims else 0.0
+    return scores
+
+
+def best(scores: Sequence[SweepScore]) -> SweepScore | None:
+    candidates = [s for s in scores if s.answered]
+    return max(candidates, key=lambda s: s.mean_similarity) if candidates else None
