@@ -1,0 +1,120 @@
+"""The aiohttp application: routes plus middlewares for errors, faults and auth."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+from aiohttp import web
+
+from core.sandbox import routes_chat, routes_files, routes_jobs, routes_models, routes_uploads
+from core.sandbox.api_errors import ApiError, envelope
+from core.sandbox.context import SandboxContext
+from core.sandbox.http_util import CTX
+from core.sandbox.ids import new_id
+from core.sandbox.streaming_body import DropConnection, PartTooLarge
+
+log = logging.getLogger(__name__)
+_UPLOAD_PATH = re.compile(r"^/v1/(files|uploads/[^/]+/parts)$")
+_REQUEST_ID = "sandbox_request_id"
+
+
+def _error(exc: ApiError) -> web.Response:
+    return web.json_response(exc.body(), status=exc.status, headers=exc.headers)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
+    """Every failure leaves as OpenAI's error envelope; a dropped connection leaves as nothing."""
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return _error(exc)
+    except DropConnection:
+        if request.transport is not None:
+            request.transport.abort()
+        raise asyncio.CancelledError from None
+    except PartTooLarge as exc:
+        return _error(ApiError(413, f"The file is larger than the limit of {exc.limit} bytes.",
+                               param="file", code="file_too_large"))
+    except (web.HTTPNotFound, web.HTTPMethodNotAllowed):
+        return _error(ApiError(404, f"Invalid URL ({request.method} {request.path})"))
+    except web.HTTPException as exc:
+        return _error(ApiError(exc.status, exc.reason))
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        log.exception("sandbox handler failed: %s %s", request.method, request.path)
+        return _error(ApiError(500, f"The server had an error while processing your request: {exc}",
+                               type="server_error"))
+
+
+@web.middleware
+async def fault_middleware(request: web.Request, handler) -> web.StreamResponse:
+    """Injects the configured faults, always before a request can change stored state."""
+    dice = request.app[CTX].dice
+    faults = dice.faults
+    if not faults.active:
+        return await handler(request)
+    if faults.latency:
+        await asyncio.sleep(faults.latency / 1000)
+    retry = {"retry-after-ms": str(faults.retry_after_ms)} if faults.retry_after_ms else {}
+    if dice.roll(faults.rate429):
+        raise ApiError(429, "Rate limit reached for requests (injected by the sandbox).",
+                       type="requests", code="rate_limit_exceeded", headers=retry)
+    if dice.roll(faults.error5xx):
+        status = dice.choice((500, 502, 503))
+        raise ApiError(status, "The server had an error while processing your request "
+                               "(injected by the sandbox).", type="server_error", headers=retry)
+    if request.method == "POST" and _UPLOAD_PATH.match(request.path) and dice.roll(faults.drop_upload):
+        request["drop_upload"] = True
+    if request.path == "/v1/chat/completions" and dice.roll(faults.cut_stream):
+        request["cut_stream_after"] = 2 + int(dice.fraction() * 4)
+    if dice.roll(faults.drop):
+        if request.method != "GET":
+            raise DropConnection  # before the handler: the request had no effect
+        response = await handler(request)
+        await _write_half(request, response)
+    return await handler(request)
+
+
+async def _write_half(request: web.Request, response: web.StreamResponse) -> None:
+    """Send the headers and part of the body of a GET answer, then cut the connection."""
+    body = getattr(response, "body", None)
+    if isinstance(body, bytes) and not response.prepared:
+        partial = web.StreamResponse(status=response.status, headers=response.headers)
+        partial.content_length = len(body)
+        await partial.prepare(request)
+        await partial.write(body[: len(body) // 2])
+    raise DropConnection
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler) -> web.StreamResponse:
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise ApiError(401, "You didn't provide an API key. You need to provide your API key in an "
+                            "Authorization header using Bearer auth (i.e. Authorization: Bearer "
+                            "YOUR_KEY). The sandbox accepts any non-empty key.")
+    return await handler(request)
+
+
+async def _stamp_headers(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers["x-request-id"] = request.get(_REQUEST_ID) or new_id("req_", 32)
+    response.headers["openai-organization"] = "org-sandbox"
+    response.headers["x-sandbox"] = "simulated"
+
+
+def build_app(ctx: SandboxContext) -> web.Application:
+    app = web.Application(middlewares=[error_middleware, fault_middleware, auth_middleware],
+                          client_max_size=1024**4)
+    app[CTX] = ctx
+    for module in (routes_files, routes_uploads, routes_jobs, routes_models, routes_chat):
+        app.add_routes(module.routes)
+    app.on_response_prepare.append(_stamp_headers)
+    return app
+
+
+__all__ = ["build_app", "envelope"]

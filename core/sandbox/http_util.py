@@ -1,0 +1,73 @@
+"""Request parsing shared by the route handlers, failing with OpenAI-style 400s."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from core.sandbox.api_errors import ApiError, bad_request
+from core.sandbox.context import SandboxContext, public
+
+CTX = web.AppKey("sandbox_context", SandboxContext)
+
+
+def ctx_of(request: web.Request) -> SandboxContext:
+    return request.app[CTX]
+
+
+def ok(obj: dict[str, Any], status: int = 200) -> web.Response:
+    return web.json_response(public(obj), status=status)
+
+
+def list_body(items: list[dict[str, Any]], has_more: bool, *, ids: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {"object": "list", "data": [public(i) for i in items]}
+    if ids:
+        body["first_id"] = items[0]["id"] if items else None
+        body["last_id"] = items[-1]["id"] if items else None
+    body["has_more"] = has_more
+    return body
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    try:
+        raw = await request.read()
+        body = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise bad_request("We could not parse the JSON body of your request. (HINT: This likely "
+                          "means you aren't using your HTTP library correctly.)") from None
+    if not isinstance(body, dict):
+        raise bad_request("The request body must be a JSON object.")
+    return body
+
+
+def limit_param(request: web.Request, default: int, maximum: int) -> int:
+    raw = request.query.get("limit")
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad_request(f"Invalid 'limit': expected an integer, got {raw!r}.", param="limit",
+                          code="invalid_value") from None
+    if not 1 <= value <= maximum:
+        raise bad_request(f"Invalid 'limit': must be between 1 and {maximum}, got {value}.",
+                          param="limit", code="invalid_value")
+    return value
+
+
+def after_unknown(after: str) -> ApiError:
+    return bad_request(f"Invalid 'after': no object with id {after!r}.", param="after",
+                       code="invalid_value")
+
+
+def require_str(body: dict[str, Any], name: str) -> str:
+    value = body.get(name)
+    if value is None:
+        raise bad_request(f"Missing required parameter: '{name}'.", param=name,
+                          code="missing_required_parameter")
+    if not isinstance(value, str) or not value:
+        raise bad_request(f"Invalid type for '{name}': expected a non-empty string.", param=name,
+                          code="invalid_type")
+    return value
