@@ -29,9 +29,11 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
 def _body_message(exc: openai.APIError) -> str:
     body = exc.body
     if isinstance(body, dict):
-        message = body.get("message")
-        if isinstance(message, str) and message:
-            return message
+        # OpenAI's {"error": {"message"}}; RFC 7807 problem details from compatible servers
+        for field in ("message", "detail", "title"):
+            message = body.get(field)
+            if isinstance(message, str) and message:
+                return message
     elif isinstance(body, str) and body.strip() and len(body) < 300:
         return body.strip()
     if isinstance(exc, openai.APIStatusError):
