@@ -1,0 +1,39 @@
+"""The Data screen's calls into core, run from its thread workers (never on the UI loop).
+
+Thin on purpose: validation comes from core.dataset.validate, token statistics and cost from
+core.dataset.stats, and every write from core.dataset.writer (atomic, with backup and undo).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.dataset.validate import Problem, Report, ValidationProgress, iter_validate
+
+
+@dataclass
+class ValidationResult:
+    report: Report
+    stats: Any  # core.dataset.stats.TokenStats
+    cost: Any  # core.dataset.stats.CostEstimate
+
+
+def run_validation(path: Path, model: str, *, progress: Callable[[int, int], None] | None = None,
+                   on_problem: Callable[[Problem], None] | None = None,
+                   cancelled: Callable[[], bool] = lambda: False) -> ValidationResult | None:
+    """Validate `path` streaming; problems go to on_problem as found. None if cancelled."""
+    for event in iter_validate(path, model=model):
+        if cancelled():
+            return None
+        if isinstance(event, Problem):
+            if on_problem:
+                on_problem(event)
+        elif isinstance(event, ValidationProgress):
+            if progress:
+                progress(event.bytes_done, event.bytes_total)
+        elif isinstance(event, Report):
+            return ValidationResult(event, event.stats(bins=24), event.cost())
+    return None
