@@ -533,7 +533,8 @@ class DataScreen(SectionScreen):
             return
         from tui.screens.data_edit import EditExampleScreen
 
-        self.app.push_screen(EditExampleScreen(self.path, self.line, self.current_example, self.current_text),
+        self.app.push_screen(EditExampleScreen(self.path, self.line, self.current_example, self.current_text,
+                                               self.reader.stamp),
                              self._written)
 
     def action_append(self) -> None:
@@ -541,7 +542,7 @@ class DataScreen(SectionScreen):
             return
         from tui.screens.data_edit import AppendExampleScreen
 
-        self.app.push_screen(AppendExampleScreen(self.path), self._written)
+        self.app.push_screen(AppendExampleScreen(self.path, self.reader.stamp), self._written)
 
     def action_delete(self) -> None:
         if not self._writable() or not self.line:

@@ -37,3 +37,32 @@ def run_validation(path: Path, model: str, *, progress: Callable[[int, int], Non
         elif isinstance(event, Report):
             return ValidationResult(event, event.stats(bins=24), event.cost())
     return None
+
+
+# -- writes (core.dataset.writer: atomic, backed up, refused if the file changed since `stamp`) ----
+def replace_line(path: Path, line: int, example: Any, stamp: Any = None) -> str:
+    from core.dataset import writer
+
+    writer.edit_line(path, line, example, expected=stamp)
+    return f"Line {line} saved · u undoes"
+
+
+def append_example(path: Path, example: Any, stamp: Any = None) -> tuple[str, int]:
+    from core.dataset import writer
+
+    result = writer.append_example(path, example, expected=stamp)
+    return f"Example added as line {result.line} · u undoes", result.line
+
+
+def delete_line(path: Path, line: int, stamp: Any = None) -> str:
+    from core.dataset import writer
+
+    writer.delete_line(path, line, expected=stamp)
+    return f"Line {line} deleted · u undoes"
+
+
+def undo_last(path: Path) -> str:
+    from core.dataset import writer
+
+    writer.undo_last(path)
+    return "Last change undone"

@@ -89,8 +89,6 @@ class DataPickerScreen(SectionScreen):
             if text.startswith(home + os.sep):
                 text = "~" + text[len(home):]
             ol.add_option(Option(text, id=str(i)))
-        if self.focused is self.query_one("#picker-tree") and not self.app.initial_path:
-            pass
 
     # -- choosing ---------------------------------------------------------------------------
     def _say(self, text: str) -> None:
