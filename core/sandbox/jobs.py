@@ -15,6 +15,7 @@ from dataclasses import asdict
 from typing import Any
 
 from core.dataset.validate import validate_path
+from core.errors import CoreError
 from core.sandbox.catalog import shutdown_date_for
 from core.sandbox.context import ORGANIZATION, PRIVATE, SandboxContext
 from core.sandbox.engine import (
@@ -141,6 +142,7 @@ class JobRunner:
     def resume(self, job_id: str) -> None:
         job = self.job(job_id)
         job["status"] = "running"
+        job["estimated_finish"] = self._estimate(job)
         self.save(job)
         self.event(job_id, "Fine-tuning job resumed")
         if control := self.controls.get(job_id):
@@ -156,6 +158,14 @@ class JobRunner:
             control.resumed.set()
             if control.task and not control.task.done():
                 control.task.cancel()
+
+    def _estimate(self, job: dict[str, Any]) -> int | None:
+        plan = job[PRIVATE].get("plan")
+        if plan is None:
+            return None
+        plan = TrainingPlan(**plan)
+        left = plan.run_seconds * (plan.total_steps - job[PRIVATE].get("step", 0)) / plan.total_steps
+        return now() + round(left / self.ctx.speed)
 
     async def _run(self, control: _Control) -> None:
         job_id = control.job_id
@@ -197,6 +207,7 @@ class JobRunner:
             await control.wait(PHASE_SECONDS)
             job = self.job(job_id)
             job["status"] = "running"
+            job["estimated_finish"] = self._estimate(job)
             self.save(job)
             self.event(job_id, "Fine-tuning job started")
         job = self.job(job_id)
@@ -234,7 +245,12 @@ class JobRunner:
         path = self.ctx.file_blob(file_id)
         if not path.exists():
             raise _Failed("invalid_file", f"File {file_id} no longer exists.", param)
-        report = await asyncio.to_thread(validate_path, path, model=job["model"])
+        expected = "preference" if job["method"]["type"] == "dpo" else "chat"
+        try:
+            report = await asyncio.to_thread(validate_path, path, model=job["model"], format=expected)
+        except CoreError as exc:
+            raise _Failed(f"invalid_{param}", f"The {param.replace('_', ' ')} could not be read: "
+                                              f"{exc.message}", param) from None
         if report.errors:
             problem = report.errors[0]
             where = f"line {problem.line}: " if problem.line else ""
