@@ -1,0 +1,131 @@
+"""Uploading: Files API below the threshold, Uploads API in parts above it, cancel cleans up."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import tracemalloc
+
+import pytest
+
+from core.errors import CoreError
+
+PART = 16 * 1024
+
+
+def _uploads(sandbox_handle) -> list[dict]:
+    return sandbox_handle.ctx.store.find("uploads")
+
+
+async def test_small_file_goes_through_the_files_api(make_sdk_provider, sandbox_handle, jsonl):
+    p = make_sdk_provider(upload_threshold=100_000, part_size=PART)
+    path = jsonl(50_000)
+    made = await p.upload_file(path)
+    assert made.bytes == path.stat().st_size
+    assert _uploads(sandbox_handle) == []  # no Upload object was used
+    assert await p.file_content(made.id) == path.read_bytes()
+
+
+async def test_large_file_goes_through_the_uploads_api_in_parts(make_sdk_provider, sandbox_handle,
+                                                                 jsonl):
+    p = make_sdk_provider(upload_threshold=10_000, part_size=PART, part_concurrency=3)
+    path = jsonl(200_000)  # 13 parts
+    seen = []
+    made = await p.upload_file(path, purpose="fine-tune", progress=seen.append)
+    size = path.stat().st_size
+    assert made.bytes == size and made.filename == path.name and made.purpose == "fine-tune"
+    [upload] = _uploads(sandbox_handle)
+    # the sandbox checks the md5 sent on complete against the bytes it joined
+    assert upload["status"] == "completed"
+    assert await p.file_content(made.id) == path.read_bytes()
+    assert hashlib.md5(await p.file_content(made.id)).hexdigest() == hashlib.md5(path.read_bytes()).hexdigest()
+    assert seen[0].done == 0 and seen[-1].done == seen[-1].total == size
+
+
+async def test_parts_go_out_concurrently(make_sdk_provider, sandbox_handle, jsonl):
+    sandbox_handle.set_faults("latency=100")  # every request takes 100 ms
+    p = make_sdk_provider(upload_threshold=10_000, part_size=PART, part_concurrency=3)
+    path = jsonl(PART * 9 - 200)  # 9 parts, 3 at once: create + 3 rounds + complete ~ 0.5 s
+    start = asyncio.get_running_loop().time()
+    await p.upload_file(path)
+    elapsed = asyncio.get_running_loop().time() - start
+    # one part at a time would take create + 9 parts + complete >= 1.1 s
+    assert elapsed < 0.85, elapsed
+
+
+async def test_parts_are_read_one_at_a_time(make_sdk_provider, jsonl):
+    p = make_sdk_provider(upload_threshold=10_000, part_size=256 * 1024, part_concurrency=2)
+    path = jsonl(8 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        await p.upload_file(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # the client holds at most `concurrency` parts plus one being read, never the 8 MB file
+    assert peak < 4 * 1024 * 1024, peak
+
+
+async def test_cancel_event_cancels_the_upload_on_the_server(make_sdk_provider, sandbox_handle, jsonl):
+    sandbox_handle.set_faults("latency=30")
+    p = make_sdk_provider(upload_threshold=10_000, part_size=PART, part_concurrency=2)
+    path = jsonl(PART * 20)
+    cancel = asyncio.Event()
+
+    def progress(t):
+        if t.done > PART:
+            cancel.set()  # the user presses escape once some parts are out
+
+    with pytest.raises(CoreError) as info:
+        await p.upload_file(path, progress=progress, cancel=cancel)
+    assert info.value.kind == "cancelled"
+    [upload] = _uploads(sandbox_handle)
+    assert upload["status"] == "cancelled"
+    assert (await p.list_files()).items == []
+
+
+async def test_cancel_event_stops_a_files_api_upload(make_sdk_provider, sandbox_handle, jsonl):
+    sandbox_handle.set_faults("latency=300")
+    p = make_sdk_provider()
+    cancel = asyncio.Event()
+    cancel.set()
+    with pytest.raises(CoreError) as info:
+        await p.upload_file(jsonl(10_000), cancel=cancel)
+    assert info.value.kind == "cancelled"
+    await asyncio.sleep(0.5)  # had the request gone through, the file would exist by now
+    sandbox_handle.set_faults(None)
+    assert (await p.list_files()).items == []
+
+
+async def test_cancelled_task_cancels_the_upload_on_the_server(make_sdk_provider, sandbox_handle, jsonl):
+    sandbox_handle.set_faults("latency=30")
+    p = make_sdk_provider(upload_threshold=10_000, part_size=PART, part_concurrency=2)
+    started = asyncio.Event()
+
+    def progress(t):
+        if t.done > 0:
+            started.set()
+
+    task = asyncio.create_task(p.upload_file(jsonl(PART * 20), progress=progress))
+    await asyncio.wait_for(started.wait(), 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    [upload] = _uploads(sandbox_handle)
+    assert upload["status"] == "cancelled"
+
+
+async def test_failing_part_cancels_the_upload_and_says_why(make_sdk_provider, sandbox_handle, jsonl):
+    sandbox_handle.set_faults("drop_upload=1.0")  # every part's connection drops mid-body
+    p = make_sdk_provider(upload_threshold=10_000, part_size=PART, max_retries=1)
+    with pytest.raises(CoreError) as info:
+        await p.upload_file(jsonl(PART * 4))
+    assert info.value.kind == "connection" and "network" in info.value.hint
+    [upload] = _uploads(sandbox_handle)
+    assert upload["status"] == "cancelled"
+
+
+async def test_missing_file_is_an_input_error(provider, tmp_path):
+    with pytest.raises(CoreError) as info:
+        await provider.upload_file(tmp_path / "nope.jsonl")
+    assert info.value.kind == "input" and "nope.jsonl" in info.value.message
