@@ -48,3 +48,23 @@ def sse_chunks(lines: list[str]) -> tuple[list[dict[str, Any]], bool]:
 
 async def upload(client: openai.AsyncOpenAI, path, purpose: str = "fine-tune"):
     return await client.files.create(file=path, purpose=purpose)
+
+
+def raw_request(method: str, url: str, *, headers: dict[str, str] | None = None,
+                body: bytes | None = None, timeout: float = 10.0):
+    """A plain HTTP request (stdlib), for what the official client will not send.
+    Returns (status, headers, parsed JSON or None)."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, head, data = response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        status, head, data = error.code, error.headers, error.read()
+    try:
+        parsed = json.loads(data) if data else None
+    except ValueError:
+        parsed = None
+    return status, head, parsed
