@@ -6,11 +6,13 @@ It gets the parsed line handed in (it never reads files). Long texts are cut for
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -168,13 +170,26 @@ def raw_renderable(text: str, example: Any = None) -> RenderableType:
     return Text(cut(text, MAX_RAW))
 
 
-class ConversationView(VerticalScroll):
-    """Scrollable drawing of one example; `show()` replaces what is drawn."""
+class ConversationView(VerticalScroll, inherit_bindings=False):
+    """Scrollable drawing of one example; `show()` replaces what is drawn.
+
+    It leaves arrows, Home/End and PageUp/PageDown to the screen (moving between examples) and
+    scrolls a long example with shift+arrows or J/K.
+    """
+
+    BINDINGS = [
+        Binding("shift+down,J", "scroll_down", "Scroll down", id="conversation.scroll_down", show=False,
+                tooltip="Scroll a long example down"),
+        Binding("shift+up,K", "scroll_up", "Scroll up", id="conversation.scroll_up", show=False,
+                tooltip="Scroll a long example up"),
+    ]
 
     DEFAULT_CSS = """
     ConversationView { height: 1fr; padding: 0 1; }
     ConversationView > #conversation-body { width: 1fr; }
     """
+
+    drawn: RenderableType = ""
 
     def compose(self):
         yield Static("", id="conversation-body")
@@ -196,5 +211,14 @@ class ConversationView(VerticalScroll):
                 parts.append(raw_renderable(raw_text, example if raw else None))
             else:
                 parts.append(example_renderable(example))
-        self.query_one("#conversation-body", Static).update(Group(*parts))
+        self.drawn = Group(*parts)
+        self.query_one("#conversation-body", Static).update(self.drawn)
         self.scroll_home(animate=False)
+
+    def plain_text(self, width: int = 78) -> str:
+        """What is drawn, as plain text (for tests and copying)."""
+        from rich.console import Console
+
+        console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+        console.print(self.drawn)
+        return console.export_text()

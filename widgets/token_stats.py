@@ -63,4 +63,20 @@ class TokenStatsPanel(Static):
             else:
                 amount = f"{cost.cost:,.2f}" if cost.cost >= 1 or cost.cost == 0 else f"{cost.cost:.4f}"
                 grid.add_row("cost", f"≈ {amount} {cost.currency} (prices {cost.price_date})")
-        self.update(grid)
+        self.show(grid)
+
+    drawn: Any = ""
+
+    def show(self, renderable: Any) -> None:
+        self.drawn = renderable
+        self.update(renderable)
+
+    def plain_text(self, width: int = 40) -> str:
+        """What is drawn, as plain text (for tests)."""
+        import io
+
+        from rich.console import Console
+
+        console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+        console.print(self.drawn)
+        return console.export_text()

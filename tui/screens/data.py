@@ -488,7 +488,7 @@ class DataScreen(SectionScreen):
     def _validation_failed(self, err: CoreError) -> None:
         self.validating = False
         self.query_one("#data-progress-row").display = False
-        self.query_one(TokenStatsPanel).update(Text(f"✗ validation stopped: {err.summary()}", style="red"))
+        self.query_one(TokenStatsPanel).show(Text(f"✗ validation stopped: {err.summary()}", style="red"))
 
     def _validated(self, result, batch: list[Any]) -> None:
         self.validating = False
