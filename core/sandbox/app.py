@@ -13,11 +13,10 @@ from core.sandbox.api_errors import ApiError, envelope
 from core.sandbox.context import SandboxContext
 from core.sandbox.http_util import CTX
 from core.sandbox.ids import new_id
-from core.sandbox.streaming_body import DropConnection, PartTooLarge
+from core.sandbox.streaming_body import CUT_STREAM_AFTER, DROP_UPLOAD, DropConnection, PartTooLarge
 
 log = logging.getLogger(__name__)
 _UPLOAD_PATH = re.compile(r"^/v1/(files|uploads/[^/]+/parts)$")
-_REQUEST_ID = "sandbox_request_id"
 
 
 def _error(exc: ApiError) -> web.Response:
@@ -68,9 +67,9 @@ async def fault_middleware(request: web.Request, handler) -> web.StreamResponse:
         raise ApiError(status, "The server had an error while processing your request "
                                "(injected by the sandbox).", type="server_error", headers=retry)
     if request.method == "POST" and _UPLOAD_PATH.match(request.path) and dice.roll(faults.drop_upload):
-        request["drop_upload"] = True
+        request[DROP_UPLOAD] = True
     if request.path == "/v1/chat/completions" and dice.roll(faults.cut_stream):
-        request["cut_stream_after"] = 2 + int(dice.fraction() * 4)
+        request[CUT_STREAM_AFTER] = 2 + int(dice.fraction() * 4)
     if dice.roll(faults.drop):
         if request.method != "GET":
             raise DropConnection  # before the handler: the request had no effect
@@ -102,7 +101,7 @@ async def auth_middleware(request: web.Request, handler) -> web.StreamResponse:
 
 
 async def _stamp_headers(request: web.Request, response: web.StreamResponse) -> None:
-    response.headers["x-request-id"] = request.get(_REQUEST_ID) or new_id("req_", 32)
+    response.headers["x-request-id"] = new_id("req_", 32)
     response.headers["openai-organization"] = "org-sandbox"
     response.headers["x-sandbox"] = "simulated"
 

@@ -14,7 +14,7 @@ from core.sandbox.http_util import ctx_of, json_body
 from core.sandbox.ids import new_id, now
 from core.sandbox.responder import pieces, prompt_tokens, user_prompt
 from core.sandbox.routes_models import responder_for
-from core.sandbox.streaming_body import DropConnection
+from core.sandbox.streaming_body import CUT_STREAM_AFTER, DropConnection
 
 TOKEN_SECONDS = 0.03  # delay between streamed tokens at speed 1
 routes = web.RouteTableDef()
@@ -132,7 +132,7 @@ async def _stream(request: web.Request, head: dict[str, Any], choices: list[Choi
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8",
                                            "Cache-Control": "no-cache"})
     await response.prepare(request)
-    cut_after = request.get("cut_stream_after")
+    cut_after = request.get(CUT_STREAM_AFTER)
     sent = 0
 
     async def send(choice_list: list[dict[str, Any]], extra: dict[str, Any] | None = None) -> None:

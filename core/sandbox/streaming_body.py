@@ -8,6 +8,9 @@ from pathlib import Path
 from aiohttp import BodyPartReader, web
 
 CHUNK = 256 * 1024
+# Set by the fault middleware on requests it chose to break.
+DROP_UPLOAD = web.RequestKey("sandbox_drop_upload", bool)
+CUT_STREAM_AFTER = web.RequestKey("sandbox_cut_stream_after", int)
 
 
 class DropConnection(Exception):
@@ -22,7 +25,7 @@ async def part_to_file(part: BodyPartReader, path: Path, request: web.Request,
         with path.open("wb") as out:
             while chunk := await part.read_chunk(CHUNK):
                 size += len(chunk)
-                if request.get("drop_upload") and size > 0:
+                if request.get(DROP_UPLOAD) and size > 0:
                     raise DropConnection
                 if max_bytes is not None and size > max_bytes:
                     raise PartTooLarge(max_bytes)
