@@ -146,6 +146,7 @@ class SandboxThread:
         finally:
             loop.run_until_complete(self._handle.stop())
             loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())  # validation threads
             loop.close()
 
     def set_faults(self, faults: Faults | str | None) -> None:
