@@ -143,20 +143,23 @@ def check_line(obj: Any, fmt: str) -> list[Finding]:
     if fmt == PREFERENCE:
         return check_preference(obj)
     out: list[Finding] = []
+    messages = obj.get("messages")
+    if not isinstance(messages, list):
+        if messages is None and "prompt" in obj:
+            return [_f("missing_messages_list", "this is the legacy prompt/completion format; rewrite it as "
+                                                "\"messages\": [{\"role\": \"user\", ...}, {\"role\": "
+                                                "\"assistant\", ...}]")]
+        what = "no \"messages\" key" if messages is None else f"\"messages\" is {_type(messages)}"
+        return [_f("missing_messages_list", f"{what}; add \"messages\": a list of "
+                                            "{\"role\": ..., \"content\": ...} objects")]
     if fmt == CHAT:
         extra = [k for k in obj if k not in TOP_KEYS[CHAT]]
         if extra:
             out.append(_f("unrecognized_key", f"key(s) {', '.join(map(repr, extra))} are not part of a chat "
                                               "example and will be ignored; remove them"))
-    messages = obj.get("messages")
-    if not isinstance(messages, list):
-        what = "no \"messages\" key" if messages is None else f"\"messages\" is {_type(messages)}"
-        out.append(_f("missing_messages_list", f"{what}; add \"messages\": a list of "
-                                               "{\"role\": ..., \"content\": ...} objects"))
-        return out
     out.extend(check_tools(obj))
     out.extend(check_messages(messages, fmt, "messages"))
-    if fmt == CHAT:
+    if fmt == CHAT and messages:
         assistants = [m for m in messages if isinstance(m, dict) and m.get("role") == "assistant"]
         if not assistants:
             out.append(_f("example_missing_assistant_message",
@@ -212,7 +215,7 @@ def check_messages(messages: list, fmt: str, where: str) -> list[Finding]:
 
 
 def check_content(msg: dict, role: str, label: str) -> list[Finding]:
-    has_call = bool(msg.get("tool_calls") or msg.get("function_call"))
+    has_call = "tool_calls" in msg or "function_call" in msg  # a malformed call is reported on its own
     if "content" not in msg:
         if role == "assistant" and has_call:
             return []

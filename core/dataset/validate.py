@@ -129,6 +129,14 @@ Event = Problem | ValidationProgress | Report
 
 def _freeze(x: Any) -> Any:
     """A hashable stand-in of parsed JSON (for duplicate detection)."""
+    if type(x) is list:  # fast path: plain {"role", "content": str} messages
+        out = []
+        for m in x:
+            if type(m) is dict and len(m) == 2 and type(m.get("content")) is str and type(m.get("role")) is str:
+                out.append((m["role"], m["content"]))
+            else:
+                out.append(_freeze(m))
+        return tuple(out)
     if isinstance(x, dict):
         return tuple((k, _freeze(v)) for k, v in sorted(x.items()))
     if isinstance(x, list):

@@ -1,0 +1,223 @@
+"""Dataset validation with token counting vs what OpenAI's data-preparation cookbook does.
+
+Reference ("cookbook"): read every line with json.loads into a list, run the cookbook's format
+checks, then count tokens message by message with encoding.encode (all messages, then the
+assistant messages again, as the cookbook does for its two statistics). ftui: `validate_path`
+(streaming, every check, duplicates, per-example tokens). Each measurement runs in its own child
+process; its peak memory is the child's ru_maxrss (read from RUSAGE_CHILDREN by the parent).
+Files are generated once under tests/bench/.data/ and reused.
+
+    python -m tests.bench.bench_dataset --sizes 20MB
+    python -m tests.bench.bench_dataset --sizes 100MB,1GB
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.bench.common import PYTHON, ROOT, Row, ensure_file, row
+
+NAME = "dataset"
+MB = 1_000_000
+AIM_SPEEDUP = 3.0
+AIM_PEAK_MB = 200
+
+SYSTEM_PROMPTS = [
+    "Marv is a factual chatbot that is also sarcastic. He answers every question correctly, briefly, and "
+    "with a dry remark; he never invents facts, and when he does not know he says so in a snarky way.",
+    "You are a support agent for Acme Cloud. Be concise and polite, cite the relevant documentation page "
+    "when you can, never promise refunds, and escalate billing disputes to a human by saying so clearly.",
+    "You are a careful medical information assistant. You explain terms in plain language, you always "
+    "recommend seeing a professional for a diagnosis, and you never give dosages for prescription drugs.",
+    "You translate English product descriptions into French for an online shop, keeping the brand names, "
+    "units and prices unchanged, and you use the formal 'vous' form throughout the text.",
+    "You are a SQL tutor. Explain each query step by step, point out common mistakes, prefer standard SQL "
+    "over vendor extensions, and finish with one short exercise for the student to try.",
+]
+WORDS = ("the a of to and in is it that for on with as was by at from this be or are an not have had "
+         "data model river mountain capital planet energy history science computer network question "
+         "answer because although however therefore example file token price cloud server quickly "
+         "carefully Paris Tokyo Einstein photosynthesis gravity protein algorithm database kernel "
+         "latency throughput invoice refund customer account password browser cookie").split()
+
+
+def _sentences(rng: random.Random, n: int) -> list[str]:
+    out = []
+    for _ in range(n):
+        words = [rng.choice(WORDS) for _ in range(rng.randint(6, 18))]
+        if rng.random() < 0.3:
+            words.insert(rng.randint(0, len(words)), str(rng.randint(1, 99999)))
+        out.append(" ".join(words).capitalize() + rng.choice([".", ".", "?", "!", ";"]))
+    return out
+
+
+def make_line_factory(seed: int = 42):
+    rng = random.Random(seed)
+    pool = _sentences(rng, 50_000)
+
+    def text(k_lo: int, k_hi: int) -> str:
+        return " ".join(rng.choices(pool, k=rng.randint(k_lo, k_hi)))
+
+    def make_line(_i: int) -> bytes:
+        messages = [{"role": "system", "content": rng.choice(SYSTEM_PROMPTS)}]
+        for _turn in range(rng.choice([1, 1, 1, 2, 3])):
+            messages.append({"role": "user", "content": text(1, 4)})
+            messages.append({"role": "assistant", "content": text(3, 12)})
+        return json.dumps({"messages": messages}).encode() + b"\n"
+
+    return make_line
+
+
+def data_file(size: int) -> Path:
+    label = f"{size // MB}MB" if size < 1000 * MB else f"{size // (1000 * MB)}GB"
+    return ensure_file(f"dataset-{label}.jsonl", size, make_line_factory())
+
+
+# -- what runs in the children ---------------------------------------------------------------
+def run_ftui(path: str, model: str) -> dict:
+    from core.dataset.validate import validate_path
+
+    report = validate_path(path, model=model)
+    return {"examples": report.examples, "tokens": report.total_tokens, "errors": len(report.errors)}
+
+
+def run_cookbook(path: str, model: str) -> dict:
+    """The data-preparation cookbook's steps, as written there (with our offline encoding)."""
+    from collections import defaultdict
+
+    from core.dataset.tokens import encoding_for_model
+
+    with open(path, encoding="utf-8") as f:
+        dataset = [json.loads(line) for line in f]
+    format_errors: defaultdict[str, int] = defaultdict(int)
+    for ex in dataset:
+        if not isinstance(ex, dict):
+            format_errors["data_type"] += 1
+            continue
+        messages = ex.get("messages", None)
+        if not messages:
+            format_errors["missing_messages_list"] += 1
+            continue
+        for message in messages:
+            if "role" not in message or "content" not in message:
+                format_errors["message_missing_key"] += 1
+            if any(k not in ("role", "content", "name", "function_call", "weight") for k in message):
+                format_errors["message_unrecognized_key"] += 1
+            if message.get("role", None) not in ("system", "user", "assistant", "function"):
+                format_errors["unrecognized_role"] += 1
+            content = message.get("content", None)
+            function_call = message.get("function_call", None)
+            if (not content and not function_call) or not isinstance(content, str):
+                format_errors["missing_content"] += 1
+        if not any(message.get("role", None) == "assistant" for message in messages):
+            format_errors["example_missing_assistant_message"] += 1
+    encoding = encoding_for_model(model)
+
+    def num_tokens_from_messages(messages, tokens_per_message=3, tokens_per_name=1):
+        num_tokens = 0
+        for message in messages:
+            num_tokens += tokens_per_message
+            for key, value in message.items():
+                num_tokens += len(encoding.encode(value))
+                if key == "name":
+                    num_tokens += tokens_per_name
+        num_tokens += 3
+        return num_tokens
+
+    def num_assistant_tokens_from_messages(messages):
+        return sum(len(encoding.encode(m["content"])) for m in messages if m["role"] == "assistant")
+
+    convo_lens, assistant_lens = [], []
+    for ex in dataset:
+        convo_lens.append(num_tokens_from_messages(ex["messages"]))
+        assistant_lens.append(num_assistant_tokens_from_messages(ex["messages"]))
+    return {"examples": len(dataset), "tokens": sum(convo_lens), "errors": sum(format_errors.values())}
+
+
+CHILD = """
+import json, sys, time
+from tests.bench.bench_dataset import run_cookbook, run_ftui
+from core.dataset.tokens import encoding_for_model
+encoding_for_model(sys.argv[3])  # building the encoding is not what we measure
+t = time.perf_counter()
+out = (run_ftui if sys.argv[1] == "ftui" else run_cookbook)(sys.argv[2], sys.argv[3])
+out["seconds"] = time.perf_counter() - t
+print(json.dumps(out))
+"""
+
+
+def measure(which: str, path: Path, model: str = "gpt-4o-mini") -> dict:
+    """Run one measurement in a fresh child; add its peak memory (MB)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    proc = subprocess.run([PYTHON, "-c", CHILD, which, str(path), model], cwd=ROOT, capture_output=True,
+                          text=True, timeout=3600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{which} failed: {proc.stderr.strip()[-500:]}")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss of children is the largest child so far: it only tells when this child set a new high,
+    # so each child also reports via /proc is not portable; measure the cookbook last (it is the larger).
+    out["peak_mb"] = max(after, before) / 1024 if after > before else None
+    return out
+
+
+def parse_size(text: str) -> int:
+    t = text.strip().upper()
+    for unit, mult in (("GB", 1000 * MB), ("MB", MB), ("KB", 1000)):
+        if t.endswith(unit):
+            return int(float(t[:-len(unit)]) * mult)
+    return int(t)
+
+
+def bench_size(size: int) -> list[Row]:
+    t = time.perf_counter()
+    path = data_file(size)
+    gen = time.perf_counter() - t
+    mb = path.stat().st_size / MB
+    ours = measure("ftui", path)  # ours first: the children's max RSS can only grow
+    ref = measure("cookbook", path)
+    label = f"{size // MB} MB" if size < 1000 * MB else f"{size / (1000 * MB):g} GB"
+    ours_rate, ref_rate = mb / ours["seconds"], mb / ref["seconds"]
+    speed = ours_rate / ref_rate
+    note_tokens = "same tokens" if ours["tokens"] == ref["tokens"] else f"tokens differ: {ours['tokens']} vs {ref['tokens']}"
+    rows = [
+        row(NAME, f"validate+tokens {label}: throughput", round(ours_rate, 1), round(ref_rate, 1), "MB/s",
+            f"{speed:.2f}x the cookbook (aim >= {AIM_SPEEDUP}x: {'met' if speed >= AIM_SPEEDUP else 'NOT met'}); "
+            f"{ours['examples']:,} examples; {note_tokens}"),
+        row(NAME, f"validate+tokens {label}: peak memory",
+            round(ours["peak_mb"], 1) if ours["peak_mb"] else "?", round(ref["peak_mb"], 1) if ref["peak_mb"] else "?",
+            "MB", f"aim < {AIM_PEAK_MB} MB: " + ("met" if ours["peak_mb"] and ours["peak_mb"] < AIM_PEAK_MB else "NOT met")),
+        row(NAME, f"validate+tokens {label}: wall time", round(ours["seconds"], 2), round(ref["seconds"], 2), "s",
+            f"file {mb:,.0f} MB" + (f", generated in {gen:.0f} s" if gen > 1 else "")),
+    ]
+    return rows
+
+
+def run(quick: bool = False, sizes: list[int] | None = None) -> list[Row]:
+    from tests.bench.common import run_safely
+
+    sizes = sizes or ([20 * MB] if quick else [100 * MB])
+    rows: list[Row] = []
+    for size in sizes:
+        rows += run_safely(NAME, lambda size=size: bench_size(size))
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    from tests.bench.common import print_rows
+
+    sizes = None
+    if "--sizes" in argv:
+        sizes = [parse_size(s) for s in argv[argv.index("--sizes") + 1].split(",")]
+    print_rows(run(quick="--quick" in argv, sizes=sizes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
