@@ -154,7 +154,6 @@ async def test_broken_file_lists_problems_and_n_jumps_to_them(tmp_path, shoot):
         assert problems.row_count == len(problems.problems)
         stats = screen.query_one(TokenStatsPanel).plain_text()
         assert "has errors" in stats and "3 errors" in stats
-        shoot(app, "data-problems")
 
         await pilot.press("n")
         await settle(app, pilot)
@@ -181,22 +180,30 @@ async def test_broken_file_lists_problems_and_n_jumps_to_them(tmp_path, shoot):
         assert screen.line == 11
 
 
-async def test_examples_broken_file_if_present(tmp_path):
-    from tests.tui.test_data_support import EXAMPLES
-
-    if not (EXAMPLES / "broken.jsonl").exists():
-        import pytest
-        pytest.skip("examples/broken.jsonl is not there yet")
+async def test_examples_broken_file_problems_and_jumps(tmp_path, shoot):
     path = copy_example("broken.jsonl", tmp_path)
     app = make_app(path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         screen = data_screen(app)
-        lines = [p.line for p in screen.query_one(ProblemList).problems if p.line]
-        assert lines, "broken.jsonl should have problems with line numbers"
+        found = {(p.line, p.code) for p in screen.query_one(ProblemList).problems}
+        for expected in [(1, "bom"), (2, "invalid_json"), (13, "blank_line"), (17, "invalid_utf8"),
+                         (19, "truncated_line")]:
+            assert expected in found
+        assert screen.line == 1 and "bom" in shown(app)
+        shoot(app, "data-problems")
         await pilot.press("n")
         await settle(app, pilot)
-        assert screen.line == min(line for line in lines if line > 1) or screen.line in lines
+        assert screen.line == 2 and "not valid JSON" in shown(app)
+        await pilot.press(*"n" * 15)  # line 17: latin-1 bytes are shown, and said to be not UTF-8
+        await settle(app, pilot)
+        assert screen.line == 17 and "not valid UTF-8" in shown(app)
+        await pilot.press("n", "n")
+        await settle(app, pilot)
+        assert screen.line == 19 and "cut off" in shown(app)
+        await pilot.press("n")  # wraps to the first problem line
+        await settle(app, pilot)
+        assert screen.line == 1
 
 
 async def test_model_choice_changes_the_cost(tmp_path):

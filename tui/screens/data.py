@@ -286,7 +286,7 @@ class DataScreen(SectionScreen):
             return
         self.current_text, self.current_example = text, example
         own = [p for p in self.problems if p.line == number]
-        if own and problem is None:
+        if own:  # the validator's words are more precise than our quick parse
             problem = "; ".join(f"{p.code}: {p.message}" for p in own[:3])
         self.query_one(ConversationView).show(example, raw_text=text, raw=self.raw, problem=problem)
         self.query_one(ProblemList).select_line(number)

@@ -39,7 +39,8 @@ class _WriteScreen(SectionScreen):
     SECTION = "Data"
     CSS_PATH = "data_edit.tcss"
     BINDINGS = [
-        Binding("f2,ctrl+w", "save", "Save", id="data.write.save",
+        # priority: TextArea uses ctrl+w itself (delete word), saving must win in the editors
+        Binding("f2,ctrl+w", "save", "Save", id="data.write.save", priority=True,
                 tooltip="Check the example and write it to the file"),
         Binding("escape", "cancel", "Cancel", id="data.write.cancel",
                 tooltip="Close without writing (asks if something was typed)"),

@@ -1,0 +1,180 @@
+"""Changing a dataset from the Data screen: edit, append, delete, undo — checked on disk each time."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import Input, TextArea
+
+from tests.tui.test_data_support import copy_example, data_dir, data_screen, make_app, settle, shown  # noqa: F401
+from tui.screens.data_edit import AppendExampleScreen, EditExampleScreen
+from tui.screens.data_forms import ConfirmScreen
+
+
+def disk_lines(path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+async def test_edit_saves_the_line_and_undo_restores_it(tmp_path):
+    path = copy_example("marv.jsonl", tmp_path)
+    original = path.read_bytes()
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j", "j")
+        await settle(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EditExampleScreen)
+        area = app.screen.query_one("#edit-json", TextArea)
+        example = json.loads(area.text)
+        assert "\n  " in area.text  # pretty JSON to edit
+        example["messages"][-1]["content"] = "Edited by a test."
+        area.load_text(json.dumps(example, indent=2))
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, EditExampleScreen)
+        lines = disk_lines(path)
+        assert json.loads(lines[2])["messages"][-1]["content"] == "Edited by a test."
+        assert len(lines) == len(original.decode().splitlines())
+        screen = data_screen(app)
+        assert screen.line == 3 and "Edited by a test." in shown(app)
+
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert path.read_bytes() == original
+        assert "Edited by a test." not in shown(app)
+
+
+async def test_invalid_edit_is_refused_and_the_typing_kept(tmp_path):
+    path = copy_example("marv.jsonl", tmp_path)
+    original = path.read_bytes()
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        area = app.screen.query_one("#edit-json", TextArea)
+        area.load_text('{"messages": [{"role": "user", "content": "only a question"')
+        await pilot.press("ctrl+w")
+        await settle(app, pilot)
+        assert isinstance(app.screen, EditExampleScreen)
+        assert "Not saved" in str(app.screen.query_one("#write-problems").render())
+        assert "invalid_json" in str(app.screen.query_one("#write-problems").render())
+        # Valid JSON but not a valid example: refused with the validator's problem.
+        area.load_text('{"messages": [{"role": "user", "content": "only a question"}]}')
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, EditExampleScreen)
+        assert "assistant" in str(app.screen.query_one("#write-problems").render())
+        assert area.text == '{"messages": [{"role": "user", "content": "only a question"}]}'
+        assert path.read_bytes() == original
+
+        await pilot.press("escape")  # something was typed: asks first
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, EditExampleScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert data_screen(app) is app.screen
+        assert path.read_bytes() == original
+
+
+async def test_append_from_the_form_then_delete_and_undo(tmp_path, shoot):
+    path = copy_example("marv.jsonl", tmp_path)
+    count = len(disk_lines(path))
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AppendExampleScreen)
+        await pilot.press(*"Marv is sarcastic.", "tab")
+        await pilot.press(*"How tall is Everest?", "tab")
+        await pilot.press(*"8,849 m. You could have looked that up.")
+        shoot(app, "data-append")
+        await pilot.press("f2")
+        await settle(app, pilot)
+        lines = disk_lines(path)
+        assert len(lines) == count + 1
+        assert json.loads(lines[-1]) == {"messages": [
+            {"role": "system", "content": "Marv is sarcastic."},
+            {"role": "user", "content": "How tall is Everest?"},
+            {"role": "assistant", "content": "8,849 m. You could have looked that up."}]}
+        screen = data_screen(app)
+        assert screen.line == count + 1 and "Everest" in shown(app)
+
+        await pilot.press("home")
+        await settle(app, pilot)
+        first = lines[0]
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(app, pilot)
+        lines = disk_lines(path)
+        assert len(lines) == count and lines[0] != first
+
+        await pilot.press("u")  # undoes the delete
+        await settle(app, pilot)
+        lines = disk_lines(path)
+        assert len(lines) == count + 1 and lines[0] == first
+        await pilot.press("u")  # and then the append
+        await settle(app, pilot)
+        assert len(disk_lines(path)) == count
+
+
+async def test_append_needs_user_and_assistant(tmp_path):
+    path = copy_example("marv.jsonl", tmp_path)
+    original = path.read_bytes()
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("tab", *"A question without an answer")
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AppendExampleScreen)
+        assert "assistant" in str(app.screen.query_one("#write-problems").render())
+        assert app.screen.query_one("#append-user", TextArea).text == "A question without an answer"
+        assert path.read_bytes() == original
+
+
+async def test_delete_cancelled_changes_nothing(tmp_path):
+    path = copy_example("marv.jsonl", tmp_path)
+    original = path.read_bytes()
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert path.read_bytes() == original
+        await pilot.press("u")  # nothing to undo: said, not crashed
+        await settle(app, pilot)
+        assert path.read_bytes() == original
+
+
+async def test_write_refused_when_the_file_changed_on_disk(tmp_path):
+    path = copy_example("marv.jsonl", tmp_path)
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        with path.open("a", encoding="utf-8") as fh:  # someone else writes meanwhile
+            fh.write(json.dumps({"messages": [{"role": "user", "content": "x"},
+                                              {"role": "assistant", "content": "y"}]}) + "\n")
+        changed = path.read_bytes()
+        await pilot.press("tab", *"q", "tab", *"a")
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AppendExampleScreen)
+        assert "changed on disk" in str(app.screen.query_one("#write-problems").render())
+        assert path.read_bytes() == changed
