@@ -23,7 +23,7 @@ from core.types import JobSpec
 
 SUFFIX_MAX = 64
 # The suffix ends up inside a model id ("ft:base:org:SUFFIX:id"), so a colon or space would break it.
-SUFFIX_CHARS = re.compile(r"^[A-Za-z0-9._-]+$")
+SUFFIX_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
 METADATA_MAX_PAIRS = 16
 METADATA_KEY_MAX = 64
 METADATA_VALUE_MAX = 512
@@ -57,10 +57,10 @@ def check_suffix(text: str) -> str | None:
         raise _input_error(f"suffix is {len(text)} characters; the API allows at most {SUFFIX_MAX}",
                            "shorten it")
     if not SUFFIX_CHARS.match(text):
-        bad = sorted({c for c in text if not re.match(r"[A-Za-z0-9._-]", c)})
+        bad = sorted({c for c in text if not re.match(r"[A-Za-z0-9_-]", c)})
         shown = " ".join(repr(c) for c in bad)
         raise _input_error(f"suffix has characters that do not belong in a model name: {shown}",
-                           "use letters, digits, '-', '_' and '.'")
+                           "use letters, digits, '-' and '_'")
     return text
 
 
@@ -387,26 +387,25 @@ def billed_cost(model: str, trained_tokens: int | None) -> float | None:
     return None if price is None else trained_tokens * price / 1_000_000
 
 
-def default_epochs(examples: int) -> int:
-    """OpenAI's `auto` epochs rule: 3, raised so small sets see >= 100 examples, lowered so big
-    sets see <= 25,000, within 1..25. The dataset core's version is preferred when present."""
-    try:
-        from core.dataset import cost as dataset_cost  # type: ignore[attr-defined]
+def estimate_from_report(report, model: str, n_epochs: Any = "auto") -> Estimate:
+    """The pre-launch estimate from a dataset Report (core/dataset): billable tokens are each
+    example's tokens (capped at the model's limit) times the epochs, `auto` by OpenAI's rule."""
+    epochs = int(n_epochs) if isinstance(n_epochs, (int, float)) and n_epochs else None
+    cost = report.cost(epochs=epochs) if hasattr(report, "cost") else None
+    if cost is None:
+        return make_estimate(model, report.examples, report.total_tokens, n_epochs)
+    from core.dataset.stats import estimate_cost
 
-        rule = getattr(dataset_cost, "auto_epochs", None) or getattr(dataset_cost, "default_epochs", None)
-        if rule is not None:
-            return int(rule(examples))
-    except ImportError:
-        pass
-    epochs = 3
-    if examples and examples * epochs < 100:
-        epochs = min(25, -(-100 // examples))
-    elif examples and examples * epochs > 25_000:
-        epochs = max(1, 25_000 // examples)
-    return epochs
+    cost = estimate_cost(report.example_tokens, model=model, epochs=epochs)
+    return Estimate(model=model, examples=report.examples, dataset_tokens=report.total_tokens,
+                    epochs=cost.epochs, billable_tokens=cost.billable_tokens, cost=cost.cost,
+                    currency=cost.currency)
 
 
 def make_estimate(model: str, examples: int, dataset_tokens: int, n_epochs: Any) -> Estimate:
+    """The estimate from bare counts (when no per-example tokens are at hand)."""
+    from core.dataset.stats import default_epochs
+
     epochs = int(n_epochs) if isinstance(n_epochs, (int, float)) and n_epochs else default_epochs(examples)
     billable = dataset_tokens * epochs
     price, currency = training_price(model)

@@ -76,6 +76,21 @@ class PollResult:
     finished_now: bool = False  # the job reached a final status during this poll
 
 
+class _Chain:
+    """A run of consecutive events, newest first, and whether its older end joins known events."""
+
+    def __init__(self) -> None:
+        self.events: list[JobEvent] = []
+        self.ids: set[str] = set()
+        self.linked = False
+        self.reached_start = False
+
+    def add(self, event: JobEvent) -> None:
+        if event.id not in self.ids:
+            self.ids.add(event.id)
+            self.events.append(event)
+
+
 class JobFollower:
     """Polls one job and its events. Pure asyncio; the UI drives it from a worker."""
 
@@ -99,6 +114,9 @@ class JobFollower:
         self.hidden = False
         self.polls = 0  # polls that went to the server (tests and status use it)
         self._seen: set[str] = set()
+        self._chains: list[_Chain] = []  # fetched but not yet joined up, newest first
+        self._checkpoints_due = True
+        self._announced_finish = False
         self._lock = asyncio.Lock()
         self._history_lock = asyncio.Lock()
         self._wake = asyncio.Event()
@@ -136,62 +154,94 @@ class JobFollower:
 
     # polling ----------------------------------------------------------------------------------
     async def poll(self) -> PollResult | None:
-        """One poll of the job and its new events; None if a poll is already running."""
+        """One poll of the job and its new events; None if a poll is already running.
+
+        Pages that arrive are kept even when a later request of the same poll fails, so a
+        flaky connection still makes progress; events are handed over only once they join
+        up with what was already handed over (or with the job's first event).
+        """
         if self._lock.locked():
             return None
         async with self._lock:
             self.polls += 1
+            before = self.job
+            fresh: list[JobEvent] = []
+            checkpoints = None
+            error: CoreError | None = None
             try:
-                job = await self.provider.retrieve_job(self.job_id)
-                fresh, reached_start = await self._fetch_new_events()
-                checkpoints = None
-                changed = self.job is None or job.status != self.job.status
-                if fresh or changed or (job.finished and not self.checkpoints):
+                self.job = await self.provider.retrieve_job(self.job_id)
+                fresh = await self._advance_events()
+                if fresh or before is None or self.job.status != before.status:
+                    self._checkpoints_due = True
+                if self._checkpoints_due:
                     checkpoints = await self._fetch_checkpoints()
+                    self.checkpoints = checkpoints
+                    self._checkpoints_due = False
             except CoreError as exc:
-                self.failures += 1
-                self.last_error = exc
-                return PollResult(job=self.job, error=exc)
-            # commit only once everything of this poll has arrived
-            was_finished = self.job is not None and self.job.finished
-            self.failures = 0
-            self.last_error = None
-            self.job = job
-            if not self.events and reached_start:
-                self.history_complete = True
-            for event in fresh:
-                self._seen.add(event.id)
-            self.events.extend(fresh)
+                error = exc
             if fresh:
                 self.last_event_at = time.monotonic()
-            if checkpoints is not None:
-                self.checkpoints = checkpoints
-            return PollResult(job=job, new_events=fresh, checkpoints=checkpoints,
-                              status_changed=changed, finished_now=job.finished and not was_finished)
+            if error is not None:
+                self.failures += 1
+                self.last_error = error
+            else:
+                self.failures = 0
+                self.last_error = None
+            job = self.job
+            changed = job is not None and (before is None or job.status != before.status)
+            finished_now = job is not None and job.finished and not self._announced_finish and error is None
+            if finished_now:
+                self._announced_finish = True
+            return PollResult(job=job, new_events=fresh, checkpoints=checkpoints, error=error,
+                              status_changed=changed, finished_now=finished_now)
 
-    async def _fetch_new_events(self) -> tuple[list[JobEvent], bool]:
-        """Unseen events, oldest first, and whether the job's first event was reached."""
-        newest_first: list[JobEvent] = []
+    def _known(self, event_id: str) -> bool:
+        return event_id in self._seen or any(event_id in chain.ids for chain in self._chains)
+
+    def _extend(self, chain: _Chain, page) -> None:
+        """Add a page's events to `chain` up to the first known one."""
+        for event in page.items:
+            if self._known(event.id):
+                chain.linked = True
+                return
+            chain.add(event)
+        if not page.has_more or not page.items:
+            chain.linked = chain.reached_start = True
+
+    async def _advance_events(self) -> list[JobEvent]:
+        """Fetch what is missing between the newest event and the last one handed over; return
+        the events that now join up (oldest first). Raises CoreError, keeping what arrived."""
+        first_look = not self.events and not self.history_complete
+        # 1. from the top down to anything already fetched (a new chain, stored page by page)
+        top = _Chain()
+        self._chains.insert(0, top)
         after: str | None = None
-        batch_seen: set[str] = set()
-        while True:
-            page = await self.provider.list_events(self.job_id, after=after, limit=self.page_size)
-            met_known = False
-            for event in page.items:
-                if event.id in self._seen:
-                    met_known = True
-                    break
-                if event.id not in batch_seen:
-                    batch_seen.add(event.id)
-                    newest_first.append(event)
-            if met_known:
-                return list(reversed(newest_first)), False
-            if not page.has_more or not page.items:
-                return list(reversed(newest_first)), True
-            if not self.events and not self.history_complete:
-                # First look at a job: the newest page is enough; older history on demand.
-                return list(reversed(newest_first)), False
-            after = page.items[-1].id
+        try:
+            while not top.linked:
+                page = await self.provider.list_events(self.job_id, after=after, limit=self.page_size)
+                self._extend(top, page)
+                if first_look:
+                    top.linked = True  # a first look needs only the newest page; older on demand
+                after = page.items[-1].id if page.items else after
+        finally:
+            if not top.events:
+                self._chains.remove(top)
+        # 2. fill each gap below a chain that does not join the next one yet
+        for chain in self._chains:
+            while not chain.linked:
+                page = await self.provider.list_events(self.job_id, after=chain.events[-1].id,
+                                                       limit=self.page_size)
+                self._extend(chain, page)
+        # 3. everything joins up: hand it over, oldest first
+        newest_first = [event for chain in self._chains for event in chain.events]
+        reached_start = any(chain.reached_start for chain in self._chains)
+        self._chains.clear()
+        fresh = list(reversed(newest_first))
+        if not self.events and reached_start:
+            self.history_complete = True
+        self._seen.update(event.id for event in fresh)
+        self.events.extend(fresh)
+        return fresh
 
     async def _fetch_checkpoints(self) -> list[Checkpoint]:
         found: list[Checkpoint] = []

@@ -1,0 +1,151 @@
+"""A job's event log that draws only the lines on screen, so 20,000 events scroll smoothly.
+
+Events are handed in (oldest first); new ones are appended, older history is prepended.
+In follow mode the view sticks to the newest line.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from core.types import JobEvent
+
+LEVEL_STYLES = {
+    "info": Style(),
+    "warn": Style(color="yellow"),
+    "warning": Style(color="yellow"),
+    "error": Style(color="red", bold=True),
+}
+TIME_STYLE = Style(dim=True)
+METRICS_STYLE = Style(color="cyan")
+
+
+def event_time(created_at: int) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(created_at))
+
+
+class EventLog(ScrollView, can_focus=True):
+    """Read-only list of job events with level colours and a follow mode."""
+
+    DEFAULT_CSS = """
+    EventLog {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+    }
+    """
+    BINDINGS = [
+        Binding("up,k", "scroll_up", "Up", show=False, id="event_log.up", tooltip="Scroll up a line"),
+        Binding("down,j", "scroll_down", "Down", show=False, id="event_log.down",
+                tooltip="Scroll down a line"),
+        Binding("pageup", "page_up", "Page up", show=False, id="event_log.page_up",
+                tooltip="Scroll up a page"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="event_log.page_down",
+                tooltip="Scroll down a page"),
+        Binding("home,g", "scroll_home", "First", show=False, id="event_log.home",
+                tooltip="Oldest loaded event"),
+        Binding("end,G", "scroll_end", "Last", show=False, id="event_log.end",
+                tooltip="Newest event (and follow)"),
+    ]
+
+    follow: reactive[bool] = reactive(True)
+
+    def __init__(self, *, show_time: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.events: list[JobEvent] = []
+        self.show_time = show_time
+        self._ids: set[str] = set()
+        self._width = 0
+
+    # data -------------------------------------------------------------------------------------
+    def append(self, events: Iterable[JobEvent]) -> int:
+        """Add newer events at the end (duplicates ignored); returns how many were added."""
+        added = [e for e in events if e.id not in self._ids]
+        if not added:
+            return 0
+        self._ids.update(e.id for e in added)
+        self.events.extend(added)
+        self._resize(added)
+        if self.follow:
+            self.scroll_to(y=max(0, len(self.events) - self.scrollable_content_region.height),
+                           animate=False, immediate=True)
+        return len(added)
+
+    def prepend(self, events: Iterable[JobEvent]) -> int:
+        """Add older events at the start, keeping the lines in view where they are."""
+        added = [e for e in events if e.id not in self._ids]
+        if not added:
+            return 0
+        self._ids.update(e.id for e in added)
+        self.events[:0] = added
+        self._resize(added)
+        if not self.follow:
+            self.scroll_to(y=self.scroll_y + len(added), animate=False, immediate=True)
+        return len(added)
+
+    def clear(self) -> None:
+        self.events.clear()
+        self._ids.clear()
+        self._width = 0
+        self.virtual_size = Size(0, 0)
+        self.refresh()
+
+    def _resize(self, added: list[JobEvent]) -> None:
+        self._width = max([self._width, *(len(self._text(e)) for e in added[-2000:])])
+        self.virtual_size = Size(self._width, len(self.events))
+        self.refresh()
+
+    def _text(self, event: JobEvent) -> str:
+        stamp = f"{event_time(event.created_at)} " if self.show_time else ""
+        return f"{stamp}{event.level[:5]:<5} {event.message}"
+
+    # follow -----------------------------------------------------------------------------------
+    def watch_follow(self, follow: bool) -> None:
+        if follow:
+            self.scroll_end(animate=False, immediate=True)
+
+    def action_scroll_end(self) -> None:
+        self.follow = True
+        self.scroll_end(animate=False, immediate=True)
+
+    def action_scroll_up(self) -> None:
+        self.follow = False
+        super().action_scroll_up()
+
+    def action_page_up(self) -> None:
+        self.follow = False
+        super().action_page_up()
+
+    def action_scroll_home(self) -> None:
+        self.follow = False
+        super().action_scroll_home()
+
+    def _on_mouse_scroll_up(self, event) -> None:
+        self.follow = False
+
+    # drawing ----------------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        if index >= len(self.events):
+            return Strip.blank(width, self.rich_style)
+        event = self.events[index]
+        base = self.rich_style
+        segments = []
+        if self.show_time:
+            segments.append(Segment(f"{event_time(event.created_at)} ", base + TIME_STYLE))
+        level_style = LEVEL_STYLES.get(event.level, Style())
+        segments.append(Segment(f"{event.level[:5]:<5} ", base + level_style + Style(bold=True)))
+        body_style = METRICS_STYLE if event.type == "metrics" and event.level == "info" else level_style
+        segments.append(Segment(event.message, base + body_style))
+        strip = Strip(segments).crop(scroll_x, scroll_x + width)
+        return strip.extend_cell_length(width, base)
