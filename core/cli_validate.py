@@ -61,6 +61,9 @@ def main(argv: list[str]) -> int:
         return 2
     except KeyboardInterrupt:
         return 2
+    except (OSError, ValueError, RuntimeError) as exc:  # never a traceback for the user
+        print(f"ftui validate: cannot validate {args.path}: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
     else:

@@ -142,7 +142,7 @@ class TokenCounter:
         self._hot: dict[int, int] = {}
         self._new: dict[int, int] = {}
         self._cache_size = cache_size
-        self._threads = max(1, threads)
+        self._threads = max(0, threads)  # 0: count in the calling thread
         self._pool: ThreadPoolExecutor | None = None
 
     # -- single strings ------------------------------------------------------------------------
@@ -198,8 +198,12 @@ class TokenCounter:
                     todo[h] = p
                 else:
                     known[h] = n
-        futures = []
-        if todo:
+        futures: list = []
+        if todo and self._threads == 0:  # synchronous: count right here
+            done: Future = Future()
+            done.set_result(self._count_list(list(todo.values())))
+            futures = [done]
+        elif todo:
             texts = list(todo.values())
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="ftui-tokens")

@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
+import os
 import threading
 from array import array
 from bisect import bisect_left
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from core.dataset import checks
-from core.dataset.checks import CHAT, PREFERENCE, REINFORCEMENT, UNKNOWN
-from core.dataset.models import DEFAULT_MODEL, token_limit
+from core.dataset.checks import CHAT, UNKNOWN
+from core.dataset.models import DEFAULT_MODEL
 from core.dataset.reader import BOM, SNIFF_BYTES, iter_raw_lines, open_dataset, stamp_path
+from core.dataset.batch import BatchJob, BatchResult, check_batch, whole_key
 from core.dataset.errors import BinaryFileError, DatasetError
 
 MIN_EXAMPLES = 10
@@ -29,8 +34,10 @@ RECOMMENDED_EXAMPLES = 50
 UPLOADS_API_BYTES = 512 * 1024 * 1024  # files API limit; larger files go through the Uploads API
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024 * 1024
 DETECT_LINES = 100  # lines read before deciding the file's format
-PROGRESS_EVERY = 1 << 20
-BATCH_EXAMPLES = 2000  # examples per token-counting batch
+SERIAL_CHUNK = 1 << 20  # bytes per batch when checking in this process (also the progress step)
+PARALLEL_CHUNK = 2 << 20  # bytes per batch sent to a worker process
+PARALLEL_MIN_BYTES = 64 << 20  # smaller files are checked in this process
+MAX_WORKERS = 4
 MAX_PER_CODE = 1000  # problems listed per code; the rest are counted
 
 
@@ -127,63 +134,16 @@ class Report:
 Event = Problem | ValidationProgress | Report
 
 
-def _freeze(x: Any) -> Any:
-    """A hashable stand-in of parsed JSON (for duplicate detection)."""
-    if type(x) is list:  # fast path: plain {"role", "content": str} messages
-        out = []
-        for m in x:
-            if type(m) is dict and len(m) == 2 and type(m.get("content")) is str and type(m.get("role")) is str:
-                out.append((m["role"], m["content"]))
-            else:
-                out.append(_freeze(m))
-        return tuple(out)
-    if isinstance(x, dict):
-        return tuple((k, _freeze(v)) for k, v in sorted(x.items()))
-    if isinstance(x, list):
-        return tuple(_freeze(v) for v in x)
-    return x
-
-
-def prompt_answer_keys(obj: Any, fmt: str) -> tuple[int, int] | None:
-    """(hash of the prompt, hash of the answer) of an example, or None if it has no such split."""
-    if not isinstance(obj, dict):
-        return None
-    if fmt == PREFERENCE:
-        return hash(_freeze(obj.get("input"))), hash(_freeze([obj.get("preferred_output"),
-                                                               obj.get("non_preferred_output")]))
-    messages = obj.get("messages")
-    if not isinstance(messages, list):
-        return None
-    if fmt == REINFORCEMENT:
-        rest = {k: v for k, v in obj.items() if k != "messages"}
-        return hash(_freeze(messages)), hash(_freeze(rest))
-    last = None
-    for i in range(len(messages) - 1, -1, -1):
-        m = messages[i]
-        if isinstance(m, dict) and m.get("role") == "assistant":
-            last = i
-            break
-    if last is None:
-        return hash(_freeze(messages)), 0
-    prompt = (_freeze(messages[:last]), _freeze(obj.get("tools")), _freeze(obj.get("functions")))
-    return hash(prompt), hash(_freeze(messages[last:]))
-
-
 def example_fingerprints(path: Path | str, *, fmt: str | None = None) -> dict[int, int]:
-    """{hash of a whole example: its line} for every parseable example of a file (for `against`)."""
+    """{key of a whole example: its line} for every parseable example of a file (for `against`)."""
+    fmt = fmt or detect_format(path)
     fh, _ = open_dataset(path)
     out: dict[int, int] = {}
     with fh:
-        for number, _off, raw, _ended in iter_raw_lines(fh):
-            if number == 1 and raw.startswith(BOM):
-                raw = raw[3:]
-            try:
-                obj = json.loads(raw)
-            except (ValueError, UnicodeDecodeError):
-                continue
-            keys = prompt_answer_keys(obj, fmt or checks.line_format(obj))
-            if keys is not None:
-                out.setdefault(hash(keys), number)
+        for job in _jobs(fh, fmt, DEFAULT_MODEL, count_tokens=False, chunk_size=1 << 20):
+            res = check_batch(job)
+            for line, pk, ak in zip(res.key_lines, res.prompt_keys, res.answer_keys):
+                out.setdefault(whole_key(pk, ak), line)
     return out
 
 
@@ -203,27 +163,37 @@ def detect_format(path: Path | str, *, lines: int = DETECT_LINES) -> str:
     return checks.decide_format(votes)
 
 
-class _Run:
-    """State of one validation pass (kept apart from the generator for readability)."""
+def _jobs(fh: Any, fmt: str, model: str, *, count_tokens: bool, chunk_size: int) -> Iterator[BatchJob]:
+    """Cut the file into batches of whole lines (a line longer than a chunk is gathered, not copied twice)."""
+    line = 1
+    parts: list[bytes] = []
+    while True:
+        data = fh.read(chunk_size)
+        if not data:
+            break
+        cut = data.rfind(b"\n")
+        if cut == -1:
+            parts.append(data)
+            continue
+        head = b"".join(parts) + data[:cut + 1] if parts else data[:cut + 1]
+        parts = [data[cut + 1:]] if cut + 1 < len(data) else []
+        yield BatchJob(line, head, False, fmt, model, count_tokens)
+        line += head.count(b"\n")
+    if parts:
+        yield BatchJob(line, b"".join(parts), True, fmt, model, count_tokens)
 
-    def __init__(self, path: str, model: str, fmt: str | None, count_tokens: bool,
-                 against: dict[int, int] | None, against_path: str | None, max_per_code: int,
-                 threads: int) -> None:
-        self.report = Report(path=path, model=model, against=against_path)
-        self.report.example_tokens = array("l")
-        self.report.example_lines = array("l")
+
+class _Merge:
+    """Puts batch results together: caps per code, duplicates across the file, totals."""
+
+    def __init__(self, report: Report, fmt: str, max_per_code: int, against: dict[int, int] | None) -> None:
+        self.report = report
         self.fmt = fmt
-        self.limit = token_limit(model)
         self.max_per_code = max_per_code
-        self.seen: dict[int, int] = {}  # prompt hash -> line | (answer hash bits << 32)
+        self.seen: dict[int, int] = {}  # prompt key -> line | (answer bits << 32)
         self.against = against
-        self.counter = None
-        if count_tokens:
-            from core.dataset.tokens import TokenCounter
-            self.counter = TokenCounter(model, threads=threads)
-        self.batch_items: list[tuple[int, list[str]]] = []
-        self.batch_lines: list[int] = []
-        self.pending: list[tuple[list[int], Any]] = []
+        self.crlf_first = 0
+        self.crlf_count = 0
 
     def problem(self, line: int, code: str, message: str, sev: str | None = None) -> Problem | None:
         """Record a problem; returns it to be yielded, or None past the per-code cap."""
@@ -235,222 +205,151 @@ class _Run:
         (self.report.errors if p.severity == "error" else self.report.warnings).append(p)
         return p
 
-    def example(self, number: int, obj: Any, text: str) -> list[Problem]:
-        """Check one parsed line of the decided format; queue its tokens."""
-        out = []
-        for code, msg, sev in checks.check_line(obj, self.fmt):
-            p = self.problem(number, code, msg, sev)
-            if p:
-                out.append(p)
-        if not isinstance(obj, dict):
-            return out
-        self.report.examples += 1
-        found = checks.special_tokens_in(text)
-        if found:
-            p = self.problem(number, "special_token", f"the text contains {', '.join(found)}, which the "
-                                                      "model treats as plain text here; remove it")
-            if p:
-                out.append(p)
-        keys = prompt_answer_keys(obj, self.fmt)
-        if keys is not None:
-            out.extend(self._duplicates(number, keys))
-        if self.counter is not None:
-            from core.dataset.tokens import example_pieces
-            pieces: list[str] = []
-            self.batch_items.append((example_pieces(obj, pieces), pieces))
-            self.batch_lines.append(number)
-        return out
+    def add(self, res: BatchResult) -> Iterator[Problem]:
+        report = self.report
+        for line, code, msg, sev in res.problems:
+            p = self.problem(line, code, msg, sev)
+            if p is not None:
+                yield p
+        report.lines += res.lines
+        report.examples += len(res.example_lines)
+        report.example_lines.extend(res.example_lines)
+        report.example_tokens.extend(res.example_tokens)
+        if res.crlf_count:
+            self.crlf_count += res.crlf_count
+            self.crlf_first = self.crlf_first or res.crlf_first
+        seen, against, chat = self.seen, self.against, self.fmt == CHAT
+        for line, pk, ak in zip(res.key_lines, res.prompt_keys, res.answer_keys):
+            bits = (ak & 0x7FFFFFFF) << 32
+            prev = seen.get(pk)
+            p = None
+            if prev is None:
+                seen[pk] = line | bits
+            elif prev & ~0xFFFFFFFF == bits:
+                p = self.problem(line, "duplicate_example", f"the same example is on line {prev & 0xFFFFFFFF}; "
+                                                            "delete one of them")
+            elif chat:
+                p = self.problem(line, "conflicting_answers", f"line {prev & 0xFFFFFFFF} has the same prompt with "
+                                                              "a different answer; keep the answer you want")
+            if p is not None:
+                yield p
+            if against is not None:
+                other = against.get(whole_key(pk, ak))
+                if other is not None:
+                    p = self.problem(line, "shared_with_training", f"this example is also line {other} of the "
+                                                                   "training file; a held-out file should only "
+                                                                   "hold examples the model has not seen")
+                    if p is not None:
+                        yield p
 
-    def _duplicates(self, number: int, keys: tuple[int, int]) -> list[Problem]:
-        out = []
-        prompt, answer = keys
-        bits = (answer & 0x7FFFFFFF) << 32
-        prev = self.seen.get(prompt)
-        if prev is None:
-            self.seen[prompt] = number | bits
-        else:
-            first = prev & 0xFFFFFFFF
-            if prev & ~0xFFFFFFFF == bits:
-                p = self.problem(number, "duplicate_example", f"the same example is on line {first}; "
-                                                              "delete one of them")
-            elif self.fmt == CHAT:
-                p = self.problem(number, "conflicting_answers", f"line {first} has the same prompt with a "
-                                                                "different answer; keep the answer you want")
-            else:
-                p = None
-            if p:
-                out.append(p)
-        if self.against is not None:
-            other = self.against.get(hash(keys))
-            if other is not None:
-                p = self.problem(number, "shared_with_training", f"this example is also line {other} of the "
-                                                                 "training file; a held-out file should only "
-                                                                 "hold examples the model has not seen")
-                if p:
-                    out.append(p)
-        return out
 
-    def flush(self, wait_all: bool = False) -> list[Problem]:
-        """Send the current batch to the counter; collect finished batches (in order)."""
-        if self.counter is None:
-            return []
-        if self.batch_items:
-            self.pending.append((self.batch_lines, self.counter.start_batch(self.batch_items)))
-            self.batch_items, self.batch_lines = [], []
-        out = []
-        while self.pending and (wait_all or len(self.pending) > 2):
-            lines, batch = self.pending.pop(0)
-            for line, tokens in zip(lines, self.counter.finish_batch(batch)):
-                self.report.example_tokens.append(tokens)
-                self.report.example_lines.append(line)
-                if tokens > self.limit:
-                    p = self.problem(line, "too_many_tokens", f"{tokens:,} tokens; {self.report.model} trains on "
-                                                              f"at most {self.limit:,} per example and cuts the "
-                                                              "rest; shorten or split this example")
-                    if p:
-                        out.append(p)
-        return out
-
-    def close(self) -> None:
-        if self.counter is not None:
-            self.counter.close()
+def _auto_workers(size: int, workers: int | None) -> int:
+    if workers is not None:
+        return max(0, workers)
+    if size < PARALLEL_MIN_BYTES:
+        return 0
+    return max(0, min(MAX_WORKERS, os.cpu_count() or 1))
 
 
 def iter_validate(path: Path | str, *, model: str | None = None, format: str | None = None,
                   against: Path | str | None = None, count_tokens: bool = True,
-                  max_per_code: int = MAX_PER_CODE, threads: int = 1,
-                  chunk_size: int = 1 << 20) -> Iterator[Event]:
-    """Validate `path` streaming: yields Problems as found, ValidationProgress per MiB, then the Report.
+                  max_per_code: int = MAX_PER_CODE, workers: int | None = None,
+                  chunk_size: int | None = None) -> Iterator[Event]:
+    """Validate `path` streaming: yields Problems as found, ValidationProgress per batch, then the Report.
 
     format: force chat | preference | reinforcement (default: detected from the first lines).
     against: a training file; examples of `path` also in it are reported (shared_with_training).
+    workers: processes checking batches in parallel (default: one per core for files over 64 MiB,
+    none for smaller ones, where starting them would cost more than it saves).
     Raises NotAFileError / UnreadableFileError / BinaryFileError (DatasetError) if it cannot be read.
     """
     path = str(path)
     model = model or DEFAULT_MODEL
     if format is not None and format not in checks.FORMATS:
         raise ValueError(f"format must be one of {', '.join(checks.FORMATS)}")
-    fingerprints = example_fingerprints(against) if against is not None else None
     fh, stamp = open_dataset(path)
-    run = _Run(path, model, format, count_tokens, fingerprints, str(against) if against else None,
-               max_per_code, threads)
-    report = run.report
+    with fh:
+        if b"\0" in fh.read(SNIFF_BYTES):
+            raise BinaryFileError(f"{path} is a binary file (it contains NUL bytes), not JSONL text",
+                                  hint="pick a .jsonl file with one JSON object per line", path=path)
+        fh.seek(0)
+    fmt = format or detect_format(path)
+    fingerprints = example_fingerprints(against) if against is not None else None
+    report = Report(path=path, model=model, against=str(against) if against else None, format=fmt)
     report.size = stamp.size
+    report.example_tokens = array("q")
+    report.example_lines = array("q")
+    merge = _Merge(report, fmt, max_per_code, fingerprints)
+    n_workers = _auto_workers(stamp.size, workers)
+    chunk = chunk_size or (PARALLEL_CHUNK if n_workers else SERIAL_CHUNK)
+    if stamp.size > MAX_UPLOAD_BYTES:
+        yield from _some(merge.problem(0, "file_too_large", f"the file is {stamp.size / 2**30:.1f} GiB; OpenAI "
+                                                            "accepts at most 8 GB even through the Uploads API; "
+                                                            "split it"))
+    elif stamp.size > UPLOADS_API_BYTES:
+        yield from _some(merge.problem(0, "large_file_upload", f"the file is {stamp.size / 2**20:,.0f} MiB, over "
+                                                               "the 512 MB Files API limit; it will be sent through "
+                                                               "the Uploads API in parts (up to 8 GB)"))
+    fh, _ = open_dataset(path)
+    pool = None
     try:
         with fh:
-            head = fh.read(SNIFF_BYTES)
-            if b"\0" in head:
-                raise BinaryFileError(f"{path} is a binary file (it contains NUL bytes), not JSONL text",
-                                      hint="pick a .jsonl file with one JSON object per line", path=path)
-            fh.seek(0)
-            if stamp.size > MAX_UPLOAD_BYTES:
-                p = run.problem(0, "file_too_large", f"the file is {stamp.size / 2**30:.1f} GiB; OpenAI accepts "
-                                                     "at most 8 GB even through the Uploads API; split it")
-                yield p
-            elif stamp.size > UPLOADS_API_BYTES:
-                p = run.problem(0, "large_file_upload", f"the file is {stamp.size / 2**20:,.0f} MiB, over the "
-                                                        "512 MB Files API limit; it will be sent through the "
-                                                        "Uploads API in parts (up to 8 GB)")
-                yield p
-            held: list[tuple[int, Any, str]] = []  # lines read before the format is decided
-            votes: dict[str, int] = {}
-            crlf_first, crlf_count = 0, 0
-            next_progress = PROGRESS_EVERY
-            for number, offset, raw, ended in iter_raw_lines(fh, chunk_size=chunk_size):
-                report.lines = number
-                if offset >= next_progress:
-                    next_progress = offset + PROGRESS_EVERY
-                    yield from run.flush()
-                    yield ValidationProgress(offset, stamp.size, number, report.examples,
-                                             len(report.errors), len(report.warnings))
-                if number == 1 and raw.startswith(BOM):
-                    raw = raw[3:]
-                    yield from _some(run.problem(1, "bom", "the file starts with a UTF-8 byte order mark "
-                                                           "(BOM); save it as UTF-8 without BOM"))
-                if raw.endswith(b"\r"):
-                    raw = raw[:-1]
-                    crlf_count += 1
-                    crlf_first = crlf_first or number
-                if not raw.strip():
-                    yield from _some(run.problem(number, "blank_line", "this line is empty; delete it "
-                                                                       "(every line must hold one example)"))
-                    continue
-                try:
-                    text = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    if b"\0" in raw:
-                        yield from _some(run.problem(number, "nul_byte", "this line contains NUL bytes "
-                                                                         "(binary data); remove them"))
-                    else:
-                        yield from _some(run.problem(
-                            number, "invalid_utf8", f"byte {exc.start + 1} of this line is not valid UTF-8; "
-                                                    "re-save the file as UTF-8"))
-                    continue
-                try:
-                    obj = json.loads(text)
-                except ValueError as exc:
-                    if "\0" in text:
-                        code, msg = "nul_byte", "this line contains NUL bytes (binary data); remove them"
-                    elif not ended:
-                        code, msg = "truncated_line", ("the last line is cut off (no newline at the end and "
-                                                       "incomplete JSON); complete it or delete it")
-                    else:
-                        code, msg = "invalid_json", f"not valid JSON: {_json_reason(exc)}; fix or delete " \
-                                                    "this line"
-                    yield from _some(run.problem(number, code, msg))
-                    continue
-                except RecursionError:
-                    yield from _some(run.problem(number, "invalid_json", "JSON nested too deeply; flatten it"))
-                    continue
-                if run.fmt is None:
-                    held.append((number, obj, text))
-                    f = checks.line_format(obj)
-                    votes[f] = votes.get(f, 0) + 1
-                    if len(held) < DETECT_LINES:
-                        continue
-                    run.fmt = checks.decide_format(votes)
-                    for n, o, t in held:
-                        yield from run.example(n, o, t)
-                    held = []
-                    continue
-                yield from run.example(number, obj, text)
-                if len(run.batch_items) >= BATCH_EXAMPLES:
-                    yield from run.flush()
-            if run.fmt is None:
-                run.fmt = checks.decide_format(votes) if held else UNKNOWN
-                for n, o, t in held:
-                    yield from run.example(n, o, t)
-            report.format = run.fmt if run.fmt != UNKNOWN or report.examples else UNKNOWN
-            yield from run.flush(wait_all=True)
-        if crlf_count:
-            yield from _some(run.problem(crlf_first, "crlf_line_endings",
-                                         f"{crlf_count:,} line(s) end with \\r\\n (Windows line endings), the "
-                                         "first here; save with \\n line endings to be safe"))
-        for code, n in list(report.counts.items()):
-            if n > max_per_code:
-                yield from _some(run.problem(0, "more_problems", f"{n - max_per_code:,} more line(s) with "
-                                                                 f"{code} are not listed",
-                                             checks.severity(code)))
-        if report.examples < MIN_EXAMPLES:
-            yield from _some(run.problem(0, "too_few_examples", f"the file has {report.examples} example(s); "
-                                                                f"OpenAI needs at least {MIN_EXAMPLES}"))
-        elif report.examples < RECOMMENDED_EXAMPLES:
-            yield from _some(run.problem(0, "few_examples", f"{report.examples} examples; 50 to 100 good "
-                                                            "examples usually give clearly better results"))
-        try:
-            changed = stamp_path(path) != stamp
-        except OSError:
-            changed = True
-        if changed:
-            yield from _some(run.problem(0, "file_changed", "the file changed on disk while it was being "
-                                                            "validated; validate it again"))
-        report.errors.sort(key=lambda p: p.line)  # held lines were checked after later ones
-        report.warnings.sort(key=lambda p: p.line)
-        yield ValidationProgress(stamp.size, stamp.size, report.lines, report.examples,
-                                 len(report.errors), len(report.warnings))
-        yield report
+            jobs = _jobs(fh, fmt, model, count_tokens=count_tokens, chunk_size=chunk)
+            if n_workers:
+                pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"))
+                results = _parallel(pool, jobs, n_workers * 2)
+            else:
+                results = ((len(job.data), check_batch(job)) for job in jobs)
+            done = 0
+            for job_size, res in results:
+                yield from merge.add(res)
+                done += job_size
+                yield ValidationProgress(done, stamp.size, report.lines, report.examples,
+                                         len(report.errors), len(report.warnings))
     finally:
-        run.close()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    if merge.crlf_count:
+        yield from _some(merge.problem(merge.crlf_first, "crlf_line_endings",
+                                       f"{merge.crlf_count:,} line(s) end with \\r\\n (Windows line endings), "
+                                       "the first here; save with \\n line endings to be safe"))
+    for code, n in list(report.counts.items()):
+        if n > max_per_code:
+            yield from _some(merge.problem(0, "more_problems", f"{n - max_per_code:,} more line(s) with "
+                                                               f"{code} are not listed", checks.severity(code)))
+    if report.examples < MIN_EXAMPLES:
+        yield from _some(merge.problem(0, "too_few_examples", f"the file has {report.examples} example(s); "
+                                                              f"OpenAI needs at least {MIN_EXAMPLES}"))
+    elif report.examples < RECOMMENDED_EXAMPLES:
+        yield from _some(merge.problem(0, "few_examples", f"{report.examples} examples; 50 to 100 good "
+                                                          "examples usually give clearly better results"))
+    try:
+        changed = stamp_path(path) != stamp
+    except OSError:
+        changed = True
+    if changed:
+        yield from _some(merge.problem(0, "file_changed", "the file changed on disk while it was being "
+                                                          "validated; validate it again"))
+    if report.examples == 0 and report.lines == 0:
+        report.format = UNKNOWN if format is None else format
+    report.errors.sort(key=lambda p: p.line)
+    report.warnings.sort(key=lambda p: p.line)
+    yield ValidationProgress(stamp.size, stamp.size, report.lines, report.examples,
+                             len(report.errors), len(report.warnings))
+    yield report
+
+
+def _parallel(pool: ProcessPoolExecutor, jobs: Iterator[BatchJob], depth: int) -> Iterator[tuple[int, BatchResult]]:
+    """Results of `jobs` run in `pool`, in order, with at most `depth` in flight (bounded memory)."""
+    pending: deque = deque()
+    for job in jobs:
+        pending.append((len(job.data), pool.submit(check_batch, job)))
+        if len(pending) >= depth:
+            size, fut = pending.popleft()
+            yield size, fut.result()
+    while pending:
+        size, fut = pending.popleft()
+        yield size, fut.result()
 
 
 def _some(p: Problem | None) -> Iterator[Problem]:
@@ -467,9 +366,10 @@ def _json_reason(exc: ValueError) -> str:
 def validate_path(path: Path | str, *, model: str | None = None,
                   progress: Callable[[int, int], None] | None = None, against: Path | str | None = None,
                   format: str | None = None, count_tokens: bool = True,
-                  cancel: threading.Event | None = None) -> Report:
-    """Validate the whole file and return the Report (progress(bytes_done, bytes_total) per MiB)."""
-    for event in iter_validate(path, model=model, against=against, format=format, count_tokens=count_tokens):
+                  cancel: threading.Event | None = None, workers: int | None = None) -> Report:
+    """Validate the whole file and return the Report (progress(bytes_done, bytes_total) per batch)."""
+    for event in iter_validate(path, model=model, against=against, format=format, count_tokens=count_tokens,
+                               workers=workers):
         if isinstance(event, Report):
             return event
         if isinstance(event, ValidationProgress) and progress is not None:

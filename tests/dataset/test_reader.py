@@ -191,3 +191,15 @@ def test_async_validation_streams_events(tmp_path):
     kinds, stopped, report = asyncio.run(go())
     assert kinds[0] is Problem and kinds[-1] is Report and ValidationProgress in kinds
     assert len(stopped) == 1 and found(report) == {(1, "invalid_json")}
+
+
+def test_worker_processes_give_the_same_report(tmp_path):
+    lines = [chat(f"q{i % 700}?", f"a{i % 900}.", system="Be Marv.") for i in range(3000)] + [b"{", b"{\"messages\": ["]
+    path = write(tmp_path / "t.jsonl", lines, filler=0, end=b"")
+    serial = validate_path(path, workers=0)
+    from core.dataset.validate import iter_validate
+    parallel = list(iter_validate(path, workers=2, chunk_size=16 * 1024))[-1]
+    assert found(parallel) == found(serial) and found(serial) >= {(3001, "invalid_json"), (3002, "truncated_line")}
+    assert list(parallel.example_tokens) == list(serial.example_tokens)
+    assert list(parallel.example_lines) == list(serial.example_lines)
+    assert parallel.counts == serial.counts and parallel.lines == serial.lines == 3002

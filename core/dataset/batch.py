@@ -1,0 +1,193 @@
+"""Checking one batch of whole lines: the unit of work of the validator, in-process or in a worker.
+
+`check_batch(job)` is a plain top-level function of picklable data, so `iter_validate` can run it in
+worker processes (tiktoken holds the GIL while it encodes, so threads would not help) and merge the
+results in order. Everything that needs the whole file (duplicates across batches, example counts,
+caps) is done by the caller from the keys and counts returned here.
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from dataclasses import dataclass, field
+from hashlib import blake2b
+from typing import Any
+
+from core.dataset import checks
+from core.dataset.checks import PREFERENCE, REINFORCEMENT
+from core.dataset.models import token_limit
+from core.dataset.reader import BOM
+
+
+@dataclass
+class BatchJob:
+    first_line: int  # number of the first line in `data`
+    data: bytes  # whole lines; the last one may lack its newline only if `final`
+    final: bool  # the file ends with this batch
+    fmt: str
+    model: str
+    count_tokens: bool = True
+
+
+@dataclass
+class BatchResult:
+    lines: int = 0
+    problems: list[tuple[int, str, str, str]] = field(default_factory=list)  # (line, code, message, severity)
+    example_lines: array = field(default_factory=lambda: array("q"))
+    example_tokens: array = field(default_factory=lambda: array("q"))
+    key_lines: array = field(default_factory=lambda: array("q"))  # examples that have a prompt/answer split
+    prompt_keys: array = field(default_factory=lambda: array("q"))
+    answer_keys: array = field(default_factory=lambda: array("q"))
+    crlf_count: int = 0
+    crlf_first: int = 0
+
+
+_counters: dict[str, Any] = {}  # one TokenCounter per model per process (workers keep theirs)
+
+
+def _counter(model: str):
+    c = _counters.get(model)
+    if c is None:
+        from core.dataset.tokens import TokenCounter
+        c = _counters[model] = TokenCounter(model, threads=0)
+    return c
+
+
+def _canon(x: Any) -> bytes:
+    return json.dumps(x, sort_keys=True).encode()  # ASCII-only, so lone surrogates are safe
+
+
+def _messages_digest(h: Any, messages: Any) -> None:
+    if type(messages) is not list:
+        h.update(_canon(messages))
+        return
+    for m in messages:  # fast path for plain {"role", "content": str} messages
+        if type(m) is dict and len(m) == 2 and type(m.get("content")) is str and type(m.get("role")) is str:
+            h.update(m["role"].encode())
+            h.update(b"\x00")
+            h.update(m["content"].encode("utf-8", "surrogatepass"))
+        else:
+            h.update(_canon(m))
+        h.update(b"\x01")
+
+
+def _key(h: Any) -> int:
+    return int.from_bytes(h.digest(), "little", signed=True)
+
+
+def stable_keys(obj: Any, fmt: str) -> tuple[int, int] | None:
+    """(prompt key, answer key): 64-bit digests, equal in every process (unlike hash())."""
+    if not isinstance(obj, dict):
+        return None
+    p, a = blake2b(digest_size=8), blake2b(digest_size=8)
+    if fmt == PREFERENCE:
+        p.update(_canon(obj.get("input")))
+        a.update(_canon([obj.get("preferred_output"), obj.get("non_preferred_output")]))
+        return _key(p), _key(a)
+    messages = obj.get("messages")
+    if not isinstance(messages, list):
+        return None
+    if fmt == REINFORCEMENT:
+        _messages_digest(p, messages)
+        a.update(_canon({k: v for k, v in obj.items() if k != "messages"}))
+        return _key(p), _key(a)
+    last = None
+    for i in range(len(messages) - 1, -1, -1):
+        m = messages[i]
+        if isinstance(m, dict) and m.get("role") == "assistant":
+            last = i
+            break
+    if last is None:
+        _messages_digest(p, messages)
+        return _key(p), 0
+    _messages_digest(p, messages[:last])
+    if "tools" in obj or "functions" in obj:
+        p.update(_canon([obj.get("tools"), obj.get("functions")]))
+    _messages_digest(a, messages[last:])
+    return _key(p), _key(a)
+
+
+def whole_key(prompt: int, answer: int) -> int:
+    """One key for a whole example (for comparing a validation file with its training file)."""
+    return (prompt * 1_000_003 + answer) & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def check_batch(job: BatchJob) -> BatchResult:
+    out = BatchResult()
+    problems = out.problems
+    limit = token_limit(job.model)
+    fmt = job.fmt
+    raws = job.data.split(b"\n")
+    last_ended = raws[-1] == b""
+    if last_ended:
+        raws.pop()
+    out.lines = len(raws)
+    objs: list[tuple[int, Any]] = []
+    number = job.first_line - 1
+    for index, raw in enumerate(raws):
+        number += 1
+        if number == 1 and raw.startswith(BOM):
+            raw = raw[3:]
+            problems.append((1, "bom", "the file starts with a UTF-8 byte order mark (BOM); save it as UTF-8 "
+                                       "without BOM", "error"))
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+            out.crlf_count += 1
+            out.crlf_first = out.crlf_first or number
+        if not raw.strip():
+            problems.append((number, "blank_line", "this line is empty; delete it (every line must hold one "
+                                                   "example)", "error"))
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if b"\0" in raw:
+                problems.append((number, "nul_byte", "this line contains NUL bytes (binary data); remove them",
+                                 "error"))
+            else:
+                problems.append((number, "invalid_utf8", f"byte {exc.start + 1} of this line is not valid UTF-8; "
+                                                         "re-save the file as UTF-8", "error"))
+            continue
+        try:
+            obj = json.loads(text)
+        except ValueError as exc:
+            if "\0" in text:
+                problems.append((number, "nul_byte", "this line contains NUL bytes (binary data); remove them",
+                                 "error"))
+            elif job.final and index == len(raws) - 1 and not last_ended:
+                problems.append((number, "truncated_line", "the last line is cut off (no newline at the end and "
+                                                           "incomplete JSON); complete it or delete it", "error"))
+            else:
+                reason = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else str(exc)
+                problems.append((number, "invalid_json", f"not valid JSON: {reason}; fix or delete this line",
+                                 "error"))
+            continue
+        except RecursionError:
+            problems.append((number, "invalid_json", "JSON nested too deeply; flatten it", "error"))
+            continue
+        for code, msg, sev in checks.check_line(obj, fmt):
+            problems.append((number, code, msg, sev))
+        if not isinstance(obj, dict):
+            continue
+        found = checks.special_tokens_in(text)
+        if found:
+            problems.append((number, "special_token", f"the text contains {', '.join(found)}, which the model "
+                                                      "treats as plain text here; remove it", "warning"))
+        keys = stable_keys(obj, fmt)
+        if keys is not None:
+            out.key_lines.append(number)
+            out.prompt_keys.append(keys[0])
+            out.answer_keys.append(keys[1])
+        out.example_lines.append(number)
+        objs.append((number, obj))
+    if job.count_tokens and objs:
+        counts = _counter(job.model).count_examples([o for _n, o in objs])
+        out.example_tokens.extend(counts)
+        for (n, _o), tokens in zip(objs, counts):
+            if tokens > limit:
+                problems.append((n, "too_many_tokens", f"{tokens:,} tokens; {job.model} trains on at most "
+                                                       f"{limit:,} per example and cuts the rest; shorten or "
+                                                       "split this example", "warning"))
+    problems.sort(key=lambda p: p[0])
+    return out
