@@ -62,14 +62,14 @@ def _messages_digest(h: Any, messages: Any) -> None:
     if type(messages) is not list:
         h.update(_canon(messages))
         return
-    for m in messages:  # fast path for plain {"role", "content": str} messages
+    parts = []
+    for m in messages:  # fast path for plain {"role", "content": str} messages: one join, one update
         if type(m) is dict and len(m) == 2 and type(m.get("content")) is str and type(m.get("role")) is str:
-            h.update(m["role"].encode())
-            h.update(b"\x00")
-            h.update(m["content"].encode("utf-8", "surrogatepass"))
+            parts.append(m["role"])
+            parts.append(m["content"])
         else:
-            h.update(_canon(m))
-        h.update(b"\x01")
+            parts.append(_canon(m).decode())
+    h.update("\x1e".join(parts).encode("utf-8", "surrogatepass"))
 
 
 def _key(h: Any) -> int:

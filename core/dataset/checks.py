@@ -133,7 +133,11 @@ def check_line(obj: Any, fmt: str) -> list[Finding]:
     if not isinstance(obj, dict):
         return [_f("data_type", f"the line is {_type(obj)}; each line must be one JSON object like "
                                 "{\"messages\": [...]}")]
-    own = line_format(obj)
+    if len(obj) == 1 and fmt != PREFERENCE:  # the common case, checked with the least work
+        messages = obj.get("messages")
+        if type(messages) is list and messages and _plain_chat_ok(messages, fmt):
+            return []
+    own = PREFERENCE if ("input" in obj or "preferred_output" in obj or "non_preferred_output" in obj) else CHAT
     if fmt == PREFERENCE and own != PREFERENCE and "messages" in obj:
         return [_f("mixed_formats", "this line is a chat example but the file holds preference (DPO) "
                                     "examples; use input / preferred_output / non_preferred_output")]
@@ -168,6 +172,25 @@ def check_line(obj: Any, fmt: str) -> list[Finding]:
             out.append(_f("no_trainable_assistant", "every assistant message has weight 0, so nothing is "
                                                     "learned from this example; set weight 1 on one"))
     return out
+
+
+_PLAIN_ROLES = {CHAT: frozenset({"system", "user", "assistant"}), REINFORCEMENT: frozenset({"developer", "user",
+                                                                                           "assistant"})}
+
+
+def _plain_chat_ok(messages: list, fmt: str) -> bool:
+    """True when every message is a plain {"role", "content": non-blank str} of an allowed role and (for
+    chat) one is from the assistant: then there is nothing to report. Anything else takes the full path."""
+    roles = _PLAIN_ROLES[fmt]
+    assistant = fmt != CHAT
+    for m in messages:
+        if type(m) is not dict or len(m) != 2:
+            return False
+        role, content = m.get("role"), m.get("content")
+        if role not in roles or type(content) is not str or not content or content.isspace():
+            return False
+        assistant = assistant or role == "assistant"
+    return assistant
 
 
 def check_messages(messages: list, fmt: str, where: str) -> list[Finding]:
