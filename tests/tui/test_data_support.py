@@ -51,7 +51,10 @@ async def settle(app, pilot) -> None:
     """Let workers finish and the screen catch up (validation, line loading, writes)."""
     for _ in range(3):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        # DirectoryTree's "_loader" worker waits for folders to load for as long as the tree lives.
+        busy = [w for w in app.workers if w.group != "_loader" and not w.is_finished]
+        if busy:
+            await app.workers.wait_for_complete(busy)
     await pilot.pause()
 
 

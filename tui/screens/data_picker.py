@@ -89,6 +89,7 @@ class DataPickerScreen(SectionScreen):
             if text.startswith(home + os.sep):
                 text = "~" + text[len(home):]
             ol.add_option(Option(text, id=str(i)))
+        ol.highlighted = 0
 
     # -- choosing ---------------------------------------------------------------------------
     def _say(self, text: str) -> None:

@@ -54,17 +54,18 @@ class RemoteFilesScreen(ModalScreen[Picked | None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
-        self._list()
+        self._load_files()
 
     @work(exclusive=True, group="data-remote", exit_on_error=False)
-    async def _list(self) -> None:
+    async def _load_files(self) -> None:
         status = self.query_one("#remote-status", Static)
         try:
             page = await self.app.provider.list_files(purpose="fine-tune")
         except CoreError as err:
             status.update(f"Could not list files: {err.summary()}")
             return
-        self._files = list(page.data)
+
+        self._files = list(page.items)
         ol = self.query_one(OptionList)
         ol.clear_options()
         for i, f in enumerate(self._files):
@@ -74,10 +75,10 @@ class RemoteFilesScreen(ModalScreen[Picked | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self._fetch(self._files[int(event.option.id)])
+        self._fetch_file(self._files[int(event.option.id)])
 
     @work(exclusive=True, group="data-remote", exit_on_error=False)
-    async def _fetch(self, remote) -> None:
+    async def _fetch_file(self, remote) -> None:
         status = self.query_one("#remote-status", Static)
         bar = self.query_one("#remote-progress", ProgressBar)
         bar.add_class("active")
