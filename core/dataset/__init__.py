@@ -1,1 +1,16 @@
-"""Training files: reading, validating, counting tokens and cost, and safe writes."""
+"""Training files: reading, validating, counting tokens and cost, and safe writes.
+
+The pieces, each in its own module (import them directly; this package imports nothing heavy):
+- reader.DatasetReader(path): random access to line N of a huge file (lazy line index, previews,
+  change detection); aopen_reader / abuild_index / aline / aexample for async callers.
+- validate.iter_validate(path, model=, format=, against=): events as found (Problem,
+  ValidationProgress, finally Report); validate_path / avalidate_path / aiter_validate;
+  validate_example / validate_text for one example; detect_format.
+- checks.CODES: every problem code with its severity and a one-line description.
+- tokens.TokenCounter / get_encoding / count_text: offline tiktoken counts (cookbook rules).
+- stats.token_stats / default_epochs / estimate_cost; prices.load_prices (dated, user TOML);
+  models.token_limit (training context per model).
+- writer.edit_line / delete_line / append_example / undo_last (+ async a* wrappers): atomic writes
+  with backups in .ftui-backups/, refusing invalid examples and files changed on disk.
+- errors.DatasetError (a CoreError) and its subclasses.
+"""

@@ -28,6 +28,7 @@ from core.dataset.models import DEFAULT_MODEL
 from core.dataset.reader import BOM, SNIFF_BYTES, iter_raw_lines, open_dataset, stamp_path
 from core.dataset.batch import BatchJob, BatchResult, check_batch, whole_key
 from core.dataset.errors import BinaryFileError, DatasetError
+from core.dataset.keytable import KeyTable
 
 MIN_EXAMPLES = 10
 RECOMMENDED_EXAMPLES = 50
@@ -190,7 +191,7 @@ class _Merge:
         self.report = report
         self.fmt = fmt
         self.max_per_code = max_per_code
-        self.seen: dict[int, int] = {}  # prompt key -> line | (answer bits << 32)
+        self.seen = KeyTable()  # prompt key -> line | (answer bits << 32)
         self.against = against
         self.crlf_first = 0
         self.crlf_count = 0
@@ -221,10 +222,10 @@ class _Merge:
         seen, against, chat = self.seen, self.against, self.fmt == CHAT
         for line, pk, ak in zip(res.key_lines, res.prompt_keys, res.answer_keys):
             bits = (ak & 0x7FFFFFFF) << 32
-            prev = seen.get(pk)
+            prev = seen.setdefault(pk, line | bits)
             p = None
             if prev is None:
-                seen[pk] = line | bits
+                pass
             elif prev & ~0xFFFFFFFF == bits:
                 p = self.problem(line, "duplicate_example", f"the same example is on line {prev & 0xFFFFFFFF}; "
                                                             "delete one of them")
