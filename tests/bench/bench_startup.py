@@ -1,0 +1,149 @@
+"""Start-up time: launching `ftui --sandbox` until its first frame is on the terminal.
+
+Method (the same for ftui and for the reference, a minimal Textual app with one Static):
+spawn the command on a pseudo-terminal of 80x24 with the real terminal driver, read what it
+writes, and stop the clock when a text that only the first full frame contains shows up
+(ftui: the sandbox badge in the status header; the reference: its Static's text). Then
+send ctrl+q and reap it. Each is run `repeats` times, alternating, and the median reported.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+from tests.bench.common import PYTHON, ROOT, Row, bench_env, median, ratio_note, row
+
+NAME = "startup"
+FTUI_MARKER = b"simulated training"
+MINIMAL_MARKER = b"MINIMAL-APP-READY"
+MINIMAL_APP = f"""
+from textual.app import App
+from textual.widgets import Static
+
+class Minimal(App):
+    def compose(self):
+        yield Static({MINIMAL_MARKER.decode()!r})
+
+Minimal().run()
+"""
+
+
+def _set_size(fd: int, rows: int = 24, cols: int = 80) -> None:
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
+def _drain(master: int, seconds: float) -> bytes:
+    """Read whatever the child writes for up to `seconds` (so it never blocks on a full pty)."""
+    out = b""
+    end = time.perf_counter() + seconds
+    while (left := end - time.perf_counter()) > 0:
+        ready, _, _ = select.select([master], [], [], left)
+        if not ready:
+            continue
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        out += data
+    return out
+
+
+def time_to_first_frame(argv: list[str], marker: bytes, env: dict[str, str], cwd: Path,
+                        timeout: float = 60.0) -> float:
+    """Seconds from spawning `argv` on an 80x24 pty until `marker` appears in its output."""
+    master, slave = os.openpty()
+    _set_size(slave)
+    env = {**env, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd,
+                            start_new_session=True, close_fds=True)
+    os.close(slave)
+    seen = b""
+    elapsed: float | None = None
+    try:
+        while elapsed is None:
+            left = start + timeout - time.perf_counter()
+            if left <= 0:
+                raise TimeoutError(f"no first frame within {timeout:.0f} s: {seen[-300:]!r}")
+            ready, _, _ = select.select([master], [], [], left)
+            if not ready:
+                continue
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                data = b""
+            if not data:
+                raise RuntimeError(f"exited (code {proc.poll()}) before its first frame: "
+                                   f"{seen[-300:]!r}")
+            seen += data
+            if marker in seen[-(len(data) + len(marker)):]:
+                elapsed = time.perf_counter() - start
+        return elapsed
+    finally:
+        _stop(proc, master)
+
+
+def _stop(proc: subprocess.Popen, master: int) -> None:
+    """Quit the way a user does (ctrl+q); terminate only this child if it does not go."""
+    try:
+        os.write(master, b"\x11")
+    except OSError:
+        pass
+    deadline = time.perf_counter() + 10
+    while proc.poll() is None and time.perf_counter() < deadline:
+        _drain(master, 0.1)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)  # the process group this function started
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    os.close(master)
+
+
+def run(quick: bool = False) -> list[Row]:
+    repeats = 2 if quick else 5
+    ftui_times: list[float] = []
+    ref_times: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="ftui-bench-startup-") as tmp:
+        home = Path(tmp)
+        env = bench_env(home)
+        script = home / "minimal_app.py"
+        script.write_text(MINIMAL_APP)
+        work = home / "work"
+        work.mkdir()
+        ftui_argv = [PYTHON, "-m", "tui", "--sandbox", "--data-dir", str(home / "sandbox")]
+        # One untimed run of each warms the OS file cache and writes .pyc files, so the
+        # figures compare the apps rather than the first read of the disk.
+        time_to_first_frame([PYTHON, str(script)], MINIMAL_MARKER, env, work)
+        time_to_first_frame(ftui_argv, FTUI_MARKER, env, work)
+        for _ in range(repeats):
+            ref_times.append(time_to_first_frame([PYTHON, str(script)], MINIMAL_MARKER, env, work))
+            ftui_times.append(time_to_first_frame(ftui_argv, FTUI_MARKER, env, work))
+    ftui_ms, ref_ms = median(ftui_times) * 1000, median(ref_times) * 1000
+    how = f"median of {repeats}, 80x24 pty, to first frame"
+    return [
+        row(NAME, "ftui --sandbox to first frame", ftui_ms, ref_ms, "ms",
+            f"{how}; reference: minimal Textual app; {ratio_note(ftui_ms, ref_ms, aim=1.5)}"),
+        row(NAME, "spread ftui (min-max)", f"{min(ftui_times) * 1000:.0f}-{max(ftui_times) * 1000:.0f}",
+            f"{min(ref_times) * 1000:.0f}-{max(ref_times) * 1000:.0f}", "ms", ""),
+    ]
+
+
+if __name__ == "__main__":
+    from tests.bench.common import print_rows
+
+    print_rows(run(quick="--quick" in sys.argv))
