@@ -66,7 +66,7 @@ def data_screen(app) -> DataScreen:
 
 def shown(app) -> str:
     """Plain text of what the conversation view draws now."""
-    return data_screen(app).query_one(ConversationView).plain_text()
+    return data_screen(app).query_one(ConversationView).plain_text(width=300)
 
 
 def info(app) -> str:

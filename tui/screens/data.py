@@ -95,6 +95,7 @@ class DataScreen(SectionScreen):
         self.search_text = ""
         self.current_example: Any = None
         self.current_text = ""
+        self.current_cut = False  # the shown line is only the start of a huge line
         self.validating = False
         self._pending_line: int | None = None
         self._last_progress = 0.0
@@ -241,7 +242,7 @@ class DataScreen(SectionScreen):
 
     @work(thread=True, exclusive=True, group="data-line", exit_on_error=False)
     def _load_line(self, reader, number: int) -> None:
-        example, problem = None, None
+        example, problem, cut = None, None, None
         try:
             view = reader.line(number, limit=PREVIEW_BYTES)
             text = view.text
@@ -250,8 +251,8 @@ class DataScreen(SectionScreen):
             elif not view.utf8_ok:
                 problem = f"line {number} is not valid UTF-8 (shown with � for the bad bytes)"
             elif view.truncated and view.length > PARSE_LIMIT:
-                problem = (f"line {number} is {_human(view.length)} long; showing its first "
-                           f"{_human(PREVIEW_BYTES)} as text")
+                cut = (f"line {number} is {_human(view.length)} long; showing its first "
+                       f"{_human(PREVIEW_BYTES)} as text")
             else:
                 try:
                     example = reader.example(number) if view.truncated else json.loads(text)
@@ -259,8 +260,6 @@ class DataScreen(SectionScreen):
                     problem = err.message
                 except ValueError as err:
                     problem = f"line {number} is not valid JSON: {err}"
-            if view.crlf and problem is None:
-                problem = None  # CRLF is reported by the validator; the line itself reads fine
         except IndexError:
             self.app.call_from_thread(self._past_end, reader, number)
             return
@@ -268,7 +267,7 @@ class DataScreen(SectionScreen):
             self.app.call_from_thread(self._line_failed, reader, err)
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._draw, reader, number, text, example, problem)
+            self.app.call_from_thread(self._draw, reader, number, text, example, problem, cut)
 
     def _past_end(self, reader, number: int) -> None:
         if reader is self.reader:
@@ -281,13 +280,17 @@ class DataScreen(SectionScreen):
             return
         self.query_one(ConversationView).show(note=f"✗ {err.summary()}\n\nPress F5 to open the file again.")
 
-    def _draw(self, reader, number: int, text: str, example: Any, problem: str | None) -> None:
+    def _draw(self, reader, number: int, text: str, example: Any, problem: str | None,
+              cut: str | None = None) -> None:
         if reader is not self.reader or number != self.line:
             return
         self.current_text, self.current_example = text, example
+        self.current_cut = cut is not None
         own = [p for p in self.problems if p.line == number]
         if own:  # the validator's words are more precise than our quick parse
             problem = "; ".join(f"{p.code}: {p.message}" for p in own[:3])
+        if cut:
+            problem = f"{problem}\n✗ {cut}" if problem else cut
         self.query_one(ConversationView).show(example, raw_text=text, raw=self.raw, problem=problem)
         self.query_one(ProblemList).select_line(number)
 
@@ -530,6 +533,10 @@ class DataScreen(SectionScreen):
 
     def action_edit(self) -> None:
         if not self._writable() or not self.line:
+            return
+        if self.current_cut:
+            self.notify("This line is too long to edit here; fix it with another tool or delete it (d).",
+                        severity="warning")
             return
         from tui.screens.data_edit import EditExampleScreen
 
