@@ -309,7 +309,7 @@ def iter_raw_lines(fh: Any, *, chunk_size: int = CHUNK,
     """
     number = 0
     offset = 0
-    carry = b""
+    parts: list[bytes] = []  # pieces of a line longer than a chunk, joined once (never re-copied)
     done = 0
     read = fh.read
     while True:
@@ -317,17 +317,25 @@ def iter_raw_lines(fh: Any, *, chunk_size: int = CHUNK,
         if not data:
             break
         done += len(data)
-        if carry:
-            data = carry + data
-            carry = b""
+        if b"\n" not in data:
+            parts.append(data)
+            if progress:
+                progress(done)
+            continue
+        if parts:
+            parts.append(data)
+            data = b"".join(parts)
+            parts = []
         lines = data.split(b"\n")
-        carry = lines.pop()
+        tail = lines.pop()
+        if tail:
+            parts.append(tail)
         for line in lines:
             number += 1
             yield number, offset, line, True
             offset += len(line) + 1
         if progress:
             progress(done)
-    if carry:
+    if parts:
         number += 1
-        yield number, offset, carry, False
+        yield number, offset, b"".join(parts), False

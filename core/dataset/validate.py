@@ -25,7 +25,7 @@ from typing import Any, Literal
 from core.dataset import checks
 from core.dataset.checks import CHAT, UNKNOWN
 from core.dataset.models import DEFAULT_MODEL
-from core.dataset.reader import BOM, SNIFF_BYTES, iter_raw_lines, open_dataset, stamp_path
+from core.dataset.reader import BOM, SNIFF_BYTES, open_dataset, stamp_path
 from core.dataset.batch import BatchJob, BatchResult, check_batch, whole_key
 from core.dataset.errors import BinaryFileError, DatasetError
 from core.dataset.keytable import KeyTable
@@ -148,19 +148,25 @@ def example_fingerprints(path: Path | str, *, fmt: str | None = None) -> dict[in
     return out
 
 
-def detect_format(path: Path | str, *, lines: int = DETECT_LINES) -> str:
-    """The format of a file from a vote of its first lines (chat when nothing tells)."""
+def detect_format(path: Path | str, *, lines: int = DETECT_LINES, max_bytes: int = 8 << 20) -> str:
+    """The format of a file from a vote of its first lines (chat when nothing tells).
+
+    Reads at most `max_bytes`: a first line longer than that does not vote.
+    """
     fh, _ = open_dataset(path)
-    votes: dict[str, int] = {}
     with fh:
-        for number, _off, raw, _ended in iter_raw_lines(fh, chunk_size=1 << 16):
-            if number > lines:
-                break
-            try:
-                f = checks.line_format(json.loads(raw[3:] if number == 1 and raw.startswith(BOM) else raw))
-            except (ValueError, UnicodeDecodeError, RecursionError):
-                continue
-            votes[f] = votes.get(f, 0) + 1
+        head = fh.read(max_bytes)
+        at_end = not fh.read(1)
+    rows = head.split(b"\n")
+    if not at_end:
+        rows.pop()  # cut off by max_bytes
+    votes: dict[str, int] = {}
+    for number, raw in enumerate(rows[:lines], start=1):
+        try:
+            f = checks.line_format(json.loads(raw[3:] if number == 1 and raw.startswith(BOM) else raw))
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            continue
+        votes[f] = votes.get(f, 0) + 1
     return checks.decide_format(votes)
 
 

@@ -81,3 +81,22 @@ def test_arbitrary_json_lines(objs, ascii_only):
     if report is not None:
         parsed_dicts = sum(isinstance(o, dict) for o in objs)
         assert report.examples == parsed_dicts
+
+
+@SETTINGS
+@given(st.binary(max_size=300), st.integers(1, 17))
+def test_raw_line_stream_matches_split(data, chunk):
+    import io
+
+    from core.dataset.reader import iter_raw_lines
+    got = list(iter_raw_lines(io.BytesIO(data), chunk_size=chunk))
+    rows = data.split(b"\n")
+    if rows[-1] == b"":
+        rows.pop()
+    assert [g[2] for g in got] == rows
+    assert [g[0] for g in got] == list(range(1, len(rows) + 1))
+    offsets = [0]
+    for r in rows[:-1]:
+        offsets.append(offsets[-1] + len(r) + 1)
+    assert [g[1] for g in got] == offsets[:len(rows)]
+    assert all(g[3] for g in got[:-1]) and (not got or got[-1][3] == data.endswith(b"\n"))
