@@ -10,7 +10,7 @@ import functools
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 import aiofiles
 from openai import AsyncOpenAI
@@ -41,7 +41,6 @@ from core.types import (
     Usage,
 )
 
-P = ParamSpec("P")
 R = TypeVar("R")
 
 
