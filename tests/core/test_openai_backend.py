@@ -193,3 +193,21 @@ async def test_azure_style_deployment_mapping_rewrites_the_model(make_sdk_provid
     p = make_sdk_provider(deployments={"my-alias": "gpt-4o-mini"})
     result = await p.chat(ChatRequest(model="my-alias", messages=[{"role": "user", "content": "hi"}]))
     assert result.choices[0]
+
+
+async def test_works_on_the_shared_sandbox_fixture(sandbox, no_config, jsonl):
+    """The way the app and UI tests connect: settings -> make_provider -> sandbox in a thread."""
+    from core.connect import make_provider
+    from core.settings import load_settings
+
+    p = make_provider(load_settings("sandbox", env={}, config_path=no_config),
+                      sandbox_base_url=sandbox.base_url)
+    try:
+        made = await p.upload_file(jsonl(1000))
+        assert (await p.retrieve_file(made.id)).bytes == made.bytes
+        sandbox.set_faults("error5xx=1.0")
+        with pytest.raises(CoreError) as info:
+            await p.list_models()
+        assert info.value.status in (500, 502, 503) and info.value.retryable
+    finally:
+        await p.aclose()
