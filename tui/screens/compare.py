@@ -468,11 +468,20 @@ class CompareScreen(SectionScreen):
 
         self.app.push_screen(SessionsScreen(self.store), self.reopen)
 
-    def reopen(self, picked: tuple[int, list[Round]] | None) -> None:
-        """Show the last round of a past session; new rounds continue that session."""
+    def reopen(self, picked: tuple[int, list[Round], str] | None) -> None:
+        """Show the last round of a past session (new rounds continue it); a batch reopens as
+        its table."""
         if not picked:
             return
-        session_id, rounds = picked
+        session_id, rounds, kind = picked
+        if kind == "batch" and rounds:
+            from tui.screens.compare_batch import BatchScreen
+
+            first = rounds[0]
+            self.app.push_screen(BatchScreen(first.left_model, first.right_model,
+                                             Params.from_dict(first.params), None, self.store,
+                                             rounds=rounds, session_id=session_id))
+            return
         self.session_id = session_id
         if not rounds:
             return

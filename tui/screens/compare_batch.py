@@ -34,6 +34,13 @@ def cell(text: str | None, width: int) -> str:
     return flat if len(flat) <= width else flat[: max(1, width - 1)] + "…"
 
 
+def _example_of(r: Round, i: int) -> PromptExample:
+    """The prompt a saved round was asked, as if read from its file again."""
+    source, _, line = (r.source or "").rpartition(":")
+    return PromptExample(line=int(line) if line.isdigit() else i + 1, messages=list(r.left_messages),
+                         expected=r.expected, source=source)
+
+
 class BatchScreen(Screen[None]):
     CSS_PATH = "compare_batch.tcss"
     BINDINGS = [
@@ -58,7 +65,8 @@ class BatchScreen(Screen[None]):
     ]
 
     def __init__(self, left: str, right: str, params: Params, path: Path | None,
-                 store: CompareStore, *, sample_n: int | None = None, seed: int = 0) -> None:
+                 store: CompareStore, *, sample_n: int | None = None, seed: int = 0,
+                 rounds: list[Round] | None = None, session_id: int | None = None) -> None:
         super().__init__()
         self.left, self.right, self.params = left, right, params
         self.path, self.store = path, store
@@ -68,6 +76,11 @@ class BatchScreen(Screen[None]):
         self.session_id: int | None = None
         self.blind = False
         self.rng = random.Random(seed)
+        if rounds:  # a batch reopened from the history
+            self.session_id = session_id
+            self.rounds = list(rounds)
+            self.examples = [_example_of(r, i) for i, r in enumerate(rounds)]
+            self.blind = any(r.blind for r in rounds)
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -98,7 +111,7 @@ class BatchScreen(Screen[None]):
         free = max(40, self.app.size.width - 12)
         return free // 4, free // 4
 
-    def _names(self, row: int | None = None) -> tuple[str, str]:
+    def _names(self) -> tuple[str, str]:
         return ("A", "B") if self.blind else ("left", "right")
 
     def _title(self) -> None:

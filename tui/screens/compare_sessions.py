@@ -17,7 +17,7 @@ from core.errors import CoreError
 from widgets.status_header import StatusHeader
 
 
-class SessionsScreen(Screen[tuple[int, list[Round]] | None]):
+class SessionsScreen(Screen[tuple[int, list[Round], str] | None]):
     CSS_PATH = "compare_batch.tcss"
     BINDINGS = [
         Binding("enter", "open", "Reopen", id="compare.sessions.open",
@@ -88,16 +88,16 @@ class SessionsScreen(Screen[tuple[int, list[Round]] | None]):
     def action_open(self) -> None:
         session = self._current()
         if session is not None:
-            self._open(session.id)
+            self._open(session.id, session.kind)
 
     @work(exclusive=True, group="compare-sessions", exit_on_error=False)
-    async def _open(self, session_id: int) -> None:
+    async def _open(self, session_id: int, kind: str) -> None:
         try:
             rounds = await self.store.load_session(session_id)
         except CoreError as exc:
             self.query_one("#batch-score", Static).update(f"⚠ {exc.summary()}")
             return
-        self.dismiss((session_id, rounds))
+        self.dismiss((session_id, rounds, kind))
 
     def action_export(self, fmt: str) -> None:
         session = self._current()

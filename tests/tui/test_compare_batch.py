@@ -1,0 +1,112 @@
+"""Batch compare through the app: a held-out file through both models with progress, judged row
+by row into a win rate; reopened from the history; a checkpoint sweep picks the best model."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from tests.tui.test_compare import BASE, OTHER, open_compare, settle
+from tui.app import FtuiApp
+from tui.screens.compare_batch import BatchScreen
+from tui.screens.compare_sweep import SweepScreen
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path / "ftui-data"))
+    return tmp_path / "ftui-data"
+
+
+async def test_batch_runs_judges_scores_exports_and_reopens(sandbox_session, data_dir, shoot):
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_compare(app, pilot)
+        await pilot.press("ctrl+l")
+        batch = app.screen
+        assert isinstance(batch, BatchScreen)
+        assert batch.query_one("#batch-file").value.endswith("marv_holdout.jsonl")
+        batch.query_one("#batch-sample").value = "6"
+        batch.query_one("#batch-seed").value = "3"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        bar = batch.query_one("#batch-progress")
+        assert bar.total == 6 and bar.progress == 6
+        assert "6/6 answered" in str(batch.query_one("#batch-status").render())
+        table = batch.query_one("#batch-table")
+        assert table.row_count == 6
+        assert all(r and r.left.status == "done" and r.right.status == "done" for r in batch.rounds)
+        batch.query_one("#batch-table").focus()
+        # 4 right, 1 left, 1 tie -> (4 + 0.5) / 6 = 75 %, ties counted half
+        await pilot.press("right_square_bracket", "right_square_bracket", "left_square_bracket",
+                          "equals_sign", "j", "k", "right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        assert [r.judgement for r in batch.rounds] == ["right", "right", "left", "tie", "right", "right"]
+        score = str(batch.query_one("#batch-score").render())
+        assert "6/6 judged" in score and "75%" in score and "95% CI" in score and "ties count half" in score
+        shoot(app, "compare-batch")
+        await pilot.press("x")
+        await settle(pilot)
+        exports = data_dir / "exports"
+        rows = list(csv.DictReader((next(exports.glob("*.csv"))).open()))
+        assert [r["judgement"] for r in rows] == ["right", "right", "left", "tie", "right", "right"]
+        lines = [json.loads(x) for x in next(exports.glob("*.jsonl")).read_text().splitlines()]
+        assert len(lines) == 6 and lines[0]["expected"]
+        await pilot.press("escape")
+        assert app.screen is screen
+
+        await pilot.press("f8")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        reopened = app.screen
+        assert isinstance(reopened, BatchScreen) and reopened is not batch
+        assert [r.judgement for r in reopened.rounds] == [r.judgement for r in batch.rounds]
+        assert "75%" in str(reopened.query_one("#batch-score").render())
+
+
+async def test_batch_says_what_is_wrong_with_its_inputs(sandbox_session, tmp_path):
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(app, pilot)
+        await pilot.press("ctrl+l")
+        batch = app.screen
+        batch.query_one("#batch-sample").value = "many"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert batch.rounds == []
+        batch.query_one("#batch-sample").value = ""
+        batch.query_one("#batch-file").value = str(tmp_path / "missing.jsonl")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert "no such file" in str(batch.query_one("#batch-status").render())
+
+
+async def test_checkpoint_sweep_picks_the_best_model(sandbox_session, marv_path):
+    from tests.compare.conftest import train
+
+    job_id, model = await train(sandbox_session.provider, marv_path)
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(app, pilot, left=BASE, right=model)
+        await pilot.press("ctrl+l")
+        batch = app.screen
+        batch.query_one("#batch-file").value = str(marv_path)  # prompts it was trained on
+        batch.query_one("#batch-sample").value = "4"
+        await pilot.press("s")
+        await settle(pilot)
+        sweep = app.screen
+        assert isinstance(sweep, SweepScreen)
+        assert sweep.query_one("#sweep-job").value == job_id
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        table = sweep.query_one("#sweep-table")
+        assert table.row_count == len(sweep.scores) >= 3
+        assert "best:" in str(sweep.query_one("#batch-score").render())
+        best = max(sweep.scores, key=lambda s: s.mean_similarity)
+        assert best.label != "base"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is batch and batch.right == best.model
