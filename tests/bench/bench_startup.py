@@ -21,7 +21,7 @@ import termios
 import time
 from pathlib import Path
 
-from tests.bench.common import PYTHON, ROOT, Row, bench_env, median, ratio_note, row
+from tests.bench.common import PYTHON, Row, bench_env, median, ratio_note, row
 
 NAME = "startup"
 FTUI_MARKER = b"simulated training"
@@ -114,8 +114,8 @@ def _stop(proc: subprocess.Popen, master: int) -> None:
     os.close(master)
 
 
-def run(quick: bool = False) -> list[Row]:
-    repeats = 2 if quick else 5
+def run(quick: bool = False, *, repeats: int | None = None) -> list[Row]:
+    repeats = repeats or (2 if quick else 5)
     ftui_times: list[float] = []
     ref_times: list[float] = []
     with tempfile.TemporaryDirectory(prefix="ftui-bench-startup-") as tmp:
