@@ -15,9 +15,10 @@ from hashlib import blake2b
 from typing import Any
 
 from core.dataset import checks
-from core.dataset.checks import PREFERENCE, REINFORCEMENT
+from core.dataset.checks import CHAT, PREFERENCE, REINFORCEMENT
 from core.dataset.models import token_limit
 from core.dataset.reader import BOM
+from core.dataset.tokens import REPLY_PRIMING, TOKENS_PER_MESSAGE, example_pieces
 
 
 @dataclass
@@ -108,6 +109,38 @@ def stable_keys(obj: Any, fmt: str) -> tuple[int, int] | None:
     return _key(p), _key(a)
 
 
+_PLAIN_CHAT_ROLES = frozenset({"system", "user", "assistant"})
+
+
+def plain_chat(obj: Any) -> tuple[list[str], tuple[int, int]] | None:
+    """For a chat line that is only plain {"role", "content": non-blank str} messages with an assistant
+    reply (nothing to report): its strings to count and its (prompt, answer) keys, in one pass.
+    None for anything else, which then takes the full checks. Same results as the full path."""
+    if type(obj) is not dict or len(obj) != 1:
+        return None
+    messages = obj.get("messages")
+    if type(messages) is not list or not messages:
+        return None
+    parts: list[str] = []
+    last = -1
+    for i, m in enumerate(messages):
+        if type(m) is not dict or len(m) != 2:
+            return None
+        role, content = m.get("role"), m.get("content")
+        if role not in _PLAIN_CHAT_ROLES or type(content) is not str or not content or content.isspace():
+            return None
+        if role == "assistant":
+            last = i
+        parts.append(role)
+        parts.append(content)
+    if last < 0:
+        return None
+    cut = 2 * last
+    p = blake2b("\x1e".join(parts[:cut]).encode("utf-8", "surrogatepass"), digest_size=8)
+    a = blake2b("\x1e".join(parts[cut:]).encode("utf-8", "surrogatepass"), digest_size=8)
+    return parts, (_key(p), _key(a))
+
+
 def whole_key(prompt: int, answer: int) -> int:
     """One key for a whole example (for comparing a validation file with its training file)."""
     return (prompt * 1_000_003 + answer) & 0x7FFF_FFFF_FFFF_FFFF
@@ -166,25 +199,34 @@ def check_batch(job: BatchJob) -> BatchResult:
         except RecursionError:
             problems.append((number, "invalid_json", "JSON nested too deeply; flatten it", "error"))
             continue
-        for code, msg, sev in checks.check_line(obj, fmt):
-            problems.append((number, code, msg, sev))
-        if not isinstance(obj, dict):
-            continue
-        found = checks.special_tokens_in(text)
-        if found:
-            problems.append((number, "special_token", f"the text contains {', '.join(found)}, which the model "
-                                                      "treats as plain text here; remove it", "warning"))
-        keys = stable_keys(obj, fmt)
+        fast = plain_chat(obj) if fmt == CHAT else None
+        if fast is not None:  # the common case: nothing to report, keys and pieces from one pass
+            pieces, keys = fast
+            fixed = REPLY_PRIMING + TOKENS_PER_MESSAGE * (len(pieces) // 2)
+        else:
+            for code, msg, sev in checks.check_line(obj, fmt):
+                problems.append((number, code, msg, sev))
+            if not isinstance(obj, dict):
+                continue
+            keys = stable_keys(obj, fmt)
+            pieces = []
+            fixed = example_pieces(obj, pieces) if job.count_tokens else 0
+        if "<|" in text:
+            found = checks.special_tokens_in(text)
+            if found:
+                problems.append((number, "special_token", f"the text contains {', '.join(found)}, which the "
+                                                          "model treats as plain text here; remove it", "warning"))
         if keys is not None:
             out.key_lines.append(number)
             out.prompt_keys.append(keys[0])
             out.answer_keys.append(keys[1])
         out.example_lines.append(number)
-        objs.append((number, obj))
+        objs.append((number, fixed, pieces))
     if job.count_tokens and objs:
-        counts = _counter(job.model).count_examples([o for _n, o in objs])
+        counter = _counter(job.model)
+        counts = counter.finish_batch(counter.start_batch([(f, p) for _n, f, p in objs]))
         out.example_tokens.extend(counts)
-        for (n, _o), tokens in zip(objs, counts):
+        for (n, _f, _p), tokens in zip(objs, counts):
             if tokens > limit:
                 problems.append((n, "too_many_tokens", f"{tokens:,} tokens; {job.model} trains on at most "
                                                        f"{limit:,} per example and cuts the rest; shorten or "
