@@ -169,3 +169,16 @@ async def test_dpo_job_on_preference_data(client, tmp_path):
     reply = await client.chat.completions.create(
         model=done.fine_tuned_model, messages=[{"role": "user", "content": "Name colour number 7"}])
     assert reply.choices[0].message.content == "Colour 7 is teal."
+
+
+async def test_same_seed_same_curve_other_seed_other_curve(client, marv_path):
+    file = await upload(client, marv_path)
+
+    async def losses(seed: int) -> list[float]:
+        job = await client.fine_tuning.jobs.create(model=BASE, training_file=file.id, seed=seed)
+        assert (await wait_job(client, job.id)).status == "succeeded"
+        events = (await client.fine_tuning.jobs.list_events(job.id, limit=1000)).data
+        return [e.data["train_loss"] for e in reversed(events) if e.type == "metrics"]
+
+    first, again, other = await losses(9), await losses(9), await losses(10)
+    assert first == again and first != other
