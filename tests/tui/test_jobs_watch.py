@@ -1,0 +1,152 @@
+"""Launch through the form and watch the job to success on the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import tui.app
+
+from textual.widgets import DataTable, Input
+
+from core.launch import load_estimate
+from tests.conftest import TEST_KEY  # noqa: F401  (the sandbox fixtures live there)
+from tui.app import FtuiApp
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.job_view import JobScreen
+from tui.screens.jobs import JobsScreen
+from tui.screens.launch import LaunchScreen
+from widgets.event_log import EventLog
+from widgets.job_table import JobTable
+from widgets.loss_chart import LossChart
+
+
+class RecordingApp(FtuiApp):
+    """The real app, remembering the hand-offs it was asked for."""
+
+    CSS_PATH = str(Path(tui.app.__file__).parent / "app.tcss")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.compared: list[tuple[str, str]] = []
+
+    def compare_models(self, left: str, right: str) -> None:
+        self.compared.append((left, right))
+        super().compare_models(left, right)
+
+
+async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not condition():
+        if loop.time() > end:
+            raise AssertionError("timed out waiting")
+        await pilot.pause(0.05)
+
+
+async def test_launch_from_the_form_and_watch_to_success(sandbox_session, marv_path, tmp_path,
+                                                         monkeypatch, shoot):
+    monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path / "data"))
+    app = RecordingApp(sandbox_session)
+    app.current_dataset = marv_path
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, LaunchScreen)
+        await wait_for(pilot, lambda: form.models)
+        assert form.query_one("#launch-training", Input).value == str(marv_path)
+        note = str(form.query_one("#launch-model-note").render())
+        assert "2027-01-14" in note and "shuts down" in note
+        form.query_one("#launch-suffix", Input).value = "marv"
+        form.query_one("#launch-seed", Input).value = "7"
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Estimate" in str(form.query_one("#launch-estimate").render())
+        shoot(app, "launch-confirm")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen))
+        view = app.screen
+        await wait_for(pilot, lambda: view.job is not None and view.job.status == "succeeded"
+                       and view.follower.checkpoints and "Billed" in str(view.query_one("#job-summary").render()))
+        job = view.job
+        assert job.suffix == "marv" and job.seed == 7
+        # events: every event, in order, never twice
+        provider = sandbox_session.provider
+        truth, after = [], None
+        while True:
+            page = await provider.list_events(job.id, after=after, limit=100)
+            truth.extend(page.items)
+            if not page.has_more:
+                break
+            after = page.last_id
+        shown = [e.id for e in view.query_one(EventLog).events]
+        assert shown == [e.id for e in reversed(truth)]
+        assert view.query_one(LossChart).point_count > 10
+        assert view.query_one("#job-checkpoints", DataTable).row_count == len(view.follower.checkpoints) > 0
+        await wait_for(pilot, lambda: view.query_one("#job-result", DataTable).row_count > 0)
+        assert load_estimate(job.id) is not None
+        summary = str(view.query_one("#job-summary").render())
+        assert "estimated before launch" in summary
+        shoot(app, "jobs-job-succeeded")
+        # checkpoint -> Compare hand-off
+        await pilot.press("c")
+        await pilot.press("c")
+        ckpt = view.follower.checkpoints[0]
+        assert app.compared == [(job.model, ckpt.model)]
+        assert app.current_mode == "compare"
+        app.switch_mode("jobs")  # Compare's prompt has focus there, so not by key
+        await pilot.pause()
+        assert app.screen is view
+        await pilot.press("b")
+        assert app.compared[-1] == (job.model, job.fine_tuned_model)
+        # back on the list, the job is there
+        app.switch_mode("jobs")
+        await pilot.pause()
+        await pilot.press("escape")
+        jobs = app.screen
+        assert isinstance(jobs, JobsScreen)
+        jobs.load_jobs()
+        await wait_for(pilot, lambda: job.id in jobs.query_one(JobTable).jobs)
+
+
+async def test_a_refused_launch_keeps_every_field(sandbox_session, marv_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path / "data"))
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", "n")
+        form = app.screen
+        await wait_for(pilot, lambda: form.models)
+        typed = {"#launch-training": str(marv_path), "#launch-suffix": "marv-2",
+                 "#launch-metadata": "team=nlp", "#launch-epochs": "2", "#launch-wandb": "proj"}
+        for selector, value in typed.items():
+            form.query_one(selector, Input).value = value
+        # a file the server does not know, so the server refuses the job (400)
+        from tui.screens.launch import Plan
+
+        form.launch(Plan(form.read_values(), "file-doesnotexist", None, None))
+        await wait_for(pilot, lambda: "not created" in str(form.query_one("#launch-error").render()))
+        error = str(form.query_one("#launch-error").render())
+        assert "400" in error and "kept" in error
+        assert app.screen is form
+        for selector, value in typed.items():
+            assert form.query_one(selector, Input).value == value
+
+
+async def test_form_checks_fields_before_sending(sandbox_session, marv_path):
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", "n")
+        form = app.screen
+        await wait_for(pilot, lambda: form.models)
+        form.query_one("#launch-training", Input).value = str(marv_path)
+        form.query_one("#launch-suffix", Input).value = "has space"
+        form.query_one("#launch-epochs", Input).value = "99"
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: "Not launched" in str(form.query_one("#launch-error").render()))
+        error = str(form.query_one("#launch-error").render())
+        assert "suffix" in error and "n_epochs" in error
+        assert form.query_one("#launch-suffix").has_class("-invalid-field")
+        assert not isinstance(app.screen, ConfirmScreen)
+        jobs = await sandbox_session.provider.list_jobs()
+        assert jobs.items == []
