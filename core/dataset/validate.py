@@ -251,11 +251,19 @@ class _Merge:
 
 
 def _auto_workers(size: int, workers: int | None) -> int:
+    """Worker processes worth starting: none for small files (starting one costs ~0.5 s of CPU) or when
+    the other programs already keep the cores busy (then one process does the same work with less CPU)."""
     if workers is not None:
         return max(0, workers)
     if size < PARALLEL_MIN_BYTES:
         return 0
-    return max(0, min(MAX_WORKERS, os.cpu_count() or 1))
+    cores = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # Windows
+        busy = 0.0
+    free = int(cores - busy + 0.5)
+    return min(MAX_WORKERS, free) if free >= 2 else 0
 
 
 def iter_validate(path: Path | str, *, model: str | None = None, format: str | None = None,

@@ -141,7 +141,7 @@ def run_cookbook(path: str, model: str) -> dict:
 
 
 CHILD = """
-import json, sys, time
+import json, resource, sys, time
 from tests.bench.bench_dataset import run_cookbook, run_ftui
 if sys.argv[1] == "cookbook":  # the cookbook's load is not timed; ftui's workers build theirs inside the timing
     from core.dataset.tokens import encoding_for_model
@@ -149,6 +149,10 @@ if sys.argv[1] == "cookbook":  # the cookbook's load is not timed; ftui's worker
 t = time.perf_counter()
 out = (run_ftui if sys.argv[1] == "ftui" else run_cookbook)(sys.argv[2], sys.argv[3])
 out["seconds"] = time.perf_counter() - t
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+out["cpu"] = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime  # with the worker processes
+out["self_mb"] = me.ru_maxrss / 1024
+out["workers_mb"] = kids.ru_maxrss / 1024
 print(json.dumps(out))
 """
 
@@ -196,6 +200,11 @@ def bench_size(size: int) -> list[Row]:
             "MB", f"aim < {AIM_PEAK_MB} MB: " + ("met" if ours["peak_mb"] and ours["peak_mb"] < AIM_PEAK_MB else "NOT met")),
         row(NAME, f"validate+tokens {label}: wall time", round(ours["seconds"], 2), round(ref["seconds"], 2), "s",
             f"file {mb:,.0f} MB" + (f", generated in {gen:.0f} s" if gen > 1 else "")),
+        row(NAME, f"validate+tokens {label}: CPU time", round(ours["cpu"], 2), round(ref["cpu"], 2), "s",
+            f"all processes, load-independent: {ref['cpu'] / ours['cpu']:.2f}x less work than the cookbook"),
+        row(NAME, f"validate+tokens {label}: peak memory per process", round(ours["self_mb"], 1),
+            round(ref["self_mb"], 1), "MB", f"ftui main process; its largest worker {ours['workers_mb']:.0f} MB "
+                                            "(the cookbook has no workers)"),
     ]
     return rows
 
