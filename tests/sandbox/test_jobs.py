@@ -69,7 +69,7 @@ async def test_invalid_training_file_fails_the_job_with_a_line_number(client, ma
 
 
 async def test_pause_resume_then_cancel_mid_run(sandbox_factory, marv_path):
-    sandbox = sandbox_factory(speed=20)  # slow enough to act while it runs
+    sandbox = sandbox_factory(speed=10)  # slow enough (~3 s of steps) to act while it runs
     async with openai.AsyncOpenAI(base_url=sandbox.base_url, api_key="k") as client:
         file = await upload(client, marv_path)
         job = await client.fine_tuning.jobs.create(model=BASE, training_file=file.id, seed=1)
