@@ -96,7 +96,20 @@ class Report:
         return sorted(self.errors + self.warnings, key=lambda p: (p.line, p.severity != "error"))
 
     def problems_at(self, line: int) -> list[Problem]:
-        return [p for p in self.problems if p.line == line]
+        return self.by_line().get(line, [])
+
+    def by_line(self) -> dict[int, list[Problem]]:
+        """{line: its problems, errors first}; line 0 holds the file's own. For marking lines in a list."""
+        out: dict[int, list[Problem]] = {}
+        for p in self.problems:
+            out.setdefault(p.line, []).append(p)
+        return out
+
+    def summary(self) -> str:
+        """One line for a notification or a status bar."""
+        verdict = "ready to upload" if self.valid else "needs fixes"
+        return (f"{self.examples:,} examples ({self.format}), {len(self.errors)} error(s), "
+                f"{len(self.warnings)} warning(s), {self.total_tokens:,} tokens: {verdict}")
 
     def tokens_at(self, line: int) -> int | None:
         """Tokens of the example on `line`, None if that line was not counted."""

@@ -35,3 +35,12 @@ def test_broken_has_one_of_each_problem():
         (11, "missing_tool_call_id"), (12, "invalid_tool_calls"), (13, "blank_line"), (14, "duplicate_example"),
         (15, "conflicting_answers"), (16, "special_token"), (16, "crlf_line_endings"), (17, "invalid_utf8"),
         (18, "mixed_formats"), (19, "truncated_line")}
+
+
+def test_report_helpers_for_the_data_screen():
+    report = validate_path(EXAMPLES / "broken.jsonl")
+    assert [p.code for p in report.problems_at(16)] == ["special_token", "crlf_line_endings"]
+    assert report.by_line()[0][0].code == "few_examples"
+    assert report.tokens_at(1) > 0 and report.tokens_at(2) is None  # line 2 is not valid JSON
+    assert "14 examples (chat), 16 error(s), 6 warning(s)" in report.summary()
+    assert validate_path(EXAMPLES / "marv.jsonl").summary().endswith("ready to upload")
