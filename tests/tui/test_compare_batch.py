@@ -20,7 +20,7 @@ def data_dir(tmp_path, monkeypatch):
     return tmp_path / "ftui-data"
 
 
-async def test_batch_runs_judges_scores_exports_and_reopens(sandbox_session, data_dir, shoot):
+async def test_batch_runs_judges_scores_exports_and_reopens(sandbox_session, data_dir):
     app = FtuiApp(sandbox_session)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_compare(app, pilot)
@@ -46,7 +46,6 @@ async def test_batch_runs_judges_scores_exports_and_reopens(sandbox_session, dat
         assert [r.judgement for r in batch.rounds] == ["right", "right", "left", "tie", "right", "right"]
         score = str(batch.query_one("#batch-score").render())
         assert "6/6 judged" in score and "75%" in score and "95% CI" in score and "ties count half" in score
-        shoot(app, "compare-batch")
         await pilot.press("x")
         await settle(pilot)
         exports = data_dir / "exports"

@@ -93,7 +93,7 @@ class BatchScreen(Screen[None]):
                         id="batch-sample")
             yield Input(str(self.seed), placeholder="seed", id="batch-seed")
         with Horizontal(id="batch-progress-row"):
-            yield ProgressBar(id="batch-progress", show_eta=False)
+            yield ProgressBar(total=max(1, len(self.examples)), id="batch-progress", show_eta=False)
             yield Static("ready: ctrl+r runs", id="batch-status")
         yield DataTable(id="batch-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="batch-score")
@@ -103,12 +103,17 @@ class BatchScreen(Screen[None]):
         self._title()
         self._columns()
         self._score()
+        done = sum(1 for r in self.rounds if r)
+        self.query_one("#batch-progress", ProgressBar).update(progress=done)
+        if self.examples:
+            self.query_one("#batch-status", Static).update(
+                f"{done}/{len(self.examples)} answered (from the history); ctrl+r runs again")
         self.query_one("#batch-table", DataTable).focus()
 
     # Layout ------------------------------------------------------------------------
     def _widths(self) -> tuple[int, int]:
         """(prompt/expected width, answer width) from the screen width."""
-        free = max(40, self.app.size.width - 12)
+        free = max(40, self.app.size.width - 22)  # minus #, verdict, cell padding, scrollbar
         return free // 4, free // 4
 
     def _names(self) -> tuple[str, str]:
@@ -122,8 +127,8 @@ class BatchScreen(Screen[None]):
         table = self.query_one("#batch-table", DataTable)
         table.clear(columns=True)
         a, b = self._names()
-        for key, label in [("n", "#"), ("prompt", "prompt"), ("expected", "expected"),
-                           ("left", a), ("right", b), ("verdict", "")]:
+        for key, label in [("n", "#"), ("verdict", "✓"), ("prompt", "prompt"),
+                           ("expected", "expected"), ("left", a), ("right", b)]:
             table.add_column(label, key=key)
         for i in range(len(self.examples)):
             table.add_row(*self._cells(i), key=str(i))
@@ -152,19 +157,19 @@ class BatchScreen(Screen[None]):
             position = r.judgement if not r.swapped or r.judgement == "tie" else (
                 "right" if r.judgement == "left" else "left")
             verdict = VERDICT[position]
-        return [str(ex.line), cell(ex.user, w), cell(ex.expected or "—", w),
-                self._answer(r, "left"), self._answer(r, "right"), verdict]
+        return [str(ex.line), verdict, cell(ex.user, w), cell(ex.expected or "—", w),
+                self._answer(r, "left"), self._answer(r, "right")]
 
     def _refresh_row(self, i: int) -> None:
         table = self.query_one("#batch-table", DataTable)
-        for key, value in zip(("n", "prompt", "expected", "left", "right", "verdict"), self._cells(i)):
+        for key, value in zip(("n", "verdict", "prompt", "expected", "left", "right"), self._cells(i)):
             table.update_cell(str(i), key, value)
 
     def _score(self) -> None:
         rate = tally(r.judgement for r in self.rounds if r)
         judged = sum(1 for r in self.rounds if r and r.judgement)
-        who = "right" if not self.blind else "B-side model"
-        text = f"{judged}/{len(self.examples)} judged · " + rate.describe(self.right if not self.blind else who)
+        # "right" is the right-hand model (B in blind mode, whatever column it was shown in)
+        text = f"{judged}/{len(self.examples)} judged · " + rate.describe("right" if not self.blind else "B")
         self.query_one("#batch-score", Static).update(text)
 
     # Running -----------------------------------------------------------------------

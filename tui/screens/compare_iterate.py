@@ -48,8 +48,10 @@ class CorrectionScreen(Screen[dict | None]):
         note = f" · {earlier} earlier turns included" if earlier else ""
         yield Static(f"New training example: edit the reply, then ctrl+g appends{note}",
                      id="fix-title")
-        yield Input(str(self.dataset or ""), placeholder="dataset to append to (.jsonl)",
-                    id="fix-dataset")
+        dataset = Input(str(self.dataset or ""), placeholder="dataset to append to (.jsonl)",
+                        id="fix-dataset")
+        dataset.border_title = "Append to"
+        yield dataset
         system = TextArea(self._first("system"), id="fix-system", tab_behavior="focus",
                           soft_wrap=True)
         system.border_title = "System"

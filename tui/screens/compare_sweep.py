@@ -50,7 +50,7 @@ class SweepScreen(Screen[str | None]):
             yield Input("" if self.sample_n is None else str(self.sample_n),
                         placeholder="N (all)", id="batch-sample")
         with Horizontal(id="batch-progress-row"):
-            yield ProgressBar(id="batch-progress", show_eta=False)
+            yield ProgressBar(total=1, id="batch-progress", show_eta=False)
             yield Static("", id="batch-status")
         table = DataTable(id="sweep-table", cursor_type="row", zebra_stripes=True)
         yield table
