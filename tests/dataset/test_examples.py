@@ -42,5 +42,5 @@ def test_report_helpers_for_the_data_screen():
     assert [p.code for p in report.problems_at(16)] == ["special_token", "crlf_line_endings"]
     assert report.by_line()[0][0].code == "few_examples"
     assert report.tokens_at(1) > 0 and report.tokens_at(2) is None  # line 2 is not valid JSON
-    assert "14 examples (chat), 16 error(s), 6 warning(s)" in report.summary()
+    assert "14 examples (chat), 16 error(s), 5 warning(s)" in report.summary()
     assert validate_path(EXAMPLES / "marv.jsonl").summary().endswith("ready to upload")
