@@ -72,7 +72,8 @@ def progress_callback(app, bar: TransferProgressBar):
 def validation_summary(report) -> str:
     """'3 problems — line 4: ...' for a report that failed validation."""
     errors = list(report.errors)
-    first = errors[0] if errors else None
+    # a problem on a line is the most useful to show first
+    first = next((e for e in errors if e.line), errors[0] if errors else None)
     where = (f"line {first.line}: " if first and first.line else "") + (first.message if first else "")
     count = len(errors)
     return f"{count} problem{'s' if count != 1 else ''} — {where}"

@@ -131,11 +131,11 @@ class LaunchScreen(Screen):
             with Horizontal(classes="row"):
                 yield Label("Epochs", classes="label")
                 yield Input(v.n_epochs, id="launch-epochs", compact=True, classes="small")
-                yield Label(" Batch", classes="small-label")
+                yield Label("Batch", classes="small-label")
                 yield Input(v.batch_size, id="launch-batch", compact=True, classes="small")
-                yield Label(" LR ×", classes="small-label")
+                yield Label("LR ×", classes="small-label")
                 yield Input(v.learning_rate_multiplier, id="launch-lr", compact=True, classes="small")
-                yield Label(" β", classes="small-label")
+                yield Label("β (DPO)", classes="small-label")
                 yield Input(v.beta, id="launch-beta", compact=True, classes="small")
             yield self._row("Seed", Input(v.seed, placeholder="empty: random", id="launch-seed", compact=True))
             yield self._row("Metadata", Input(v.metadata, placeholder="key=value, key=value (up to 16)",
