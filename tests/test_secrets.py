@@ -347,8 +347,7 @@ def test_cli_help_and_validate_print_no_key(places):
     bad = places["work"] / "bad.jsonl"
     bad.write_text('{"messages": [{"role": "user"}]}\nnot json\n')
     runs = [ftui("--help"), ftui("validate", str(good)), ftui("validate", str(bad)),
-            ftui("validate", str(places["work"] / "missing.jsonl")),
-            ftui("--profile", "nope")]
+            ftui("validate", str(places["work"] / "missing.jsonl")), ftui("validate", "--help")]
     assert runs[0].returncode == 0 and b"usage" in runs[0].stdout.lower()
     assert runs[2].returncode != 0  # the bad file really was checked
     for done in runs:
