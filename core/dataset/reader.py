@@ -61,6 +61,13 @@ def stamp_path(path: Path | str) -> FileStamp:
 def open_dataset(path: Path | str) -> tuple[Any, FileStamp]:
     """Open `path` for binary reading, turning every OS refusal into a DatasetError that says why."""
     p = str(path)
+    try:  # look before opening: opening a FIFO would block until someone writes to it
+        pre = os.stat(p)
+        if not stat.S_ISREG(pre.st_mode) and not stat.S_ISDIR(pre.st_mode):
+            raise NotAFileError(f"{p} is not a regular file (a pipe, socket or device)", hint="pick a .jsonl file",
+                                path=p)
+    except OSError:
+        pass  # open() below says what is wrong
     try:
         fh = open(p, "rb", buffering=0)
     except FileNotFoundError as exc:

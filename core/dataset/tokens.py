@@ -338,3 +338,15 @@ def example_pieces(example: Any, pieces: list[str]) -> int:
 def count_text(text: str, model: str | None = None) -> int:
     """Tokens of plain text with the model's encoding (special-token text counted as ordinary text)."""
     return len(encoding_for_model(model).encode_ordinary(text))
+
+
+_shared_counters: dict[str, TokenCounter] = {}
+
+
+def example_tokens(example: Any, model: str | None = None) -> int:
+    """Tokens of one parsed example for `model` (e.g. to show beside an edited example)."""
+    key = encoding_name_for_model(model)
+    counter = _shared_counters.get(key)
+    if counter is None:
+        counter = _shared_counters.setdefault(key, TokenCounter(model, threads=0))
+    return counter.example_tokens(example)

@@ -203,3 +203,12 @@ def test_worker_processes_give_the_same_report(tmp_path):
     assert list(parallel.example_tokens) == list(serial.example_tokens)
     assert list(parallel.example_lines) == list(serial.example_lines)
     assert parallel.counts == serial.counts and parallel.lines == serial.lines == 3002
+
+
+def test_a_pipe_is_refused_without_blocking(tmp_path):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    with pytest.raises(NotAFileError, match="not a regular file"):
+        validate_path(fifo)

@@ -128,3 +128,10 @@ def test_batches_equal_single_counts_and_long_texts_are_bounded():
     assert c.count("\ud800 lone surrogate") > 0  # JSON can carry these; never crash on them
     long = "x" * (tokens.LONG_TEXT + 5)
     assert c.count(long) > 0
+
+
+def test_one_example_helper():
+    from core.dataset.tokens import example_tokens
+    ex = {"messages": [{"role": "user", "content": "hello world"}, {"role": "assistant", "content": "hi"}]}
+    assert example_tokens(ex, "gpt-4o-mini") == TokenCounter("gpt-4o-mini").example_tokens(ex)
+    assert example_tokens(ex, "gpt-3.5-turbo") == TokenCounter("gpt-3.5-turbo").example_tokens(ex)
