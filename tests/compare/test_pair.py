@@ -81,3 +81,10 @@ async def test_rate_limit_is_reported_in_place(provider, sandbox):
     r = await stream_pane(provider, Params().request(BASE, MSGS))
     assert r.status == "error" and "429" in r.error
     assert time.perf_counter() - start < 20
+
+
+async def test_an_empty_answer_is_called_out(provider):
+    # The base model's answer starts with "Happy", so this stop sequence leaves nothing.
+    r = await stream_pane(provider, Params(stop=["Happy"]).request(BASE, MSGS))
+    assert r.status == "error" and r.text == ""
+    assert "empty answer" in r.error

@@ -46,6 +46,10 @@ async def test_batch_runs_judges_scores_exports_and_reopens(sandbox_session, dat
         assert [r.judgement for r in batch.rounds] == ["right", "right", "left", "tie", "right", "right"]
         score = str(batch.query_one("#batch-score").render())
         assert "6/6 judged" in score and "75%" in score and "95% CI" in score and "ties count half" in score
+        await pilot.press("t")  # ties left out: 4 of 5 decisive judgements
+        score = str(batch.query_one("#batch-score").render())
+        assert "80%" in score and "ties excluded" in score
+        await pilot.press("t")
         await pilot.press("x")
         await settle(pilot)
         exports = data_dir / "exports"
@@ -109,3 +113,30 @@ async def test_checkpoint_sweep_picks_the_best_model(sandbox_session, marv_path)
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is batch and batch.right == best.model
+
+
+async def test_blind_batch_hides_models_and_maps_marks_back(tmp_path):
+    from pathlib import Path
+
+    from core.compare.params import Params
+    from core.compare.store import CompareStore
+    from core.session import Session
+    from tests.tui.test_compare_snapshots import TUNED, a_round
+
+    app = FtuiApp(Session(None, "sandbox", simulated=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        rounds = [a_round(i) for i in range(4)]
+        batch = BatchScreen(BASE, TUNED, Params(), Path("x.jsonl"), CompareStore(), rounds=rounds,
+                            seed=3)
+        app.push_screen(batch)
+        await pilot.pause()
+        batch.blind = False
+        await pilot.press("b")
+        assert batch.blind and "A vs B (blind)" in str(batch.query_one("#batch-title").render())
+        table = batch.query_one("#batch-table")
+        assert [str(c.label) for c in table.columns.values()][-2:] == ["A", "B"]
+        swaps = [r.swapped for r in batch.rounds]
+        assert True in swaps and False in swaps  # shuffled per row
+        for _ in range(4):
+            await pilot.press("left_square_bracket")  # the A column is better, every row
+        assert [r.judgement for r in batch.rounds] == ["right" if s else "left" for s in swaps]

@@ -20,7 +20,7 @@ from core.compare.export import export_rounds
 from core.compare.params import Params
 from core.compare.prompts import PromptExample, read_prompts, sample
 from core.compare.records import Judgement, Round
-from core.compare.stats import tally
+from core.compare.stats import TiePolicy, tally
 from core.compare.store import CompareStore, data_dir
 from core.errors import CoreError
 from widgets.status_header import StatusHeader
@@ -58,6 +58,8 @@ class BatchScreen(Screen[None]):
                 tooltip="Hide which column is which model (shuffled per row) until judged"),
         Binding("s,f6", "sweep", "Sweep", id="compare.batch.sweep",
                 tooltip="Score each checkpoint of the right model's job against the expected answers"),
+        Binding("t", "ties", "Ties ½/out", id="compare.batch.ties",
+                tooltip="Count ties as half a win (default) or leave them out of the win rate"),
         Binding("x", "export", "Export", id="compare.batch.export",
                 tooltip="Write the rows to JSONL and CSV in the data folder"),
         Binding("j", "cursor(1)", "Down", id="compare.batch.down", show=False, tooltip="Next row"),
@@ -75,6 +77,7 @@ class BatchScreen(Screen[None]):
         self.rounds: list[Round | None] = []
         self.session_id: int | None = None
         self.blind = False
+        self.ties_policy: TiePolicy = "half"
         self.rng = random.Random(seed)
         if rounds:  # a batch reopened from the history
             self.session_id = session_id
@@ -166,7 +169,7 @@ class BatchScreen(Screen[None]):
             table.update_cell(str(i), key, value)
 
     def _score(self) -> None:
-        rate = tally(r.judgement for r in self.rounds if r)
+        rate = tally((r.judgement for r in self.rounds if r), ties_policy=self.ties_policy)
         judged = sum(1 for r in self.rounds if r and r.judgement)
         # "right" is the right-hand model (B in blind mode, whatever column it was shown in)
         text = f"{judged}/{len(self.examples)} judged · " + rate.describe("right" if not self.blind else "B")
@@ -287,6 +290,10 @@ class BatchScreen(Screen[None]):
             await self.store.save_round(self.session_id, r)
         except CoreError as exc:
             self.notify(f"Judgement not saved: {exc.summary()}", severity="warning")
+
+    def action_ties(self) -> None:
+        self.ties_policy = "exclude" if self.ties_policy == "half" else "half"
+        self._score()
 
     def action_blind(self) -> None:
         if self.running:
