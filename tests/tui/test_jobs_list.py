@@ -1,0 +1,149 @@
+"""Jobs list (newest first, filter, paging), job actions with confirmation, finish notices."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+import tui.app
+from core.connect import make_provider
+from core.session import Session
+from core.settings import load_settings
+from core.types import JobSpec
+from tui.app import FtuiApp
+from tui.job_notifier import JobNotifier
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.job_view import JobScreen
+from tui.screens.jobs import JobsScreen
+from widgets.job_table import JobTable
+
+MODEL = "gpt-4o-mini-2024-07-18"
+
+
+async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not condition():
+        if loop.time() > end:
+            raise AssertionError("timed out waiting")
+        await pilot.pause(0.05)
+
+
+async def session_at(sandbox_factory, speed: float):
+    sandbox = sandbox_factory(speed=speed)
+    provider = make_provider(load_settings("sandbox", env={}), sandbox_base_url=sandbox.base_url)
+    return Session(provider, "sandbox", simulated=True)
+
+
+@pytest.fixture
+async def slow_session(sandbox_factory):
+    """A sandbox where a job trains for several seconds, long enough to pause and cancel it."""
+    session = await session_at(sandbox_factory, 2)
+    yield session
+    await session.provider.aclose()
+
+
+@pytest.fixture
+async def brisk_session(sandbox_factory):
+    """Jobs finish in a second or two: seen running first, then finished."""
+    session = await session_at(sandbox_factory, 20)
+    yield session
+    await session.provider.aclose()
+
+
+async def start_jobs(provider, path: Path, count: int) -> list:
+    uploaded = await provider.upload_file(path)
+    jobs = []
+    for i in range(count):
+        jobs.append(await provider.create_job(JobSpec(model=MODEL, training_file=uploaded.id,
+                                                      suffix=f"run-{i}")))
+        await asyncio.sleep(1.05)  # distinct created_at seconds, so "newest first" is well defined
+    return jobs
+
+
+async def test_list_newest_first_filter_and_paging(slow_session, marv_path, monkeypatch, shoot):
+    provider = slow_session.provider
+    jobs = await start_jobs(provider, marv_path, 3)
+    await provider.cancel_job(jobs[0].id)
+    monkeypatch.setattr(JobsScreen, "PAGE_SIZE", 2)
+    app = FtuiApp(slow_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        screen = app.screen
+        table = screen.query_one(JobTable)
+        await wait_for(pilot, lambda: table.row_count == 2)
+        assert list(table.jobs) == [jobs[2].id, jobs[1].id]
+        assert screen.has_more
+        assert "press m" in str(screen.query_one("#jobs-more").render())
+        await pilot.press("m")
+        await wait_for(pilot, lambda: table.row_count == 3)
+        assert list(table.jobs) == [j.id for j in reversed(jobs)]
+        # filter by status: cycle to "cancelled"
+        while screen.status_filter != "cancelled":
+            await pilot.press("f")
+        await wait_for(pilot, lambda: list(table.jobs) == [jobs[0].id])
+        assert "cancelled" in str(screen.query_one("#jobs-filter").render())
+        # Enter opens the live view
+        table.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen))
+        assert app.screen.job_id == jobs[0].id
+        for other in jobs[1:]:
+            await provider.cancel_job(other.id)
+
+
+async def test_pause_resume_cancel_with_confirmation(slow_session, marv_path, shoot):
+    provider = slow_session.provider
+    (job,) = await start_jobs(provider, marv_path, 1)
+    app = FtuiApp(slow_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_job(job.id)  # the hand-off other sections use
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen))
+        view = app.screen
+        await wait_for(pilot, lambda: view.job is not None and view.job.status == "running", timeout=30)
+        shoot(app, "jobs-job-running")
+
+        async def act(key: str, answer: str, status: str) -> None:
+            await pilot.press(key)
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press(answer)
+            await wait_for(pilot, lambda: app.screen is view)
+            if status:
+                await wait_for(pilot, lambda: view.job.status == status)
+
+        await act("x", "n", "")  # "no" leaves it running
+        assert (await provider.retrieve_job(job.id)).status == "running"
+        await act("p", "y", "paused")
+        await act("u", "y", "running")
+        await act("x", "y", "cancelled")
+        assert (await provider.retrieve_job(job.id)).status == "cancelled"
+        await pilot.press("p")  # not possible any more: explained, nothing asked
+        await pilot.pause()
+        assert app.screen is view
+
+
+class BellApp(FtuiApp):
+    CSS_PATH = str(Path(tui.app.__file__).parent / "app.tcss")
+    rings = 0
+
+    def bell(self) -> None:
+        self.rings += 1
+
+
+async def test_a_finished_job_is_announced_anywhere_in_the_app(brisk_session, marv_path):
+    provider = brisk_session.provider
+    uploaded = await provider.upload_file(marv_path)
+    app = BellApp(brisk_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        notifier = JobNotifier.ensure(app, interval=0.1)
+        job = await provider.create_job(JobSpec(model=MODEL, training_file=uploaded.id))
+        await wait_for(pilot, lambda: job.id in notifier.statuses)
+        await pilot.press("4")  # the user is elsewhere
+        await wait_for(pilot, lambda: job.id in notifier.announced)
+        assert app.rings == 1
+        assert any(job.id in n.message and "succeeded" in n.message for n in app._notifications)
+        assert JobNotifier.ensure(app) is notifier
+        await pilot.pause(0.3)
+        assert app.rings == 1  # once only
