@@ -14,7 +14,6 @@ import hashlib
 import importlib.resources
 import json
 import threading
-from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path

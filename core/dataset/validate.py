@@ -1,7 +1,7 @@
 """Validation of training files, streaming, the way OpenAI checks them.
 
 `iter_validate(path)` yields events as it goes: `Problem`s as they are found, `ValidationProgress`
-every MiB, and finally the `Report`. A UI worker iterates it and fills its list as problems arrive;
+after each batch (1-2 MiB), and finally the `Report`. A UI worker iterates it and fills its list as problems arrive;
 stopping the iteration stops the work. `validate_path()` runs it to the end and returns the Report.
 Unreadable paths (missing, folder, no permission, binary) raise a DatasetError subclass.
 """
@@ -16,8 +16,8 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -25,10 +25,10 @@ from typing import Any, Literal
 from core.dataset import checks
 from core.dataset.checks import CHAT, UNKNOWN
 from core.dataset.models import DEFAULT_MODEL
-from core.dataset.reader import BOM, SNIFF_BYTES, open_dataset, stamp_path
 from core.dataset.batch import BatchJob, BatchResult, check_batch, whole_key
 from core.dataset.errors import BinaryFileError, DatasetError
 from core.dataset.keytable import KeyTable
+from core.dataset.reader import BOM, SNIFF_BYTES, open_dataset, stamp_path
 
 MIN_EXAMPLES = 10
 RECOMMENDED_EXAMPLES = 50
@@ -275,8 +275,9 @@ def _auto_workers(size: int, workers: int | None) -> int:
         busy = os.getloadavg()[0]
     except (AttributeError, OSError):  # Windows
         busy = 0.0
-    free = int(cores - busy + 0.5)
-    return min(MAX_WORKERS, free) if free >= 2 else 0
+    if cores < 2 or busy > cores - 0.5:  # (nearly) every core is taken already
+        return 0
+    return min(MAX_WORKERS, cores)
 
 
 def iter_validate(path: Path | str, *, model: str | None = None, format: str | None = None,
