@@ -303,6 +303,9 @@ async def test_prompt_from_the_holdout_file_shows_the_expected_answer(sandbox_se
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert screen.round.expected.startswith("Tokyo") and screen.round.source.endswith(":1")
+        screen.query_one("#compare-user").text = "Something else entirely"
+        await pilot.pause()
+        assert not expected.display and screen.expected is None  # not that example any more
 
 
 async def test_default_pair_from_the_newest_succeeded_job_and_the_picker(sandbox_session, tuned_model):

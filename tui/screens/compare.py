@@ -30,6 +30,7 @@ WIDE = 120  # columns from which the panes sit side by side
 REFRESH = 0.1  # seconds between repaints of a streaming pane
 ROOT = Path(__file__).resolve().parents[2]
 NO_ACCOUNT = "No account: set OPENAI_API_KEY, or restart with `ftui --sandbox`."
+READY = "ctrl+r sends the prompt to both models; ctrl+o takes one from a dataset."
 SIDES = ("left", "right")
 
 
@@ -95,6 +96,8 @@ class CompareScreen(SectionScreen):
         self.session_id: int | None = None
         self.store = CompareStore()
         self.drafts: dict[tuple, dict] = {}  # unsaved corrections, so nothing typed is lost
+        self._save_lock = asyncio.Lock()  # one session row even when saves overlap
+        self._example_user: str | None = None
         self._painted = {"left": 0.0, "right": 0.0}
         self._pending: dict[str, PaneResult] = {}
 
@@ -130,10 +133,9 @@ class CompareScreen(SectionScreen):
         self._apply_width(self.app.size.width)
         self.query_one("#compare-user", TextArea).focus()
         self._show_round()
-        if self.provider is None:
-            for pane in self._panes():
-                pane.set_note(NO_ACCOUNT)
-        elif not self._models_given and not all(self.models.values()):
+        for pane in self._panes():
+            pane.set_note(NO_ACCOUNT if self.provider is None else READY)
+        if self.provider is not None and not self._models_given and not all(self.models.values()):
             self._find_default_pair()
 
     def on_resize(self, event) -> None:
@@ -336,10 +338,11 @@ class CompareScreen(SectionScreen):
     @work(group="compare-save", exit_on_error=False)
     async def _save(self, r: Round) -> None:
         try:
-            if self.session_id is None:
-                title = " ".join(r.user.split())[:60] or "compare"
-                self.session_id = await self.store.new_session(title)
-            await self.store.save_round(self.session_id, r)
+            async with self._save_lock:
+                if self.session_id is None:
+                    title = " ".join(r.user.split())[:60] or "compare"
+                    self.session_id = await self.store.new_session(title)
+                await self.store.save_round(self.session_id, r)
         except CoreError as exc:
             self.notify(f"Not saved to the compare history: {exc.summary()}", severity="warning")
 
@@ -413,11 +416,20 @@ class CompareScreen(SectionScreen):
         self.examples_path = None
         self.query_one("#compare-system", TextArea).text = example.system
         self.query_one("#compare-user", TextArea).text = example.user
+        self._example_user = example.user
         self.expected = example.expected
         self.source = example.label
         self.round = None
         self.history = {"left": [], "right": []}
         self._show_round()
+
+    @on(TextArea.Changed, "#compare-user")
+    def _user_edited(self, event: TextArea.Changed) -> None:
+        """A prompt typed over the dataset's one no longer has that expected answer."""
+        if self.expected is not None and self._example_user is not None \
+                and event.text_area.text != self._example_user:
+            self.expected = self.source = self._example_user = None
+            self.query_one("#pane-expected", AnswerPane).display = False
 
     # Iterate: a better answer becomes a training example -------------------------------
     def focused_side(self) -> str:

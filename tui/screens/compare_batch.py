@@ -3,6 +3,7 @@ time, judged row by row, with the win rate and its 95% Wilson interval."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from pathlib import Path
 
@@ -78,6 +79,7 @@ class BatchScreen(Screen[None]):
         self.session_id: int | None = None
         self.blind = False
         self.ties_policy: TiePolicy = "half"
+        self._save_lock = asyncio.Lock()  # saves of the whole batch and of single marks in order
         self.rng = random.Random(seed)
         if rounds:  # a batch reopened from the history
             self.session_id = session_id
@@ -245,12 +247,13 @@ class BatchScreen(Screen[None]):
     @work(group="compare-batch-save", exit_on_error=False)
     async def _save_all(self) -> None:
         try:
-            if self.session_id is None:
-                self.session_id = await self.store.new_session(
-                    f"batch {self.left} vs {self.right}", kind="batch")
-            for r in self.rounds:
-                if r is not None:
-                    await self.store.save_round(self.session_id, r)
+            async with self._save_lock:
+                if self.session_id is None:
+                    self.session_id = await self.store.new_session(
+                        f"batch {self.left} vs {self.right}", kind="batch")
+                for r in self.rounds:
+                    if r is not None:
+                        await self.store.save_round(self.session_id, r)
         except CoreError as exc:
             self.notify(f"Not saved to the compare history: {exc.summary()}", severity="warning")
 
@@ -287,7 +290,8 @@ class BatchScreen(Screen[None]):
     @work(group="compare-batch-save", exit_on_error=False)
     async def _save_one(self, r: Round) -> None:
         try:
-            await self.store.save_round(self.session_id, r)
+            async with self._save_lock:
+                await self.store.save_round(self.session_id, r)
         except CoreError as exc:
             self.notify(f"Judgement not saved: {exc.summary()}", severity="warning")
 
