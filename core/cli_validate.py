@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--against", metavar="TRAIN", help="report examples also found in this training file")
     p.add_argument("--epochs", type=int, help="epochs for the cost estimate (default: OpenAI's auto rule)")
     p.add_argument("--prices", metavar="TOML", help="price table overriding the built-in one")
+    p.add_argument("--all", action="store_true", help="list every problem (default: the first 100)")
     return p
 
 
@@ -44,14 +45,20 @@ def main(argv: list[str]) -> int:
         print("ftui validate: --epochs must be between 1 and 50", file=sys.stderr)
         return 2
     from core.dataset.prices import load_prices
-    from core.dataset.validate import Report, iter_validate
+    from core.dataset.validate import Report, ValidationProgress, iter_validate
 
     try:
         prices = load_prices(args.prices)
         report = None
+        show = sys.stderr.isatty()  # a progress line for big files, only for a person watching
         for ev in iter_validate(args.path, model=args.model, format=args.format, against=args.against):
             if isinstance(ev, Report):
                 report = ev
+            elif show and isinstance(ev, ValidationProgress) and ev.bytes_total > 32 << 20:
+                print(f"\rchecking {ev.fraction:4.0%}  {ev.lines:,} lines  {ev.errors:,} errors", end="",
+                      file=sys.stderr, flush=True)
+        if show:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
         data = report.to_dict(prices=prices, epochs=args.epochs)
     except (DatasetError, CoreError) as exc:
         if args.json:
@@ -64,20 +71,27 @@ def main(argv: list[str]) -> int:
     except (OSError, ValueError, RuntimeError) as exc:  # never a traceback for the user
         print(f"ftui validate: cannot validate {args.path}: {exc}", file=sys.stderr)
         return 2
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False))
-    else:
-        print_human(data)
+    try:
+        if args.json:
+            print(json.dumps(data, ensure_ascii=False))
+        else:
+            print_human(data, limit=10**9 if args.all else 100)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `ftui validate ... | head`: the reader left, which is fine
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0 if report.valid else 1
 
 
-def print_human(d: dict) -> None:
+def print_human(d: dict, limit: int = 100) -> None:
     out = sys.stdout
     print(f"{d['path']}: {d['format']} format, {d['examples']:,} example(s), {d['lines']:,} line(s)", file=out)
-    problems = sorted(d["errors"] + d["warnings"], key=lambda p: p["line"])
-    for p in problems:
+    problems = sorted(d["errors"] + d["warnings"], key=lambda p: (p["severity"] != "error", p["line"]))
+    for p in problems[:limit]:
         where = f"line {p['line']}" if p["line"] else "file"
         print(f"  {p['severity']:<7} {where:>10}  {p['code']}: {p['message']}", file=out)
+    if len(problems) > limit:
+        print(f"  … {len(problems) - limit:,} more not shown (--all shows them, --json lists them)", file=out)
     t = d["tokens"]
     print(f"\nTokens ({d['model']}): total {t['total']:,}  min {t['min']:,}  max {t['max']:,}  "
           f"mean {t['mean']:,.1f}  p50 {t['p50']:,}  p95 {t['p95']:,}", file=out)

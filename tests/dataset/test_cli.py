@@ -86,3 +86,18 @@ def test_against_training_file_and_prices_file(tmp_path):
 def test_help_exits_0():
     proc = ftui_validate("--help")
     assert proc.returncode == 0 and "--json" in proc.stdout
+
+
+def test_long_problem_lists_are_cut_unless_all(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text("{\n" * 150)
+    short = ftui_validate(str(path), tmp_path=tmp_path)
+    assert short.returncode == 1 and "51 more not shown" in short.stdout
+    full = ftui_validate(str(path), "--all", tmp_path=tmp_path)
+    assert "line 150  invalid_json" in full.stdout and "not shown" not in full.stdout
+
+
+def test_a_closed_pipe_is_not_an_error(tmp_path):
+    proc = subprocess.run(f"{sys.executable} -c '{ENTRY}' {EXAMPLES / 'broken.jsonl'} | head -1", shell=True,
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in proc.stderr and proc.stdout.startswith(str(EXAMPLES / "broken.jsonl"))
