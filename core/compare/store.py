@@ -44,7 +44,7 @@ CREATE INDEX IF NOT EXISTS rounds_by_session ON rounds(session_id, id);
 
 def data_dir() -> Path:
     override = os.environ.get(DATA_DIR_ENV)
-    return Path(override) if override else Path(user_data_dir("ftui", appauthor=False))
+    return Path(override) if override else Path(user_data_dir("ftui"))
 
 
 def default_db_path() -> Path:

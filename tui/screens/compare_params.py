@@ -12,10 +12,10 @@ from core.compare.params import Params, parse_params
 from core.errors import CoreError
 
 FIELDS = [
-    ("temperature", "temperature (0-2, blank = default)"),
+    ("temperature", "temperature (0-2)"),
     ("top_p", "top_p (0-1)"),
     ("n", "n (choices per pane)"),
-    ("stop", "stop (up to 4, separated by |)"),
+    ("stop", "stop (up to 4, split by |)"),
     ("max_completion_tokens", "max_completion_tokens"),
     ("seed", "seed"),
 ]
@@ -44,7 +44,8 @@ class ParamsModal(ModalScreen[Params | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="params-box", classes="compare-modal"):
-            yield Static("Request parameters (enter or ctrl+r applies)", classes="modal-title")
+            yield Static("Request parameters — blank means the API default; enter applies",
+                         classes="modal-title")
             with Grid(id="params-grid"):
                 for name, label in FIELDS:
                     yield Label(label)
