@@ -76,12 +76,12 @@ async def test_send_streams_into_both_panes_with_timings(sandbox_session):
 
 @pytest.fixture
 async def slow_session(sandbox_factory):
-    """The app on a sandbox whose tokens come ~30 ms apart, so streams can be watched."""
+    """The app on a sandbox whose tokens come ~60 ms apart, so streams can be watched."""
     from core.connect import make_provider
     from core.session import Session
     from core.settings import load_settings
 
-    sb = sandbox_factory(speed=1.0)
+    sb = sandbox_factory(speed=0.5)
     provider = make_provider(load_settings("sandbox", env={}), sandbox_base_url=sb.base_url)
     yield Session(provider, "sandbox", simulated=True)
     await provider.aclose()
