@@ -12,5 +12,7 @@ The pieces, each in its own module (import them directly; this package imports n
   models.token_limit (training context per model).
 - writer.edit_line / delete_line / append_example / undo_last (+ async a* wrappers): atomic writes
   with backups in .ftui-backups/, refusing invalid examples and files changed on disk.
+- session.DatasetSession(path, model=): all of the above for one open file, as a screen uses it
+  (line/example, validate() events, edit/delete/append/undo with the shown version's stamp).
 - errors.DatasetError (a CoreError) and its subclasses.
 """
