@@ -137,6 +137,12 @@ async def test_blind_batch_hides_models_and_maps_marks_back(tmp_path):
         assert [str(c.label) for c in table.columns.values()][-2:] == ["A", "B"]
         swaps = [r.swapped for r in batch.rounds]
         assert True in swaps and False in swaps  # shuffled per row
-        for _ in range(4):
+        for _ in range(3):
             await pilot.press("left_square_bracket")  # the A column is better, every row
+        await pilot.press("enter")  # the last row in full, judged from there
+        detail = app.screen
+        shown = str(detail.query_one("Static").render())
+        assert "expected\n" in shown and "\nA\n" in shown and "\nB\n" in shown and TUNED not in shown
+        await pilot.press("left_square_bracket")
+        assert app.screen is batch
         assert [r.judgement for r in batch.rounds] == ["right" if s else "left" for s in swaps]

@@ -287,6 +287,21 @@ class BatchScreen(Screen[None]):
         if i + 1 < table.row_count:
             table.move_cursor(row=i + 1)
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row: read it in full and judge it there."""
+        from tui.screens.compare_batch_detail import RowDetail
+
+        i = event.cursor_row
+        r = self.rounds[i] if i < len(self.rounds) else None
+        if r is None:
+            return
+
+        def marked(position: str | None) -> None:
+            if position:
+                self.action_judge(position)
+
+        self.app.push_screen(RowDetail(r, self._names()), marked)
+
     @work(group="compare-batch-save", exit_on_error=False)
     async def _save_one(self, r: Round) -> None:
         try:
