@@ -49,11 +49,13 @@ OPERATIONS = (
     ("POST", "/chat/completions"),
 )
 # (method, path, mode) -> the sandbox bug these cases hit; marked xfail until fixed.
+MALFORMED_MULTIPART_BUG = ("sandbox bug: a multipart part without headers (body b'--B\\r\\n[]--B--') "
+                           "makes aiohttp's reader raise 'Invalid HTTP header', answered 500 instead "
+                           "of 400 (routes_files.create_file, routes_uploads.add_part: catch "
+                           "aiohttp's HTTP parse errors as bad_request)")
 KNOWN_BUGS: dict[tuple[str, str, str], str] = {
-    ("POST", "/uploads/{upload_id}/parts", "negative"):
-        "sandbox bug: a multipart body whose part has no headers (b'--B\\r\\nNone--B--') makes "
-        "aiohttp's reader raise 'Invalid HTTP header', answered 500 instead of 400 "
-        "(core/sandbox/routes_uploads.py add_part)",
+    ("POST", "/files", "negative"): MALFORMED_MULTIPART_BUG,
+    ("POST", "/uploads/{upload_id}/parts", "negative"): MALFORMED_MULTIPART_BUG,
 }
 
 
@@ -224,10 +226,6 @@ def test_checks_catch_a_bad_answer(live):
         with pytest.raises((AssertionError, FailureGroup, ValueError)):
             check_answer(case, bad)
 
-
-MALFORMED_MULTIPART_BUG = ("sandbox bug: a multipart part without headers makes aiohttp's reader raise "
-                           "'Invalid HTTP header', answered 500 instead of 400 (routes_files.create_file, "
-                           "routes_uploads.add_part: catch aiohttp's HTTP parse errors as bad_request)")
 
 
 @pytest.mark.parametrize("where", ["/files", "/uploads/{upload_id}/parts"])
