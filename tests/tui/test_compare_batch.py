@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.tui.test_compare import BASE, OTHER, open_compare, settle
+from tests.tui.test_compare import BASE, open_compare, settle
 from tui.app import FtuiApp
 from tui.screens.compare_batch import BatchScreen
 from tui.screens.compare_sweep import SweepScreen
