@@ -75,8 +75,7 @@ class EventLog(ScrollView, can_focus=True):
         self.events.extend(added)
         self._resize(added)
         if self.follow:
-            self.scroll_to(y=max(0, len(self.events) - self.scrollable_content_region.height),
-                           animate=False, immediate=True)
+            self.call_after_refresh(self._stick)
         return len(added)
 
     def prepend(self, events: Iterable[JobEvent]) -> int:
@@ -108,13 +107,20 @@ class EventLog(ScrollView, can_focus=True):
         return f"{stamp}{event.level[:5]:<5} {event.message}"
 
     # follow -----------------------------------------------------------------------------------
+    def _stick(self) -> None:
+        if self.follow:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def on_resize(self) -> None:
+        self._stick()
+
     def watch_follow(self, follow: bool) -> None:
         if follow:
-            self.scroll_end(animate=False, immediate=True)
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def action_scroll_end(self) -> None:
         self.follow = True
-        self.scroll_end(animate=False, immediate=True)
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def action_scroll_up(self) -> None:
         self.follow = False

@@ -28,7 +28,8 @@ def message(screen) -> str:
 
 
 async def open_files(pilot, app) -> FilesScreen:
-    await pilot.press("4")
+    app.action_goto("files")
+    await pilot.pause()
     screen = app.screen
     assert isinstance(screen, FilesScreen)
     await wait_for(pilot, lambda: "file" in str(screen.query_one("#files-state").render()))

@@ -70,7 +70,8 @@ async def test_list_newest_first_filter_and_paging(slow_session, marv_path, monk
     monkeypatch.setattr(JobsScreen, "PAGE_SIZE", 2)
     app = FtuiApp(slow_session)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("2")
+        app.action_goto("jobs")
+        await pilot.pause()
         screen = app.screen
         table = screen.query_one(JobTable)
         await wait_for(pilot, lambda: table.row_count == 2)
@@ -140,7 +141,7 @@ async def test_a_finished_job_is_announced_anywhere_in_the_app(brisk_session, ma
         notifier = JobNotifier.ensure(app, interval=0.1)
         job = await provider.create_job(JobSpec(model=MODEL, training_file=uploaded.id))
         await wait_for(pilot, lambda: job.id in notifier.statuses)
-        await pilot.press("4")  # the user is elsewhere
+        app.action_goto("files")  # the user is elsewhere
         await wait_for(pilot, lambda: job.id in notifier.announced)
         assert app.rings == 1
         assert any(job.id in n.message and "succeeded" in n.message for n in app._notifications)

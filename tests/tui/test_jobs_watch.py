@@ -50,7 +50,8 @@ async def test_launch_from_the_form_and_watch_to_success(sandbox_session, marv_p
     app = RecordingApp(sandbox_session)
     app.current_dataset = marv_path
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("2")
+        app.action_goto("jobs")
+        await pilot.pause()
         await pilot.press("n")
         form = app.screen
         assert isinstance(form, LaunchScreen)
@@ -114,7 +115,9 @@ async def test_a_refused_launch_keeps_every_field(sandbox_session, marv_path, tm
     monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path / "data"))
     app = FtuiApp(sandbox_session)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("2", "n")
+        app.action_goto("jobs")
+        await pilot.pause()
+        await pilot.press("n")
         form = app.screen
         await wait_for(pilot, lambda: form.models)
         typed = {"#launch-training": str(marv_path), "#launch-suffix": "marv-2",
@@ -136,7 +139,9 @@ async def test_a_refused_launch_keeps_every_field(sandbox_session, marv_path, tm
 async def test_form_checks_fields_before_sending(sandbox_session, marv_path):
     app = FtuiApp(sandbox_session)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("2", "n")
+        app.action_goto("jobs")
+        await pilot.pause()
+        await pilot.press("n")
         form = app.screen
         await wait_for(pilot, lambda: form.models)
         form.query_one("#launch-training", Input).value = str(marv_path)

@@ -40,7 +40,8 @@ async def test_models_list_compare_and_typed_delete(sandbox_session, marv_path, 
     job_id, model = await trained_model(provider, marv_path)
     app = FtuiApp(sandbox_session)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("5")
+        app.action_goto("models")
+        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ModelsScreen)
         await wait_for(pilot, lambda: model in screen.models)
@@ -68,7 +69,8 @@ async def test_escape_keeps_the_model_and_enter_compares(sandbox_session, marv_p
     _, model = await trained_model(provider, marv_path)
     app = FtuiApp(sandbox_session)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("5")
+        app.action_goto("models")
+        await pilot.pause()
         screen = app.screen
         await wait_for(pilot, lambda: model in screen.models)
         await pilot.press("d")

@@ -98,7 +98,7 @@ class FilesScreen(SectionScreen):
         Binding("d,delete", "delete", "Delete", id="files.delete", tooltip="Delete the file on the account"),
         Binding("m", "more", "More", id="files.more", tooltip="Load the next page of files"),
         Binding("r", "refresh", "Refresh", id="files.refresh", tooltip="Reload the list of files"),
-        Binding("escape", "close_prompt", "Close", id="files.close_prompt", show=False,
+        Binding("escape", "close_prompt", "Close", id="files.close_prompt",
                 tooltip="Close the path prompt"),
     ]
 

@@ -87,6 +87,7 @@ class Plan:
 
 class LaunchScreen(Screen):
     CSS_PATH = "launch.tcss"
+    TODAY: dt.date | None = None  # None: the real date (tests pin it)
 
     BINDINGS = [
         Binding("ctrl+l", "launch", "Launch", id="launch.launch",
@@ -196,7 +197,7 @@ class LaunchScreen(Screen):
     @on(Select.Changed, "#launch-model")
     def _model_changed(self, event: Select.Changed) -> None:
         model = self.models.get(event.value) if isinstance(event.value, str) else None
-        self.query_one("#launch-model-note", Static).update(shutdown_note(model))
+        self.query_one("#launch-model-note", Static).update(shutdown_note(model, self.TODAY))
 
     @on(Select.Changed, "#launch-uploaded")
     def _uploaded_picked(self, event: Select.Changed) -> None:
