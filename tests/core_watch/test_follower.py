@@ -45,7 +45,7 @@ async def test_follows_a_job_to_success_in_order_without_duplicates(bare_provide
 
 async def test_faults_never_duplicate_or_lose_an_event(bare_provider, started_job, slow_sandbox):
     slow_sandbox.set_faults("rate429=0.2,error5xx=0.15,drop=0.1,seed=3,retry_after_ms=10")
-    follower = JobFollower(bare_provider, started_job.id, interval=0.05, page_size=4, max_backoff=0.2)
+    follower = JobFollower(bare_provider, started_job.id, interval=0.02, page_size=4, max_backoff=0.05)
     delivered, errors = await follow_until_done(follower, timeout=60)
     slow_sandbox.set_faults(None)
     assert errors, "the faults should have reached the follower"
@@ -75,6 +75,9 @@ async def test_backoff_grows_and_caps_then_recovers(bare_provider, started_job, 
     assert result.error is None and follower.next_delay == 1.0
     follower.set_hidden(True)
     assert follower.next_delay == 10.0
+    follower.set_hidden(False)
+    follower.set_interval(0.05)
+    follower.finished_interval = 30.0
     await follow_until_done(follower)
     assert follower.next_delay == 30.0
 

@@ -311,6 +311,7 @@ class LaunchScreen(Screen):
                 train, valid = await asyncio.to_thread(split_dataset, train, share, seed,
                                                        data_dir() / "splits")
             report = await self._validate(train, model)
+            valid_report = await self._validate(valid, model) if isinstance(valid, Path) else None
         except CoreError as exc:
             self.say_estimate("")
             self.say_error(f"Could not check the training data: {exc.summary()}")
@@ -319,6 +320,12 @@ class LaunchScreen(Screen):
             self.mark({"training_file": "invalid"})
             self.say_estimate("")
             self.say_error(f"The training data has {validation_summary(report)}. Fix it on Data (1) first.")
+            return
+        if valid_report is not None and not valid_report.valid:
+            self.mark({"validation_file": "invalid"})
+            self.say_estimate("")
+            hint = " Choose a larger share." if share is not None else ""
+            self.say_error(f"The validation data has {validation_summary(valid_report)}.{hint}")
             return
         estimate = estimate_from_report(report, model, n_epochs)
         self.say_estimate(self._estimate_text(estimate, train, valid))

@@ -1,0 +1,146 @@
+"""The launch form: field checks, refusal keeps the form, validation split, Python snippet."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.widgets import Input, Select, TextArea
+
+from core.types import JobSpec
+from tui.app import FtuiApp
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.job_view import JobScreen
+from tui.screens.launch import LaunchScreen, Plan
+from tui.screens.launch_snippet import SnippetScreen
+
+
+async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not condition():
+        if loop.time() > end:
+            raise AssertionError("timed out waiting")
+        await pilot.pause(0.05)
+
+
+async def open_form(pilot, app) -> LaunchScreen:
+    app.action_goto("jobs")
+    await pilot.pause()
+    await pilot.press("n")
+    form = app.screen
+    assert isinstance(form, LaunchScreen)
+    await wait_for(pilot, lambda: form.models)
+    return form
+
+
+async def test_a_refused_launch_keeps_every_field(sandbox_session, marv_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path / "data"))
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot, app)
+        typed = {"#launch-training": str(marv_path), "#launch-suffix": "marv-2",
+                 "#launch-metadata": "team=nlp", "#launch-epochs": "2", "#launch-wandb": "proj"}
+        for selector, value in typed.items():
+            form.query_one(selector, Input).value = value
+        # a file the server does not know, so the server refuses the job (400)
+        form.launch(Plan(form.read_values(), "file-doesnotexist", None, None))
+        await wait_for(pilot, lambda: "not created" in str(form.query_one("#launch-error").render()))
+        error = str(form.query_one("#launch-error").render())
+        assert "400" in error and "kept" in error
+        assert app.screen is form
+        for selector, value in typed.items():
+            assert form.query_one(selector, Input).value == value
+
+
+async def test_form_checks_fields_before_sending(sandbox_session, marv_path):
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot, app)
+        form.query_one("#launch-training", Input).value = str(marv_path)
+        form.query_one("#launch-suffix", Input).value = "has space"
+        form.query_one("#launch-epochs", Input).value = "99"
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: "Not launched" in str(form.query_one("#launch-error").render()))
+        error = str(form.query_one("#launch-error").render())
+        assert "suffix" in error and "n_epochs" in error
+        assert form.query_one("#launch-suffix").has_class("-invalid-field")
+        assert not isinstance(app.screen, ConfirmScreen)
+        jobs = await sandbox_session.provider.list_jobs()
+        assert jobs.items == []
+
+
+async def test_split_validation_launch(sandbox_session, marv_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path / "data"))
+    original = marv_path.read_bytes()
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot, app)
+        form.query_one("#launch-training", Input).value = str(marv_path)
+        form.query_one("#launch-valid-mode", Select).value = "split"
+        form.query_one("#launch-validation", Input).value = "20%"
+        form.query_one("#launch-seed", Input).value = "5"
+        await pilot.press("ctrl+l")
+        # 20% of 40 is 8 validation examples: too few, said before anything is sent
+        await wait_for(pilot, lambda: "validation data" in str(form.query_one("#launch-error").render()))
+        assert "at least 10" in str(form.query_one("#launch-error").render())
+        assert (await sandbox_session.provider.list_files()).items == []
+        form.query_one("#launch-validation", Input).value = "30%"
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "will be uploaded first" in str(app.screen.query_one("#confirm-message").render())
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen))
+        view = app.screen
+        await wait_for(pilot, lambda: view.job is not None and view.job.finished)
+    splits = sorted((tmp_path / "data" / "splits").glob("*30pct*"))
+    assert [p.name for p in splits] == [f"{marv_path.stem}.train-30pct-seed5.jsonl",
+                                        f"{marv_path.stem}.valid-30pct-seed5.jsonl"]
+    assert len(splits[1].read_text().splitlines()) == round(len(original.splitlines()) * 0.3)
+    assert marv_path.read_bytes() == original
+    job = view.job
+    assert job.status == "succeeded", job.error
+    assert job.validation_file and job.seed == 5
+    valid = await sandbox_session.provider.file_content(job.validation_file)
+    assert valid == splits[1].read_bytes()
+    assert any(p.valid_loss is not None for p in view.follower.metrics())
+
+
+async def test_python_snippet_modal_compiles(sandbox_session, marv_path, shoot):
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot, app)
+        form.query_one("#launch-training", Input).value = str(marv_path)
+        form.query_one("#launch-method", Select).value = "dpo"
+        await pilot.pause()
+        assert not form.query_one("#launch-beta", Input).disabled
+        form.query_one("#launch-beta", Input).value = "0.3"
+        form.query_one("#launch-metadata", Input).value = "team=nlp"
+        form.query_one("#launch-wandb", Input).value = "ftui-runs"
+        await pilot.press("f2")
+        snippet = app.screen
+        assert isinstance(snippet, SnippetScreen)
+        code = snippet.query_one(TextArea).text
+        assert snippet.query_one(TextArea).read_only
+        compile(code, "snippet.py", "exec")
+        for text in ("'dpo'", "'beta': 0.3", "'team': 'nlp'", "'project': 'ftui-runs'",
+                     f"file-ID-OF-{marv_path.name}"):
+            assert text in code
+        shoot(app, "jobs-launch-python-dpo")
+        await pilot.press("escape")
+        assert app.screen is form
+
+
+async def test_an_uploaded_file_can_be_picked(sandbox_session, marv_path):
+    provider = sandbox_session.provider
+    uploaded = await provider.upload_file(marv_path)
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot, app)
+        picker = form.query_one("#launch-uploaded", Select)
+        await wait_for(pilot, lambda: len(picker._options) > 1)
+        picker.value = uploaded.id
+        await pilot.pause()
+        assert form.query_one("#launch-training", Input).value == uploaded.id
+        await pilot.press("f5")  # the estimate of an uploaded file: fetched and validated
+        await wait_for(pilot, lambda: "billable tokens" in str(form.query_one("#launch-estimate").render()))
+        assert (await provider.list_jobs()).items == []  # an estimate launches nothing
