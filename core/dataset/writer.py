@@ -10,6 +10,8 @@ opened, or a sha256 hex string) to refuse writing over a file that changed on di
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -205,6 +207,37 @@ def _check_example(example: Any, fmt: str | None, line: int, path: Path | None =
                                 hint="fix the example; the file was not changed", problems=errors)
 
 
+@contextlib.contextmanager
+def file_lock(path: Path | str):
+    """Hold an exclusive lock for writing `path` (other ftui threads and processes wait), so two
+    read-modify-write cycles cannot interleave and lose one change. No-op where flock is missing."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    try:
+        d = backup_dir(path)
+        d.mkdir(exist_ok=True)
+        fd = os.open(d / f"{Path(path).name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield  # e.g. a read-only folder: the write itself will say what is wrong
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _exclusive(fn):
+    @functools.wraps(fn)
+    def locked(path, *args, **kwargs):
+        with file_lock(path):
+            return fn(path, *args, **kwargs)
+    return locked
+
+
 def _target(path: Path | str) -> Path:
     target = Path(path)
     if target.is_dir():
@@ -212,6 +245,7 @@ def _target(path: Path | str) -> Path:
     return target
 
 
+@_exclusive
 def edit_line(path: Path | str, line: int, example: Any, *, expected: FileStamp | str | None = None,
               format: str | None = None, validate: bool = True, max_backups: int = MAX_BACKUPS) -> WriteResult:
     """Replace line `line` (1-based) with `example` (a dict or one line of JSON), keeping its line ending."""
@@ -240,6 +274,7 @@ def edit_line(path: Path | str, line: int, example: Any, *, expected: FileStamp 
     return WriteResult(str(target), stamp, str(backup) if backup else None, line)
 
 
+@_exclusive
 def delete_line(path: Path | str, line: int, *, expected: FileStamp | str | None = None,
                 max_backups: int = MAX_BACKUPS) -> WriteResult:
     """Remove line `line` (1-based)."""
@@ -262,6 +297,7 @@ def delete_line(path: Path | str, line: int, *, expected: FileStamp | str | None
     return WriteResult(str(target), stamp, str(backup) if backup else None, line)
 
 
+@_exclusive
 def append_example(path: Path | str, example: Any, *, expected: FileStamp | str | None = None,
                    format: str | None = None, validate: bool = True, create: bool = True,
                    max_backups: int = MAX_BACKUPS) -> WriteResult:
@@ -295,6 +331,7 @@ def append_example(path: Path | str, example: Any, *, expected: FileStamp | str 
     return WriteResult(str(target), stamp, str(backup) if backup else None, count + 1)
 
 
+@_exclusive
 def undo_last(path: Path | str, *, expected: FileStamp | str | None = None) -> WriteResult:
     """Put the newest backup back in place (atomically) and drop it; raises if there is none."""
     target = _target(path)

@@ -132,3 +132,21 @@ def test_async_wrappers(data):
     before = data.read_bytes()
     asyncio.run(go())
     assert len(lines(data)) == 12 and data.read_bytes() != before
+
+
+def test_concurrent_appends_lose_nothing(data):
+    import threading
+
+    def worker(k):
+        for i in range(10):
+            append_example(data, chat(f"thread {k} item {i}"))
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    rows = [json.loads(x) for x in data.read_bytes().split(b"\n") if x]
+    assert len(rows) == 12 + 30
+    assert {r["messages"][0]["content"] for r in rows[12:]} == {f"thread {k} item {i}" for k in range(3)
+                                                                 for i in range(10)}
