@@ -83,16 +83,9 @@ def places(tmp_path, monkeypatch) -> dict[str, Path]:
 
 
 @pytest.fixture
-def sandbox_url(places) -> Iterator[str]:
+def sandbox_url(places, sandbox_factory) -> str:
     """A sandbox whose stored data lands in places["sandbox"], to be searched too."""
-    from core.sandbox.runner import SandboxThread
-
-    thread = SandboxThread(speed=100.0, data_dir=places["sandbox"])
-    url = thread.start()
-    try:
-        yield url
-    finally:
-        thread.stop()
+    return sandbox_factory(data_dir=places["sandbox"]).base_url
 
 
 class RejectingServer:
@@ -355,23 +348,39 @@ def test_cli_help_and_validate_print_no_key(places):
     assert leaking_files(places.values()) == {}
 
 
-def test_cli_sandbox_server_prints_no_key(places):
-    proc = subprocess.Popen([sys.executable, "-m", "tui", "sandbox", "--port", "0"],
+def test_cli_sandbox_server_prints_and_keeps_no_key(places):
+    """`ftui sandbox` is sent requests carrying the key; neither its output nor its data keeps it."""
+    import re
+
+    import openai
+
+    proc = subprocess.Popen([sys.executable, "-m", "tui", "sandbox", "--port", "0",
+                             "--data-dir", str(places["sandbox"])],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=places["work"],
                             env={**child_env(), "PYTHONUNBUFFERED": "1"})
     out = b""
     try:
         end = time.monotonic() + 30
-        while b"http://" not in out and time.monotonic() < end and proc.poll() is None:
+        while b"Press Ctrl+C" not in out and time.monotonic() < end and proc.poll() is None:
             if select.select([proc.stdout], [], [], 0.5)[0]:
                 out += os.read(proc.stdout.fileno(), 65536)
+        found = re.search(rb"http://[\w.\[\]:]+/v1", out)
+        assert found, out[-500:]  # it did start and say where
+        with openai.OpenAI(api_key=KEY, base_url=found.group().decode(), max_retries=0) as api:
+            assert api.models.list().data
+            upload = places["work"] / "train.jsonl"
+            upload.write_text('{"messages": [{"role": "user", "content": "a"}, '
+                              '{"role": "assistant", "content": "b"}]}\n')
+            api.files.create(file=upload.open("rb"), purpose="fine-tune")
+            with pytest.raises(openai.NotFoundError):
+                api.files.retrieve("file-missing")
     finally:
         proc.send_signal(signal.SIGINT)  # how a user stops it: ctrl+c
         rest, _ = proc.communicate(timeout=20)
         out += rest
-    assert b"http://" in out, out[-500:]  # it did start and say where
     assert not leaks(out)
     assert leaking_files(places.values()) == {}
+    assert list(files_under([places["sandbox"]])), "the sandbox should have stored the upload"
 
 
 def test_cli_app_with_rejected_key_prints_no_key(places, rejecting_server):
