@@ -10,6 +10,7 @@ send ctrl+q and reap it. Each is run `repeats` times, alternating, and the media
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import select
 import signal
@@ -37,6 +38,32 @@ class Minimal(App):
 
 Minimal().run()
 """
+
+
+# Where ftui's start-up goes: each step timed in a fresh process, after the steps before it.
+BREAKDOWN = """
+import json, time
+steps = []
+def step(name, fn):
+    start = time.perf_counter(); fn(); steps.append((name, time.perf_counter() - start))
+step("import textual.app", lambda: __import__("textual.app"))
+step("import openai", lambda: __import__("openai"))
+step("import core.sandbox.runner (aiohttp)", lambda: __import__("core.sandbox.runner"))
+step("import tui.app (screens, widgets, core)", lambda: __import__("tui.app"))
+from core.sandbox.runner import SandboxThread
+sandbox = SandboxThread()
+step("start the sandbox thread", sandbox.start)
+sandbox.stop()
+print(json.dumps(steps))
+"""
+
+
+def breakdown(env: dict[str, str], cwd: Path) -> list[tuple[str, float]]:
+    done = subprocess.run([PYTHON, "-c", BREAKDOWN], env=env, cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.strip()[-300:])
+    return [(name, seconds) for name, seconds in json.loads(done.stdout.strip().splitlines()[-1])]
 
 
 def _set_size(fd: int, rows: int = 24, cols: int = 80) -> None:
@@ -136,6 +163,7 @@ def run(quick: bool = False, *, repeats: int | None = None) -> list[Row]:
             ref_times.append(time_to_first_frame([PYTHON, str(script)], MINIMAL_MARKER, env, work))
             ftui_times.append(time_to_first_frame(ftui_argv, FTUI_MARKER, env, work))
             setup_times.append(time_to_first_frame([PYTHON, "-m", "tui"], SETUP_MARKER, env, work))
+        steps = [breakdown(env, work) for _ in range(min(repeats, 3))]
     ftui_ms, ref_ms = median(ftui_times) * 1000, median(ref_times) * 1000
     setup_ms = median(setup_times) * 1000
     how = f"median of {repeats}, 80x24 pty, to first frame"
@@ -146,6 +174,10 @@ def run(quick: bool = False, *, repeats: int | None = None) -> list[Row]:
             f"no sandbox started; {ratio_note(setup_ms, ref_ms, aim=1.5)}"),
         row(NAME, "spread ftui --sandbox (min-max)", f"{min(ftui_times) * 1000:.0f}-{max(ftui_times) * 1000:.0f}",
             f"{min(ref_times) * 1000:.0f}-{max(ref_times) * 1000:.0f}", "ms", ""),
+    ] + [
+        row(NAME, f"  part: {name}", median([run[i][1] for run in steps]) * 1000, "", "ms",
+            "incremental, after the steps above; median of " + str(len(steps)))
+        for i, (name, _) in enumerate(steps[0])
     ]
 
 
