@@ -140,9 +140,9 @@ def rejecting_server() -> Iterator[RejectingServer]:
 
 
 def run_on_pty(argv: list[str], env: dict[str, str], keys: list[tuple[float, bytes]],
-               cwd: Path, settle: float = 2.0) -> bytes:
-    """Run `argv` on an 80x24 pseudo-terminal, typing each key after its delay; returns all
-    it wrote. The last key should quit; the child is terminated if it does not."""
+               cwd: Path, ready: bytes, settle: float = 1.0) -> bytes:
+    """Run `argv` on an 80x24 pseudo-terminal; once `ready` has been drawn, type each key and
+    wait its delay; returns all it wrote. The last key should quit, else it is terminated."""
     import fcntl
     import struct
     import termios
@@ -168,6 +168,10 @@ def run_on_pty(argv: list[str], env: dict[str, str], keys: list[tuple[float, byt
                 out += data
 
     try:
+        end = time.monotonic() + 60
+        while ready not in out and time.monotonic() < end and proc.poll() is None:
+            read_for(0.2)
+        assert ready in out, f"the app never drew {ready!r}: {out[-300:]!r}"
         read_for(settle)
         for delay, key in keys:
             os.write(master, key)
@@ -387,7 +391,7 @@ def test_cli_app_with_rejected_key_prints_no_key(places, rejecting_server):
     server = rejecting_server
     env = {**child_env(), "OPENAI_BASE_URL": server.url}
     keys = [(3.0, b"4"), (3.0, b"5"), (3.0, b"2"), (3.0, b"\x11")]
-    out = run_on_pty([sys.executable, "-m", "tui"], env, keys, cwd=places["work"], settle=4.0)
+    out = run_on_pty([sys.executable, "-m", "tui"], env, keys, cwd=places["work"], ready=b"profile")
     assert KEY in server.keys_seen, out[-500:]  # the app did call with the key and got a 401
     assert not leaks(out)
     assert leaking_files(places.values()) == {}
