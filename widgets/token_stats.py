@@ -48,7 +48,7 @@ class TokenStatsPanel(Static):
         grid.add_row("problems", Text.assemble((f"{errors:,} errors", "red" if errors else ""), " · ",
                                                (f"{warnings:,} warnings", "yellow" if warnings else "")))
         if stats is not None and getattr(stats, "examples", 0):
-            grid.add_row("tokens", f"{_n(stats.total)} total · mean {_n(stats.mean)}")
+            grid.add_row("tokens", f"{_n(stats.total)} · mean {_n(stats.mean)}")
             grid.add_row("", f"min {_n(stats.min)} · p95 {_n(stats.p95)} · max {_n(stats.max)}")
             hist = getattr(stats, "histogram", None)
             if hist is not None and hist.counts:
@@ -57,12 +57,12 @@ class TokenStatsPanel(Static):
                 grid.add_row("", Text(f"{stats.over_limit:,} over {stats.limit:,} tokens (cut)", style="yellow"))
         if cost is not None:
             grid.add_row("model", model or cost.model)
-            grid.add_row("billed", f"{_n(cost.billable_tokens)} tokens ({cost.epochs} epochs)")
+            grid.add_row("billed", f"{_n(cost.billable_tokens)} tok × {cost.epochs} epochs")
             if cost.cost is None:
                 grid.add_row("cost", Text("no price for this model", style="yellow"))
             else:
                 amount = f"{cost.cost:,.2f}" if cost.cost >= 1 or cost.cost == 0 else f"{cost.cost:.4f}"
-                grid.add_row("cost", f"≈ {amount} {cost.currency} (prices {cost.price_date})")
+                grid.add_row("cost", f"≈ {amount} {cost.currency} ({cost.price_date})")
         self.show(grid)
 
     drawn: Any = ""

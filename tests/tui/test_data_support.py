@@ -49,12 +49,19 @@ def make_app(path: Path | None = None, session: Session | None = None) -> FtuiAp
 
 async def settle(app, pilot) -> None:
     """Let workers finish and the screen catch up (validation, line loading, writes)."""
-    for _ in range(3):
+    # Workers start workers (open -> index, validate -> redraw), so wait until two looks in a row
+    # find nothing running. DirectoryTree's "_loader" worker runs as long as the tree lives.
+    quiet = 0
+    for _ in range(50):
         await pilot.pause()
-        # DirectoryTree's "_loader" worker waits for folders to load for as long as the tree lives.
         busy = [w for w in app.workers if w.group != "_loader" and not w.is_finished]
         if busy:
+            quiet = 0
             await app.workers.wait_for_complete(busy)
+        else:
+            quiet += 1
+            if quiet == 2:
+                break
     await pilot.pause()
 
 

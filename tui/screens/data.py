@@ -46,14 +46,14 @@ class DataScreen(SectionScreen):
     SECTION = "Data"
     CSS_PATH = "data.tcss"
     BINDINGS = [
-        Binding("down,j", "move(1)", "Next", id="data.next", tooltip="Next example"),
+        Binding("down,j", "move(1)", "Next", id="data.next", tooltip="Next example", show=False),
         Binding("up,k", "move(-1)", "Prev", id="data.prev", tooltip="Previous example", show=False),
         Binding("pagedown", "move(10)", "+10", id="data.page_down", tooltip="10 examples on", show=False),
         Binding("pageup", "move(-10)", "-10", id="data.page_up", tooltip="10 examples back", show=False),
         Binding("home,g", "first", "First", id="data.first", tooltip="First example", show=False),
         Binding("end,G", "last", "Last", id="data.last", tooltip="Last example", show=False),
-        Binding("colon", "goto_line", "Line", id="data.goto_line", tooltip="Jump to line N"),
-        Binding("n,right_square_bracket", "problem(1)", "Next problem", id="data.next_problem",
+        Binding("colon", "goto_line", "Line", id="data.goto_line", tooltip="Jump to line N", show=False),
+        Binding("n,right_square_bracket", "problem(1)", "Problem", id="data.next_problem",
                 tooltip="Jump to the next line with a problem"),
         Binding("N,left_square_bracket", "problem(-1)", "Prev problem", id="data.prev_problem",
                 tooltip="Jump to the previous line with a problem", show=False),
@@ -70,7 +70,8 @@ class DataScreen(SectionScreen):
         Binding("v", "validate", "Validate", id="data.validate", show=False,
                 tooltip="Validate the whole file again"),
         Binding("m", "model", "Model", id="data.model", tooltip="Model used for tokens and cost"),
-        Binding("p", "panel", "Panel", id="data.panel", tooltip="Show or hide problems and statistics"),
+        Binding("p", "panel", "Panel", id="data.panel", show=False,
+                tooltip="Show or hide problems and statistics"),
         Binding("o", "open", "Open", id="data.open", tooltip="Open another file"),
         Binding("f", "remote", "Account files", id="data.remote", show=False,
                 tooltip="Open a file already uploaded to the account (read-only)"),

@@ -55,7 +55,9 @@ class DataPickerScreen(SectionScreen):
     def compose_body(self):
         with Vertical(id="picker"):
             yield Label("Open a dataset (.jsonl)  ·  Tab moves between the parts", id="picker-title")
-            yield Input(str(self._start) + os.sep, placeholder="path to a .jsonl file",
+            # Relative to where ftui was started (empty there); → accepts a completion, Enter opens.
+            here = "" if self._start == Path.cwd().resolve() else str(self._start) + os.sep
+            yield Input(here, placeholder="type or paste a path (→ completes, Enter opens)",
                         suggester=PathSuggester(), id="picker-path")
             yield Static("", id="picker-message")
             with Horizontal(id="picker-lists"):
