@@ -40,7 +40,7 @@ async def session_at(sandbox_factory, speed: float):
 @pytest.fixture
 async def slow_session(sandbox_factory):
     """A sandbox where a job trains for several seconds, long enough to pause and cancel it."""
-    session = await session_at(sandbox_factory, 2)
+    session = await session_at(sandbox_factory, 4)
     yield session
     await session.provider.aclose()
 
@@ -95,7 +95,8 @@ async def test_list_newest_first_filter_and_paging(slow_session, marv_path, monk
             await provider.cancel_job(other.id)
 
 
-async def test_pause_resume_cancel_with_confirmation(slow_session, marv_path, shoot):
+async def test_pause_resume_cancel_with_confirmation(slow_session, marv_path, shoot, monkeypatch):
+    monkeypatch.setattr(JobScreen, "POLL_SECONDS", 0.3)
     provider = slow_session.provider
     (job,) = await start_jobs(provider, marv_path, 1)
     app = FtuiApp(slow_session)
@@ -118,6 +119,12 @@ async def test_pause_resume_cancel_with_confirmation(slow_session, marv_path, sh
         assert (await provider.retrieve_job(job.id)).status == "running"
         await act("p", "y", "paused")
         await act("u", "y", "running")
+        app.action_goto("files")  # hidden: the view polls slowly
+        await pilot.pause()
+        assert view.follower.hidden
+        app.action_goto("jobs")
+        await pilot.pause()
+        assert app.screen is view and not view.follower.hidden
         await act("x", "y", "cancelled")
         assert (await provider.retrieve_job(job.id)).status == "cancelled"
         await pilot.press("p")  # not possible any more: explained, nothing asked
@@ -148,3 +155,52 @@ async def test_a_finished_job_is_announced_anywhere_in_the_app(brisk_session, ma
         assert JobNotifier.ensure(app) is notifier
         await pilot.pause(0.3)
         assert app.rings == 1  # once only
+
+
+async def finished_job(provider, path: Path, **spec):
+    uploaded = await provider.upload_file(path)
+    job = await provider.create_job(JobSpec(model=MODEL, training_file=uploaded.id, **spec))
+    for _ in range(400):
+        job = await provider.retrieve_job(job.id)
+        if job.finished:
+            return job
+        await asyncio.sleep(0.05)
+    raise AssertionError("the job did not finish")
+
+
+async def test_a_long_history_loads_on_demand(sandbox_session, marv_path):
+    provider = sandbox_session.provider
+    job = await finished_job(provider, marv_path)
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_job(job.id)
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen))
+        view = app.screen
+        log = view.query_one("#job-events")
+        await wait_for(pilot, lambda: len(log.events) == 100)  # the newest page first
+        note = view.query_one("#job-events-note")
+        assert "h: load older events" in str(note.render())
+        await pilot.press("h")
+        await wait_for(pilot, lambda: view.follower.history_complete and len(log.events) > 100)
+        ids = [e.id for e in log.events]
+        assert len(ids) == len(set(ids))
+        assert log.events[0].message.startswith("Created fine-tuning job")
+        assert "h: load older" not in str(note.render())
+
+
+async def test_a_failed_job_shows_its_error(sandbox_session, marv_path, tmp_path):
+    provider = sandbox_session.provider
+    few = tmp_path / "few.jsonl"
+    few.write_text("".join(marv_path.read_text().splitlines(keepends=True)[:5]))
+    valid = await provider.upload_file(few)
+    job = await finished_job(provider, marv_path, validation_file=valid.id)
+    assert job.status == "failed"
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_job(job.id)
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen))
+        view = app.screen
+        summary = view.query_one("#job-summary")
+        await wait_for(pilot, lambda: "Failed" in str(summary.render()))
+        text = str(summary.render())
+        assert job.error.code in text and "at least 10" in text

@@ -47,6 +47,7 @@ async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
 async def test_launch_from_the_form_and_watch_to_success(sandbox_session, marv_path, tmp_path,
                                                          monkeypatch, shoot):
     monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(JobScreen, "POLL_SECONDS", 0.3)
     app = RecordingApp(sandbox_session)
     app.current_dataset = marv_path
     async with app.run_test(size=(80, 24)) as pilot:

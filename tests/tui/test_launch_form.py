@@ -35,6 +35,7 @@ async def open_form(pilot, app) -> LaunchScreen:
 
 async def test_a_refused_launch_keeps_every_field(sandbox_session, marv_path, tmp_path, monkeypatch):
     monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(JobScreen, "POLL_SECONDS", 0.3)
     app = FtuiApp(sandbox_session)
     async with app.run_test(size=(80, 24)) as pilot:
         form = await open_form(pilot, app)
@@ -71,6 +72,7 @@ async def test_form_checks_fields_before_sending(sandbox_session, marv_path):
 
 async def test_split_validation_launch(sandbox_session, marv_path, tmp_path, monkeypatch):
     monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(JobScreen, "POLL_SECONDS", 0.3)
     original = marv_path.read_bytes()
     app = FtuiApp(sandbox_session)
     async with app.run_test(size=(80, 24)) as pilot:
