@@ -178,3 +178,28 @@ async def test_write_refused_when_the_file_changed_on_disk(tmp_path):
         assert isinstance(app.screen, AppendExampleScreen)
         assert "changed on disk" in str(app.screen.query_one("#write-problems").render())
         assert path.read_bytes() == changed
+
+
+async def test_external_editor_result_comes_back_into_the_editor(tmp_path, monkeypatch):
+    import contextlib
+    import sys
+
+    path = copy_example("marv.jsonl", tmp_path)
+    script = tmp_path / "fake_editor.py"
+    script.write_text("import sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
+                      "p.write_text(p.read_text().replace('Paris', 'Paris (edited outside)'))\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = make_app(path)
+    # The headless test driver cannot hand the terminal over; the real editor process still runs.
+    monkeypatch.setattr(app, "suspend", contextlib.nullcontext)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert "Paris (edited outside)" in app.screen.query_one("#edit-json", TextArea).text
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert "Paris (edited outside)" in disk_lines(path)[0]

@@ -255,3 +255,36 @@ async def test_a_50mb_file_shows_its_first_example_quickly(tmp_path):
         await pilot.press("G")  # the end is reachable without reading the file into memory
         await settle(app, pilot)
         assert screen.line == screen.total_lines > 20_000
+
+
+async def test_validation_streams_problems_with_progress_while_the_ui_moves(tmp_path):
+    path = tmp_path / "big-broken.jsonl"
+    good = chat_line(0, system="s" * 1500) + "\n"
+    with path.open("w") as fh:
+        fh.write('{"messages": [broken\n')  # a problem on line 1, found first
+        fh.write(good * (40 * 1024 * 1024 // len(good)))
+        fh.write('{"messages": "late"}\n')
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = data_screen(app)
+        problems = screen.query_one(ProblemList)
+        bar = screen.query_one("#data-progress")
+        seen_progress = seen_early_problem = moved = False
+        started = time.perf_counter()
+        while screen.validating or not screen.report:
+            await pilot.pause(0.05)
+            if screen.validating and screen.query_one("#data-progress-row").display:
+                seen_progress = seen_progress or 0 < (bar.progress or 0) < (bar.total or 1)
+                seen_early_problem = seen_early_problem or any(p.line == 1 for p in problems.problems)
+                if seen_early_problem and not moved:
+                    await pilot.press("j")  # the UI answers while validation runs
+                    moved = True
+            assert time.perf_counter() - started < 120
+        print(f"\nvalidated {path.stat().st_size / 2**20:.0f} MB in {time.perf_counter() - started:.1f} s")
+        await settle(app, pilot)
+        assert seen_progress and seen_early_problem and moved
+        assert screen.line == 2
+        assert not screen.query_one("#data-progress-row").display
+        assert any(p.code == "invalid_json" and p.line == 1 for p in problems.problems)
+        assert problems.problems[-1].line == screen.total_lines or any(
+            p.line == screen.total_lines for p in problems.problems)

@@ -78,7 +78,7 @@ class EditExampleScreen(_WriteScreen):
     """One example as pretty JSON in a TextArea; save replaces the line in the file."""
 
     BINDINGS = [
-        Binding("ctrl+e", "external", "$EDITOR", id="data.edit.external",
+        Binding("f4,ctrl+o", "external", "$EDITOR", id="data.edit.external",
                 tooltip="Edit the JSON in your $EDITOR, then come back here to save"),
     ]
 
