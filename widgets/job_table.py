@@ -46,19 +46,27 @@ def job_row(job: Job, now: float | None = None) -> tuple:
             job.fine_tuned_model or "-")
 
 
-class JobTable(DataTable):
-    """Jobs with row keys = job ids; `set_jobs` replaces, `add_jobs` appends a further page."""
+class KeyTable(DataTable):
+    """A row-cursor table with vim keys beside the arrows (used by Jobs, Files and Models)."""
 
     BINDINGS = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="jobs.table.down", tooltip="Next job"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="jobs.table.up", tooltip="Previous job"),
-        Binding("home,g", "scroll_top", "Top", show=False, id="jobs.table.top", tooltip="Newest job"),
-        Binding("end,G", "scroll_bottom", "Bottom", show=False, id="jobs.table.bottom",
-                tooltip="Oldest loaded job"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="table.down", tooltip="Next row"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="table.up", tooltip="Previous row"),
+        Binding("home,g", "scroll_top", "Top", show=False, id="table.top", tooltip="First row"),
+        Binding("end,G", "scroll_bottom", "Bottom", show=False, id="table.bottom", tooltip="Last row"),
     ]
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        kwargs.setdefault("cursor_type", "row")
+        kwargs.setdefault("zebra_stripes", True)
+        super().__init__(**kwargs)
+
+
+class JobTable(KeyTable):
+    """Jobs with row keys = job ids; `set_jobs` replaces, `add_jobs` appends a further page."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
         self.jobs: dict[str, Job] = {}
 
     def on_mount(self) -> None:

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Input, Static
 from core.errors import CoreError
 from core.types import RemoteFile
 from tui.screens.base import SectionScreen
+from widgets.job_table import KeyTable
 from tui.screens.confirm import ConfirmScreen
 from widgets.transfer_progress import TransferProgressBar, human_bytes
 
@@ -114,7 +115,7 @@ class FilesScreen(SectionScreen):
 
     def compose_body(self):
         yield Static("", id="files-state")
-        yield DataTable(id="files-table", cursor_type="row", zebra_stripes=True)
+        yield KeyTable(id="files-table")
         with Vertical(id="files-panel"):
             with Horizontal(id="files-prompt"):
                 yield Static("", id="files-prompt-label")

@@ -25,7 +25,7 @@ from core.watch import JobFollower, PollResult
 from tui.job_notifier import JobNotifier
 from tui.screens.confirm import ConfirmScreen
 from widgets.event_log import EventLog
-from widgets.job_table import elapsed, short_time, status_text
+from widgets.job_table import KeyTable, elapsed, short_time, status_text
 from widgets.loss_chart import LossChart
 from widgets.status_header import StatusHeader
 
@@ -85,7 +85,7 @@ class JobScreen(Screen):
             with TabPane("Chart", id="tab-chart"):
                 yield LossChart(id="job-chart")
             with TabPane("Checkpoints", id="tab-checkpoints"):
-                yield DataTable(id="job-checkpoints", cursor_type="row", zebra_stripes=True)
+                yield KeyTable(id="job-checkpoints")
             with TabPane("Result", id="tab-result"):
                 yield Static("The result file appears here when the job succeeds.", id="job-result-note")
                 yield DataTable(id="job-result", zebra_stripes=True)

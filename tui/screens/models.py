@@ -8,15 +8,21 @@ from textual import on, work
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from core.backends.model_catalog import base_model
 from core.errors import CoreError
 from core.types import ModelInfo
 from tui.screens.base import SectionScreen
+from widgets.job_table import KeyTable
 from tui.screens.confirm import TypedConfirmScreen
 
 NO_ACCOUNT = ("No account connected: set OPENAI_API_KEY and restart, or restart with "
               "`ftui --sandbox` to try the simulated server.")
-JOB_PAGES = 5  # how far back to look for the jobs that made the models
+JOB_PAGES = 5
+
+
+def base_model(model_id: str) -> str:
+    """The base of a fine-tuned model id "ft:BASE:org:suffix:id" (the id itself otherwise)."""
+    parts = model_id.split(":")
+    return parts[1] if model_id.startswith("ft:") and len(parts) > 1 and parts[1] else model_id  # how far back to look for the jobs that made the models
 
 
 class ModelsScreen(SectionScreen):
@@ -39,7 +45,7 @@ class ModelsScreen(SectionScreen):
 
     def compose_body(self):
         yield Static("", id="models-state")
-        yield DataTable(id="models-table", cursor_type="row", zebra_stripes=True)
+        yield KeyTable(id="models-table")
         yield Static("", id="models-message")
 
     def on_mount(self) -> None:
