@@ -29,6 +29,7 @@ class BatchJob:
     fmt: str
     model: str
     count_tokens: bool = True
+    too_long: bool = False  # stands for one line too long to load (data is empty)
 
 
 @dataclass
@@ -148,6 +149,12 @@ def whole_key(prompt: int, answer: int) -> int:
 
 def check_batch(job: BatchJob) -> BatchResult:
     out = BatchResult()
+    if job.too_long:
+        out.lines = 1
+        out.problems.append((job.first_line, "line_too_long", "this line is hundreds of MB long, far beyond any "
+                                                              "model's context; it was not loaded: delete it",
+                             "error"))
+        return out
     problems = out.problems
     limit = token_limit(job.model)
     fmt = job.fmt

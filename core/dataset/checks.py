@@ -42,6 +42,7 @@ CODES: dict[str, tuple[str, str]] = {
     "truncated_line": ("error", "the last line is cut off (no newline at the end and incomplete JSON)"),
     "invalid_utf8": ("error", "the line is not valid UTF-8 text"),
     "nul_byte": ("error", "the line contains NUL bytes"),
+    "line_too_long": ("error", "a line too long to load (hundreds of MB)"),
     "bom": ("error", "the file starts with a UTF-8 byte order mark"),
     "blank_line": ("error", "an empty line"),
     "crlf_line_endings": ("warning", "lines end with \\r\\n (Windows line endings)"),

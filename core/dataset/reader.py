@@ -28,6 +28,7 @@ from core.dataset.errors import (BinaryFileError, DatasetError, FileChangedError
 CHUNK = 1 << 20
 SNIFF_BYTES = 64 * 1024  # NUL bytes in here mean a binary file, as git decides it
 PREVIEW_BYTES = 64 * 1024  # how much of one line a preview shows
+MAX_EXAMPLE_BYTES = 256 << 20  # example() refuses longer lines instead of loading them
 BOM = b"\xef\xbb\xbf"
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
@@ -275,8 +276,12 @@ class DatasetReader:
         crlf = raw.endswith(b"\r") or (ending == 2)
         return LineView(number, start, length, text, truncated, crlf, ok)
 
-    def example(self, number: int) -> Any:
+    def example(self, number: int, *, max_bytes: int = MAX_EXAMPLE_BYTES) -> Any:
         """Line `number` parsed as JSON (raises DatasetError saying why when it is not)."""
+        start, end = self.line_span(number)
+        if end - start > max_bytes:
+            raise DatasetError(f"line {number} is {(end - start) / 2**20:,.0f} MiB, too long to open as an example",
+                               hint="delete it; no model trains on examples this long", path=self.path)
         raw = self.read_line(number)
         if number == 1 and raw.startswith(BOM):
             raw = raw[3:]

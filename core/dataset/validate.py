@@ -40,6 +40,7 @@ PARALLEL_CHUNK = 2 << 20  # bytes per batch sent to a worker process
 PARALLEL_MIN_BYTES = 64 << 20  # smaller files are checked in this process
 MAX_WORKERS = 4
 MAX_PER_CODE = 1000  # problems listed per code; the rest are counted
+MAX_LINE_BYTES = 256 << 20  # a longer line is reported, never loaded (no example is anywhere near it)
 
 
 @dataclass(frozen=True)
@@ -184,22 +185,40 @@ def detect_format(path: Path | str, *, lines: int = DETECT_LINES, max_bytes: int
 
 
 def _jobs(fh: Any, fmt: str, model: str, *, count_tokens: bool, chunk_size: int) -> Iterator[BatchJob]:
-    """Cut the file into batches of whole lines (a line longer than a chunk is gathered, not copied twice)."""
+    """Cut the file into batches of whole lines (a line longer than a chunk is gathered, not copied twice;
+    one longer than MAX_LINE_BYTES is skipped unread and reported, so memory stays bounded)."""
     line = 1
     parts: list[bytes] = []
+    held = 0  # bytes in parts
+    skipping = False  # inside a line too long to hold
     while True:
         data = fh.read(chunk_size)
         if not data:
             break
         cut = data.rfind(b"\n")
+        if skipping:
+            first = data.find(b"\n")
+            if first == -1:
+                continue
+            yield BatchJob(line, b"", False, fmt, model, count_tokens, too_long=True)
+            line += 1
+            skipping = False
+            data = data[first + 1:]
+            cut = data.rfind(b"\n")
         if cut == -1:
             parts.append(data)
+            held += len(data)
+            if held > MAX_LINE_BYTES:
+                parts, held, skipping = [], 0, True
             continue
         head = b"".join(parts) + data[:cut + 1] if parts else data[:cut + 1]
         parts = [data[cut + 1:]] if cut + 1 < len(data) else []
+        held = len(data) - cut - 1
         yield BatchJob(line, head, False, fmt, model, count_tokens)
         line += head.count(b"\n")
-    if parts:
+    if skipping:
+        yield BatchJob(line, b"", True, fmt, model, count_tokens, too_long=True)
+    elif parts:
         yield BatchJob(line, b"".join(parts), True, fmt, model, count_tokens)
 
 

@@ -212,3 +212,20 @@ def test_a_pipe_is_refused_without_blocking(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(NotAFileError, match="not a regular file"):
         validate_path(fifo)
+
+
+def test_a_line_too_long_to_load_is_skipped_and_reported(tmp_path, monkeypatch):
+    from core.dataset import validate
+    monkeypatch.setattr(validate, "MAX_LINE_BYTES", 100_000)
+    path = tmp_path / "t.jsonl"
+    rows = [json.dumps(chat(f"q{i}")).encode() for i in range(60)]
+    path.write_bytes(b"\n".join(rows[:2]) + b'\n{"messages": "' + b"z" * 500_000 + b'"}\n' + b"\n".join(rows[2:])
+                     + b'\n"' + b"y" * 300_000)
+    from core.dataset.validate import iter_validate
+    report = list(iter_validate(path, workers=0, chunk_size=16 * 1024))[-1]
+    assert found(report) == {(3, "line_too_long"), (62, "line_too_long")}
+    assert report.lines == 62 and report.examples == 60
+    with DatasetReader(path) as r:
+        with pytest.raises(DatasetError, match="too long to open"):
+            r.example(3, max_bytes=100_000)
+        assert r.example(4) == chat("q2")
