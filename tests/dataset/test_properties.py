@@ -100,3 +100,20 @@ def test_raw_line_stream_matches_split(data, chunk):
         offsets.append(offsets[-1] + len(r) + 1)
     assert [g[1] for g in got] == offsets[:len(rows)]
     assert all(g[3] for g in got[:-1]) and (not got or got[-1][3] == data.endswith(b"\n"))
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from([b'{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", '
+                                 b'"content": "b"}]}', b"{", b"", b"\r", b'"x"', b"\xff", b'{"messages": []}']),
+                max_size=12), st.booleans(), st.integers(1, 40))
+def test_batch_boundaries_do_not_change_the_result(rows, final_newline, chunk):
+    from core.dataset.validate import iter_validate
+    data = b"\n".join(rows) + (b"\n" if final_newline else b"")
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "f.jsonl"
+        path.write_bytes(data)
+        small = list(iter_validate(path, chunk_size=chunk, workers=0))[-1]
+        large = list(iter_validate(path, workers=0))[-1]
+    assert small.errors == large.errors and small.warnings == large.warnings
+    assert (small.lines, small.examples, list(small.example_tokens)) == \
+        (large.lines, large.examples, list(large.example_tokens))
