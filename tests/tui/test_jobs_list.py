@@ -59,7 +59,6 @@ async def start_jobs(provider, path: Path, count: int) -> list:
     for i in range(count):
         jobs.append(await provider.create_job(JobSpec(model=MODEL, training_file=uploaded.id,
                                                       suffix=f"run-{i}")))
-        await asyncio.sleep(1.05)  # distinct created_at seconds, so "newest first" is well defined
     return jobs
 
 
@@ -81,6 +80,7 @@ async def test_list_newest_first_filter_and_paging(slow_session, marv_path, monk
         await pilot.press("m")
         await wait_for(pilot, lambda: table.row_count == 3)
         assert list(table.jobs) == [j.id for j in reversed(jobs)]
+        shoot(app, "jobs-list")
         # filter by status: cycle to "cancelled"
         while screen.status_filter != "cancelled":
             await pilot.press("f")

@@ -65,7 +65,7 @@ async def test_launch_from_the_form_and_watch_to_success(sandbox_session, marv_p
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "Estimate" in str(form.query_one("#launch-estimate").render())
-        shoot(app, "launch-confirm")
+        shoot(app, "jobs-launch-confirm")
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, JobScreen))
         view = app.screen
@@ -91,6 +91,14 @@ async def test_launch_from_the_form_and_watch_to_success(sandbox_session, marv_p
         summary = str(view.query_one("#job-summary").render())
         assert "estimated before launch" in summary
         shoot(app, "jobs-job-succeeded")
+        tabs = view.query_one("#job-tabs")
+        for pane, picture in (("tab-chart", "jobs-job-chart"), ("tab-checkpoints", "jobs-job-checkpoints"),
+                              ("tab-result", "jobs-job-result")):
+            tabs.active = pane
+            await pilot.pause()
+            shoot(app, picture)
+        tabs.active = "tab-events"
+        await pilot.pause()
         # checkpoint -> Compare hand-off
         await pilot.press("c")
         await pilot.press("c")
