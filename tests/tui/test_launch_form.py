@@ -146,3 +146,14 @@ async def test_an_uploaded_file_can_be_picked(sandbox_session, marv_path):
         await pilot.press("f5")  # the estimate of an uploaded file: fetched and validated
         await wait_for(pilot, lambda: "billable tokens" in str(form.query_one("#launch-estimate").render()))
         assert (await provider.list_jobs()).items == []  # an estimate launches nothing
+
+
+def test_a_403_on_launch_says_what_is_still_possible():
+    from core.errors import CoreError
+
+    bare = CoreError("Fine-tuning is not available for this organization", status=403)
+    text = LaunchScreen.refusal_text(bare)
+    assert "2027-01-06" in text and "fine-tuned models" in text and "kept" in text
+    # the backend's own hint already explains it: not said twice
+    hinted = CoreError("Forbidden", status=403, hint="no new fine-tuning jobs after 2027-01-06 ...")
+    assert LaunchScreen.refusal_text(hinted).count("2027-01-06") == 1

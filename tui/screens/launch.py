@@ -423,13 +423,16 @@ class LaunchScreen(Screen):
 
     @staticmethod
     def refusal_text(exc: CoreError) -> str:
+        """What went wrong, what the user can still do, and that the form is intact."""
         head = f"The job was not created: {exc.summary()}"
+        kept = "Everything you typed is kept."
         if exc.status == 403:
-            return f"{head}\n{REFUSAL_HELP}"
+            extra = "" if "fine-tuning" in exc.hint else f"\n{REFUSAL_HELP}"
+            return f"{head}{extra}\n{kept}"
         if exc.status in (400, 404, 422):
-            where = f" (field: {exc.code})" if exc.code else ""
-            return f"{head}{where}\nFix the field and press ctrl+l again; everything you typed is kept."
-        return f"{head}\nNothing was created; everything you typed is kept. Try again with ctrl+l."
+            code = f" (code: {exc.code})" if exc.code else ""
+            return f"{head}{code}\nFix the value and press ctrl+l again. {kept}"
+        return f"{head}\nNothing was created. {kept} Try again with ctrl+l."
 
 
 def form_fields() -> list[str]:
