@@ -234,6 +234,7 @@ def _exclusive(fn):
     @functools.wraps(fn)
     def locked(path, *args, **kwargs):
         with file_lock(path):
+            cleanup_temp(path)  # left by a write that was killed; no other writer holds the lock now
             return fn(path, *args, **kwargs)
     return locked
 

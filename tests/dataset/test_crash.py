@@ -71,6 +71,11 @@ def test_killed_at_each_stage(tmp_path, stage, outcome):
     proc.stdin.flush()
     assert proc.wait(timeout=60) == -signal.SIGKILL
     assert check_outcome(path, old, expected_new(old)) == outcome
+    # the next write clears what the killed one left behind
+    from core.dataset.writer import delete_line
+    assert bool(list(tmp_path.glob(".data.jsonl.ftui-tmp-*"))) == (outcome == "old")
+    delete_line(path, 1)
+    assert not list(tmp_path.glob(".data.jsonl.ftui-tmp-*"))
 
 
 def test_killed_at_random_moments(tmp_path):
