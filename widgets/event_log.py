@@ -33,6 +33,22 @@ def event_time(created_at: int) -> str:
     return time.strftime("%H:%M:%S", time.localtime(created_at))
 
 
+def metrics_text(event: JobEvent) -> str | None:
+    """A metrics event as a compact line of figures (its message repeats a plain event's)."""
+    data = event.data or {}
+    if event.type != "metrics" or "step" not in data:
+        return None
+    total = data.get("total_steps")
+    parts = [f"step {data['step']}" + (f"/{total}" if total else "")]
+    for key, label in (("train_loss", "loss"), ("train_mean_token_accuracy", "acc"),
+                       ("valid_loss", "valid loss"), ("valid_mean_token_accuracy", "valid acc"),
+                       ("full_valid_loss", "full valid loss")):
+        value = data.get(key)
+        if isinstance(value, (int, float)):
+            parts.append(f"{label} {value:.4f}")
+    return "▸ " + " · ".join(parts)
+
+
 class EventLog(ScrollView, can_focus=True):
     """Read-only list of job events with level colours and a follow mode."""
 
@@ -104,7 +120,7 @@ class EventLog(ScrollView, can_focus=True):
 
     def _text(self, event: JobEvent) -> str:
         stamp = f"{event_time(event.created_at)} " if self.show_time else ""
-        return f"{stamp}{event.level[:5]:<5} {event.message}"
+        return f"{stamp}{event.level[:5]:<5} {metrics_text(event) or event.message}"
 
     # follow -----------------------------------------------------------------------------------
     def _stick(self) -> None:
@@ -152,6 +168,6 @@ class EventLog(ScrollView, can_focus=True):
         level_style = LEVEL_STYLES.get(event.level, Style())
         segments.append(Segment(f"{event.level[:5]:<5} ", base + level_style + Style(bold=True)))
         body_style = METRICS_STYLE if event.type == "metrics" and event.level == "info" else level_style
-        segments.append(Segment(event.message, base + body_style))
+        segments.append(Segment(metrics_text(event) or event.message, base + body_style))
         strip = Strip(segments).crop(scroll_x, scroll_x + width)
         return strip.extend_cell_length(width, base)

@@ -122,7 +122,9 @@ class JobPartsApp(App):
         self.query_one(EventLog).append(
             JobEvent(id=f"ev-{i}", created_at=0, level=levels[i % 5],
                      message=f"Step {i}/60: training loss={2.0 * 0.96 ** i:.4f}",
-                     type="metrics" if i % 5 != 2 else "message")
+                     type="metrics" if i % 5 != 2 else "message",
+                     data={"step": i, "total_steps": 60, "train_loss": 2.0 * 0.96 ** i,
+                           "train_mean_token_accuracy": 1 - 0.96 ** i} if i % 3 == 0 else None)
             for i in range(1, 61))
 
 
