@@ -148,3 +148,29 @@ async def test_api_failures_are_explained_in_place(sandbox_session, sandbox, mar
         await wait_for(pilot, lambda: "file" in str(screen.query_one("#files-state").render())
                        and "Could not" not in str(screen.query_one("#files-state").render()))
         assert app.is_running
+
+
+async def test_files_are_paged_as_the_api_pages(sandbox_session, marv_path, tmp_path, monkeypatch):
+    provider = sandbox_session.provider
+    made = [await provider.upload_file(marv_path) for _ in range(3)]
+    monkeypatch.setattr(FilesScreen, "PAGE_SIZE", 2)
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_files(pilot, app)
+        await wait_for(pilot, lambda: len(screen.files) == 2)
+        assert list(screen.files) == [made[2].id, made[1].id]  # newest first
+        assert "press m" in str(screen.query_one("#files-state").render())
+        await pilot.press("m")
+        await wait_for(pilot, lambda: len(screen.files) == 3)
+        assert not screen.has_more
+
+
+def test_path_completion(tmp_path):
+    from tui.screens.files import _complete_path
+
+    (tmp_path / "train.jsonl").write_text("")
+    (tmp_path / "runs").mkdir()
+    assert _complete_path(str(tmp_path / "tr")) == str(tmp_path / "train.jsonl")
+    assert _complete_path(str(tmp_path / "ru")) == str(tmp_path / "runs") + "/"
+    assert _complete_path(str(tmp_path / "zz")) is None
+    assert _complete_path(str(tmp_path / "nope" / "x")) is None
