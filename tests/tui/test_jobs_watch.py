@@ -10,7 +10,6 @@ import tui.app
 from textual.widgets import DataTable, Input
 
 from core.launch import load_estimate
-from tests.conftest import TEST_KEY  # noqa: F401  (the sandbox fixtures live there)
 from tui.app import FtuiApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.job_view import JobScreen

@@ -6,7 +6,6 @@ import asyncio
 
 from textual.widgets import Input, Select, TextArea
 
-from core.types import JobSpec
 from tui.app import FtuiApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.job_view import JobScreen

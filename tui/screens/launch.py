@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 import os
 import tempfile
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from textual import on, work
@@ -433,7 +433,3 @@ class LaunchScreen(Screen):
             code = f" (code: {exc.code})" if exc.code else ""
             return f"{head}{code}\nFix the value and press ctrl+l again. {kept}"
         return f"{head}\nNothing was created. {kept} Try again with ctrl+l."
-
-
-def form_fields() -> list[str]:
-    return [f.name for f in fields(FormValues)]
