@@ -102,7 +102,10 @@ def print_human(d: dict, limit: int = 100) -> None:
     for lo, hi, n in zip(h["edges"], h["edges"][1:], h["counts"]):
         print(f"  {lo:>8,}-{hi - 1:<8,} {'#' * max(1 if n else 0, round(30 * n / peak))} {n:,}", file=out)
     c = d["estimated_cost"]
-    cost = "unknown (no price for this model)" if c["amount"] is None else f"{c['amount']:,.2f} {c['currency']}"
+    if c["amount"] is None:
+        cost = "unknown (no price for this model)"
+    else:  # cents hide small files' costs; show four decimals below one unit
+        cost = f"{c['amount']:,.{2 if c['amount'] >= 1 else 4}f} {c['currency']}"
     print(f"\nEpochs {d['epochs']}, billable tokens {d['billable_tokens']:,}, estimated cost {cost}"
           f" (prices of {c['price_date']}, {c['price_source']})", file=out)
     n_err, n_warn = len(d["errors"]), len(d["warnings"])
