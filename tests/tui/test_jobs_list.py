@@ -204,3 +204,29 @@ async def test_a_failed_job_shows_its_error(sandbox_session, marv_path, tmp_path
         await wait_for(pilot, lambda: "Failed" in str(summary.render()))
         text = str(summary.render())
         assert job.error.code in text and "at least 10" in text
+
+
+async def test_alarms_show_on_the_job_view_and_notify(sandbox_session, marv_path):
+    from core.types import JobEvent
+
+    provider = sandbox_session.provider
+    job = await finished_job(provider, marv_path)
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_job(job.id)
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen))
+        view = app.screen
+        await wait_for(pilot, lambda: view.job is not None and view.follower.events)
+        alarms = view.query_one("#job-alarms")
+        assert not alarms.display
+        # a synthetic series: validation loss climbing while training loss falls
+        train = [1.0, 0.9, 0.8, 0.7, 0.6]
+        valid = [1.0, 1.05, 1.1, 1.2, 1.3]
+        view.follower.events.extend(
+            JobEvent(id=f"synthetic-{i}", created_at=job.created_at, level="info", message="", type="metrics",
+                     data={"step": 1000 + i, "train_loss": t, "valid_loss": v})
+            for i, (t, v) in enumerate(zip(train, valid)))
+        view._check_alarms()
+        await pilot.pause()
+        assert alarms.display and "overfitting" in str(alarms.render())
+        assert any("overfitting" in n.message for n in app._notifications)
