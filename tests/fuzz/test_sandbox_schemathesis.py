@@ -30,6 +30,7 @@ from tests import spec_check  # noqa: E402
 
 MAX_EXAMPLES = int(os.environ.get("FTUI_FUZZ_EXAMPLES", "20"))
 KEY = "sk-fuzz-0000000000000000"
+MAX_STREAM_EVENTS = 100_000
 PREFIXES = ("/files", "/uploads", "/fine_tuning/jobs", "/models", "/chat/completions")
 # What the sandbox serves; the spec's stored-completions operations (GET /chat/completions,
 # /chat/completions/{completion_id}...) are not part of fine-tuning and not served.
@@ -48,12 +49,33 @@ OPERATIONS = (
     ("GET", "/models"), ("GET", "/models/{model}"), ("DELETE", "/models/{model}"),
     ("POST", "/chat/completions"),
 )
+# Valid requests to these must sometimes succeed (half use things that exist); the others
+# act on state the live objects are not in (a finished job, an upload without parts, a base
+# model, a fine-tune file's content, which OpenAI does not let anyone download).
+EXPECT_SUCCESS = {
+    ("GET", "/files"), ("POST", "/files"), ("GET", "/files/{file_id}"), ("DELETE", "/files/{file_id}"),
+    ("POST", "/uploads"), ("POST", "/uploads/{upload_id}/parts"), ("POST", "/uploads/{upload_id}/cancel"),
+    ("POST", "/fine_tuning/jobs"), ("GET", "/fine_tuning/jobs"),
+    ("GET", "/fine_tuning/jobs/{fine_tuning_job_id}"),
+    ("GET", "/fine_tuning/jobs/{fine_tuning_job_id}/events"),
+    ("GET", "/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints"),
+    ("GET", "/models"), ("GET", "/models/{model}"), ("POST", "/chat/completions"),
+}
+# Body fields that, set to something that exists, let a generated request get past "not found".
+REAL_BODY_FIELDS = {
+    ("POST", "/chat/completions"): {"model": "gpt-4o-mini"},
+    ("POST", "/fine_tuning/jobs"): {"model": "gpt-4o-mini-2024-07-18", "training_file": "file_id"},
+}
 # (method, path, mode) -> the sandbox bug these cases hit; marked xfail until fixed.
 MALFORMED_MULTIPART_BUG = ("sandbox bug: a multipart part without headers (body b'--B\\r\\n[]--B--') "
                            "makes aiohttp's reader raise 'Invalid HTTP header', answered 500 instead "
                            "of 400 (routes_files.create_file, routes_uploads.add_part: catch "
                            "aiohttp's HTTP parse errors as bad_request)")
+CHAT_TEXT_PART_BUG = ("sandbox bug: a chat message content part whose 'text' is not a string "
+                      "({'type': 'text', 'text': null}) answers 500 (TypeError in "
+                      "responder.content_text) instead of 400")
 KNOWN_BUGS: dict[tuple[str, str, str], str] = {
+    ("POST", "/chat/completions", "negative"): CHAT_TEXT_PART_BUG,
     ("POST", "/files", "negative"): MALFORMED_MULTIPART_BUG,
     ("POST", "/uploads/{upload_id}/parts", "negative"): MALFORMED_MULTIPART_BUG,
 }
@@ -93,13 +115,17 @@ def fuzz_schema():
     }
     missing = [f"{m} {p}" for m, p in OPERATIONS if m.lower() not in reduced["paths"].get(p, {})]
     assert not missing, f"the spec no longer has {missing}"
-    return schemathesis.openapi.from_dict(reduced)
+    schema = schemathesis.openapi.from_dict(reduced)
+    # schemathesis reads only 20 events of a stream by default; read chat streams to the end.
+    schema.config.max_stream_events = MAX_STREAM_EVENTS
+    return schema
 
 
 @dataclass
 class Live:
     base_url: str
     ids: dict[str, str]  # path parameter name -> id of something that exists
+    doomed: dict[str, str]  # the same for DELETE requests, so the others keep theirs
 
 
 @pytest.fixture(scope="module")
@@ -116,17 +142,26 @@ def live(tmp_path_factory):
         line = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
         train.write_text("\n".join(json.dumps(line) for _ in range(12)) + "\n")
         uploaded = client.files.create(file=train.open("rb"), purpose="fine-tune")
+        doomed = client.files.create(file=train.open("rb"), purpose="fine-tune")
         job = client.fine_tuning.jobs.create(model="gpt-4o-mini-2024-07-18", training_file=uploaded.id)
         upload = client.uploads.create(bytes=100, filename="part.jsonl", mime_type="text/jsonl",
                                        purpose="fine-tune")
         client.close()
         yield Live(base_url, {"file_id": uploaded.id, "fine_tuning_job_id": job.id,
-                              "upload_id": upload.id, "model": "gpt-4o-mini-2024-07-18"})
+                              "upload_id": upload.id, "model": "gpt-4o-mini-2024-07-18"},
+                   {"file_id": doomed.id})
     finally:
         sandbox.stop()
 
 
 # --------------------------------------------------------------------------- the checks
+def _required_fields(schema: dict) -> set[str]:
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        schema = fuzz_schema().raw_schema["components"]["schemas"][name]
+    return set(schema.get("required", []))
+
+
 def check_answer(case, response) -> None:
     """Raise AssertionError naming the operation and request when an answer breaks the spec."""
     from schemathesis.checks import not_a_server_error
@@ -136,10 +171,14 @@ def check_answer(case, response) -> None:
     ctype = response.headers.get("Content-Type", response.headers.get("content-type", ""))
     ctype = ctype[0] if isinstance(ctype, list) else ctype
     where = f"{case.method} {case.formatted_path} -> {status}"
+    # Every request carries a key; a 401 would mean the fuzzing only ever met the auth check.
+    assert status != 401, f"{where}: the key was not sent: {response.text[:200]}"
     if status >= 500:
         raise AssertionError(f"{where}: server error: {response.text[:500]}\n{case.as_curl_command()}")
     if 200 <= status < 300:
         if "text/event-stream" in ctype:
+            assert not getattr(response, "stream_cut_short", False), \
+                f"{where}: stream longer than {MAX_STREAM_EVENTS} events or slower than the timeout"
             check_event_stream(where, response.text)
         else:
             case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
@@ -176,23 +215,40 @@ def test_sandbox_answers_by_the_spec(method, path, mode, live, request):
         request.applymarker(pytest.mark.xfail(reason=bug, strict=False))
     operation = fuzz_schema()[path][method]
     generation = GenerationMode.POSITIVE if mode == "positive" else GenerationMode.NEGATIVE
-    real = {name: value for name, value in live.ids.items() if "{" + name + "}" in path}
+    ids = {**live.ids, **live.doomed} if method == "DELETE" else live.ids
+    real = {name: value for name, value in ids.items() if "{" + name + "}" in path}
     strategy = operation.as_strategy(generation)
     if real:
         strategy = st.one_of(strategy, operation.as_strategy(generation, path_parameters=real))
 
+    statuses: list[int] = []
+    real_body = {field: live.ids.get(value, value)
+                 for field, value in REAL_BODY_FIELDS.get((method, path), {}).items()}
+
     @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck), print_blob=False)
-    @given(case=strategy)
-    def answers_by_the_spec(case):
+    # 0: as generated; 1-2: the generated body with real ids; 3: only what is required, real.
+    @given(case=strategy, use_real_body=st.integers(0, 3))
+    def answers_by_the_spec(case, use_real_body):
+        if use_real_body and real_body and isinstance(case.body, dict):
+            if use_real_body == 3:
+                required = operation.definition.raw["requestBody"]["content"]["application/json"]
+                keep = _required_fields(required["schema"])
+                for name in [k for k in case.body if k not in keep]:
+                    del case.body[name]
+            case.body.update(real_body)
         response = case.call(base_url=live.base_url, headers={"Authorization": f"Bearer {KEY}"},
                              timeout=30)
+        statuses.append(response.status_code)
         check_answer(case, response)
 
     try:
         answers_by_the_spec()
     except Unsatisfiable:
         pytest.skip(f"schemathesis cannot make {mode} cases for {method} {path}")
+    assert statuses, "no request was sent"
+    if mode == "positive" and (method, path) in EXPECT_SUCCESS:
+        assert any(200 <= s < 300 for s in statuses), f"never a 2xx: {sorted(set(statuses))}"
 
 
 def test_checks_catch_a_bad_answer(live):
@@ -239,5 +295,19 @@ def test_malformed_multipart_is_a_client_error(where, live):
                                     "Content-Type": "multipart/form-data; boundary=BB"})
     if answer.status_code >= 500:
         pytest.xfail(MALFORMED_MULTIPART_BUG)
+    assert answer.status_code == 400, answer.text
+    spec_check.check_error(answer.json())
+
+
+@pytest.mark.parametrize("text", [None, 5])
+def test_chat_text_part_that_is_not_text_is_a_client_error(text, live):
+    import requests
+
+    answer = requests.post(live.base_url + "/chat/completions", timeout=30,
+                           headers={"Authorization": f"Bearer {KEY}"},
+                           json={"model": "gpt-4o-mini",
+                                 "messages": [{"role": "user", "content": [{"type": "text", "text": text}]}]})
+    if answer.status_code >= 500:
+        pytest.xfail(CHAT_TEXT_PART_BUG)
     assert answer.status_code == 400, answer.text
     spec_check.check_error(answer.json())
