@@ -125,7 +125,10 @@ LONG_PIECE = 100_000
 
 
 class TokenCounter:
-    """Counts tokens of many strings fast: each distinct string once, encoding off the main thread.
+    """Counts tokens of many strings fast: each distinct string once.
+
+    tiktoken 0.14 keeps the GIL while it encodes, so `threads` > 0 (a pool) only helps when the
+    caller overlaps other waiting work; the validator uses worker processes instead.
 
     The cache is keyed by the string's hash (ints, not the strings, so memory stays small) in two
     generations: strings seen once live in `new` (cleared when full), strings seen again move to
@@ -135,7 +138,7 @@ class TokenCounter:
     """
 
     def __init__(self, model: str | None = None, *, encoding: tiktoken.Encoding | None = None,
-                 threads: int = 1, cache_size: int = 100_000) -> None:
+                 threads: int = 0, cache_size: int = 100_000) -> None:
         self.encoding = encoding or encoding_for_model(model)
         self._encode = self.encoding._core_bpe.encode_ordinary
         self._hot: dict[int, int] = {}
@@ -187,7 +190,7 @@ class TokenCounter:
 
     # -- batches of examples (the validator's path) --------------------------------------------
     def start_batch(self, examples: list[tuple[int, list[str]]]) -> PendingBatch:
-        """Begin counting [(fixed tokens, strings)] per example; encoding runs in a worker thread."""
+        """Begin counting [(fixed tokens, strings)] per example (in a pool thread when `threads` > 0)."""
         known: dict[int, int] = {}
         todo: dict[int, str] = {}
         lookup = self._lookup

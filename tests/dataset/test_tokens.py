@@ -134,3 +134,13 @@ def test_one_example_helper():
     ex = {"messages": [{"role": "user", "content": "hello world"}, {"role": "assistant", "content": "hi"}]}
     assert example_tokens(ex, "gpt-4o-mini") == TokenCounter("gpt-4o-mini").example_tokens(ex)
     assert example_tokens(ex, "gpt-3.5-turbo") == TokenCounter("gpt-3.5-turbo").example_tokens(ex)
+
+
+def test_thread_pool_counts_the_same():
+    exs = [{"messages": [{"role": "user", "content": f"item {i} " * (i % 50)}, {"role": "assistant", "content": "ok"}]}
+           for i in range(300)]
+    pooled = TokenCounter("gpt-4o-mini", threads=2)
+    try:
+        assert pooled.count_examples(exs) == TokenCounter("gpt-4o-mini").count_examples(exs)
+    finally:
+        pooled.close()
