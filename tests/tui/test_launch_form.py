@@ -142,6 +142,10 @@ async def test_an_uploaded_file_can_be_picked(sandbox_session, marv_path):
         picker.value = uploaded.id
         await pilot.pause()
         assert form.query_one("#launch-training", Input).value == uploaded.id
+        form.query_one("#launch-valid-uploaded", Select).value = uploaded.id
+        await pilot.pause()
+        assert form.query_one("#launch-validation", Input).value == uploaded.id
+        assert form.validation_mode == "file"
         await pilot.press("f5")  # the estimate of an uploaded file: fetched and validated
         await wait_for(pilot, lambda: "billable tokens" in str(form.query_one("#launch-estimate").render()))
         assert (await provider.list_jobs()).items == []  # an estimate launches nothing

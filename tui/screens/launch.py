@@ -124,6 +124,8 @@ class LaunchScreen(Screen):
             yield self._row("  file / share", Input(v.validation_file, id="launch-validation", compact=True,
                                                     placeholder="file-…, a path, or a share like 10%",
                                                     suggester=PathSuggester()))
+            yield self._row("  or uploaded", Select([], prompt="pick an uploaded validation file",
+                                                    id="launch-valid-uploaded", compact=True))
             yield self._row("Suffix", Input(v.suffix, placeholder="up to 64: letters, digits, - _",
                                             id="launch-suffix", compact=True))
             yield self._row("Method", Select([("supervised", "supervised"), ("DPO (preference)", "dpo")],
@@ -185,10 +187,12 @@ class LaunchScreen(Screen):
             files = (await provider.list_files(purpose="fine-tune", limit=100)).items
         except CoreError as exc:
             self.query_one("#launch-uploaded", Select).set_options([])
+            self.query_one("#launch-valid-uploaded", Select).set_options([])
             self.say_error(f"Could not list uploaded files: {exc.summary()}")
             return
-        self.query_one("#launch-uploaded", Select).set_options(
-            [(f"{f.filename} · {f.id}", f.id) for f in files])
+        choices = [(f"{f.filename} · {f.id}", f.id) for f in files]
+        self.query_one("#launch-uploaded", Select).set_options(choices)
+        self.query_one("#launch-valid-uploaded", Select).set_options(choices)
 
     @staticmethod
     def _model_label(m: ModelInfo) -> str:
@@ -203,6 +207,12 @@ class LaunchScreen(Screen):
     def _uploaded_picked(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
             self.query_one("#launch-training", Input).value = event.value
+
+    @on(Select.Changed, "#launch-valid-uploaded")
+    def _valid_uploaded_picked(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self.query_one("#launch-validation", Input).value = event.value
+            self.query_one("#launch-valid-mode", Select).value = "file"
 
     @on(Select.Changed, "#launch-method")
     def _method_changed(self, event: Select.Changed | None = None) -> None:
