@@ -229,3 +229,18 @@ def test_a_line_too_long_to_load_is_skipped_and_reported(tmp_path, monkeypatch):
         with pytest.raises(DatasetError, match="too long to open"):
             r.example(3, max_bytes=100_000)
         assert r.example(4) == chat("q2")
+
+
+def test_first_example_of_a_1_gb_file_in_under_a_second(tmp_path):
+    path = tmp_path / "huge.jsonl"
+    head = b"".join(json.dumps(chat(f"q{i}", "x" * 50)).encode() + b"\n" for i in range(2000))  # > 64 KiB
+    with open(path, "wb") as fh:  # sparse: the gigabyte costs no disk and no time to make
+        fh.write(head)
+        fh.seek(1_000_000_000)
+        fh.write(b"\n")
+    t = time.perf_counter()
+    with DatasetReader(path) as r:
+        assert r.example(1) == chat("q0", "x" * 50)
+        assert r.line(2000).text == json.dumps(chat("q1999", "x" * 50))
+        assert time.perf_counter() - t < 1.0
+        assert r.size > 1_000_000_000 and r.indexed_bytes <= 1 << 20 and not r.complete
