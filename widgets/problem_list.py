@@ -29,7 +29,8 @@ class ProblemList(DataTable):
     def on_mount(self) -> None:
         self.add_column("line", key="line", width=5)
         self.add_column("code", key="code", width=16)
-        self.add_column("message", key="message")
+        # Fixed width: auto widths change with the order rows arrive in (snapshots must not).
+        self.add_column("message", key="message", width=160)
 
     def clear_problems(self) -> None:
         self.problems = []

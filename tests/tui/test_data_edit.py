@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from textual.widgets import Input, TextArea
+from textual.widgets import TextArea
 
 from tests.tui.test_data_support import copy_example, data_dir, data_screen, make_app, settle, shown  # noqa: F401
 from tui.screens.data_edit import AppendExampleScreen, EditExampleScreen

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,10 @@ from textual.worker import get_current_worker
 
 from core.errors import CoreError
 from tui.screens.base import SectionScreen
-from tui.screens.data_forms import DEFAULT_MODEL, AskScreen, ConfirmScreen, ModelScreen
+from tui.screens.data_forms import DEFAULT_MODEL, AskScreen
 from tui.screens.data_picker import DataPickerScreen, Picked
+from tui.screens.data_validation import DataValidation
+from tui.screens.data_writes import DataWrites
 from widgets.conversation_view import ConversationView
 from widgets.problem_list import ProblemList
 from widgets.token_stats import TokenStatsPanel
@@ -42,7 +43,7 @@ def _human(n: int) -> str:
     return f"{n:,} bytes"
 
 
-class DataScreen(SectionScreen):
+class DataScreen(DataValidation, DataWrites, SectionScreen):
     SECTION = "Data"
     CSS_PATH = "data.tcss"
     BINDINGS = [
@@ -434,166 +435,3 @@ class DataScreen(SectionScreen):
         if action in ("edit", "append", "delete", "undo") and self.read_only:
             return None  # shown greyed out: a remote file is read-only
         return True
-
-    # -- validation -----------------------------------------------------------------------------
-    def action_validate(self) -> None:
-        if self.path is None or self.reader is None:
-            return
-        self.validating = True
-        self.problems, self.problem_lines = [], []
-        self.query_one(ProblemList).clear_problems()
-        self.query_one("#data-progress-row").display = True
-        self.query_one("#data-progress-label", Label).update("validating ")
-        self.query_one("#data-progress", ProgressBar).update(total=max(1, self.reader.size), progress=0)
-        self._show_summary(None, running=True)
-        self._validate(self.path, self.model)
-
-    @work(thread=True, exclusive=True, group="data-validate", exit_on_error=False)
-    def _validate(self, path: Path, model: str) -> None:
-        from tui.screens.data_checks import run_validation
-
-        worker = get_current_worker()
-        found: list[Any] = []
-        last = [0.0]
-
-        def progress(done: int, total: int) -> None:
-            now = time.monotonic()
-            if now - last[0] >= 0.1 and not worker.is_cancelled:  # at most ~10 updates a second
-                last[0] = now
-                batch = found[:]
-                found.clear()
-                self.app.call_from_thread(self._validation_progress, done, total, batch)
-
-        def problem(p) -> None:
-            found.append(p)
-
-        try:
-            result = run_validation(path, model, progress=progress, on_problem=problem,
-                                    cancelled=lambda: worker.is_cancelled)
-        except CoreError as err:
-            self.app.call_from_thread(self._validation_failed, err)
-            return
-        if result is not None and not worker.is_cancelled:
-            self.app.call_from_thread(self._validated, result, found[:])
-
-    def _validation_progress(self, done: int, total: int, batch: list[Any]) -> None:
-        self.query_one("#data-progress", ProgressBar).update(total=max(1, total), progress=done)
-        self._add_problems(batch)
-
-    def _add_problems(self, batch: list[Any]) -> None:
-        known = {(p.line, p.code, p.message) for p in self.problems} if batch else set()
-        fresh = [p for p in batch if (p.line, p.code, p.message) not in known]
-        if not fresh:
-            return
-        self.problems.extend(fresh)
-        self.problem_lines = sorted({p.line for p in self.problems if p.line})
-        self.query_one(ProblemList).add_problems(fresh)
-
-    def _validation_failed(self, err: CoreError) -> None:
-        self.validating = False
-        self.query_one("#data-progress-row").display = False
-        self.query_one(TokenStatsPanel).show(Text(f"✗ validation stopped: {err.summary()}", style="red"))
-
-    def _validated(self, result, batch: list[Any]) -> None:
-        self.validating = False
-        self.report = result.report
-        # The final report is the truth, in line order (streamed problems came in finding order).
-        self.problems = []
-        self.query_one(ProblemList).clear_problems()
-        self._add_problems(result.report.problems)
-        self.query_one("#data-progress-row").display = False
-        self._show_summary(result)
-        if self.line:
-            self.show_line(self.line)  # redraw with this line's problems
-
-    def _show_summary(self, result, running: bool = False) -> None:
-        panel = self.query_one(TokenStatsPanel)
-        if result is None:
-            panel.show_summary(examples=0, errors=0, warnings=0, running=running, model=self.model)
-            return
-        r = result.report
-        panel.show_summary(examples=r.examples, errors=len(r.errors), warnings=len(r.warnings),
-                           stats=result.stats, cost=result.cost, model=self.model)
-
-    def action_model(self) -> None:
-        def chosen(model: str | None) -> None:
-            if model and model != self.model:
-                self.model = model
-                self.action_validate()
-
-        self.app.push_screen(ModelScreen(self.model), chosen)
-
-    # -- changing the file ----------------------------------------------------------------------
-    def _writable(self) -> bool:
-        if self.reader is None or self.path is None:
-            return False
-        if self.read_only:
-            self.notify("This is a file on the account: it is read-only here.", severity="warning")
-            return False
-        return True
-
-    def action_edit(self) -> None:
-        if not self._writable() or not self.line:
-            return
-        if self.current_cut:
-            self.notify("This line is too long to edit here; fix it with another tool or delete it (d).",
-                        severity="warning")
-            return
-        from tui.screens.data_edit import EditExampleScreen
-
-        self.app.push_screen(EditExampleScreen(self.path, self.line, self.current_example, self.current_text,
-                                               self.reader.stamp),
-                             self._written)
-
-    def action_append(self) -> None:
-        if not self._writable():
-            return
-        from tui.screens.data_edit import AppendExampleScreen
-
-        self.app.push_screen(AppendExampleScreen(self.path, self.reader.stamp), self._written)
-
-    def action_delete(self) -> None:
-        if not self._writable() or not self.line:
-            return
-        line = self.line
-
-        def answer(yes: bool | None) -> None:
-            if yes:
-                self._delete(self.path, line)
-
-        preview = self.current_text[:200] + ("…" if len(self.current_text) > 200 else "")
-        self.app.push_screen(ConfirmScreen(f"Delete line {line} of {self.path.name}?", preview), answer)
-
-    @work(thread=True, exclusive=True, group="data-write", exit_on_error=False)
-    def _delete(self, path: Path, line: int) -> None:
-        from tui.screens.data_checks import delete_line
-
-        try:
-            message = delete_line(path, line, self.reader.stamp)
-        except CoreError as err:
-            self.app.call_from_thread(self.notify, err.summary(), title="Not deleted", severity="error")
-            return
-        self.app.call_from_thread(self._written, (message, line))
-
-    def action_undo(self) -> None:
-        if self._writable():
-            self._undo(self.path)
-
-    @work(thread=True, exclusive=True, group="data-write", exit_on_error=False)
-    def _undo(self, path: Path) -> None:
-        from tui.screens.data_checks import undo_last
-
-        try:
-            message = undo_last(path)
-        except CoreError as err:
-            self.app.call_from_thread(self.notify, err.summary(), title="Nothing undone", severity="warning")
-            return
-        self.app.call_from_thread(self._written, (message, self.line))
-
-    def _written(self, result: tuple[str, int] | None) -> None:
-        """After any write: say what happened, reopen the file at the line, validate again."""
-        if result is None:
-            return
-        message, line = result
-        self.notify(message, timeout=4)
-        self._open(self.path, max(1, line))

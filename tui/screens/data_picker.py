@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, OptionList, Static

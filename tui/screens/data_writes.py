@@ -1,0 +1,90 @@
+"""The Data screen's changes to the file: edit, append, delete, undo — all through core's writer.
+
+A mixin of DataScreen; after every write the file is reopened at the same line and validated again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+
+from core.errors import CoreError
+from tui.screens.data_forms import ConfirmScreen
+
+
+class DataWrites:
+    # -- changing the file ----------------------------------------------------------------------
+    def _writable(self) -> bool:
+        if self.reader is None or self.path is None:
+            return False
+        if self.read_only:
+            self.notify("This is a file on the account: it is read-only here.", severity="warning")
+            return False
+        return True
+
+    def action_edit(self) -> None:
+        if not self._writable() or not self.line:
+            return
+        if self.current_cut:
+            self.notify("This line is too long to edit here; fix it with another tool or delete it (d).",
+                        severity="warning")
+            return
+        from tui.screens.data_edit import EditExampleScreen
+
+        self.app.push_screen(EditExampleScreen(self.path, self.line, self.current_example, self.current_text,
+                                               self.reader.stamp),
+                             self._written)
+
+    def action_append(self) -> None:
+        if not self._writable():
+            return
+        from tui.screens.data_edit import AppendExampleScreen
+
+        self.app.push_screen(AppendExampleScreen(self.path, self.reader.stamp), self._written)
+
+    def action_delete(self) -> None:
+        if not self._writable() or not self.line:
+            return
+        line = self.line
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._delete(self.path, line)
+
+        preview = self.current_text[:200] + ("…" if len(self.current_text) > 200 else "")
+        self.app.push_screen(ConfirmScreen(f"Delete line {line} of {self.path.name}?", preview), answer)
+
+    @work(thread=True, exclusive=True, group="data-write", exit_on_error=False)
+    def _delete(self, path: Path, line: int) -> None:
+        from tui.screens.data_checks import delete_line
+
+        try:
+            message = delete_line(path, line, self.reader.stamp)
+        except CoreError as err:
+            self.app.call_from_thread(self.notify, err.summary(), title="Not deleted", severity="error")
+            return
+        self.app.call_from_thread(self._written, (message, line))
+
+    def action_undo(self) -> None:
+        if self._writable():
+            self._undo(self.path)
+
+    @work(thread=True, exclusive=True, group="data-write", exit_on_error=False)
+    def _undo(self, path: Path) -> None:
+        from tui.screens.data_checks import undo_last
+
+        try:
+            message = undo_last(path)
+        except CoreError as err:
+            self.app.call_from_thread(self.notify, err.summary(), title="Nothing undone", severity="warning")
+            return
+        self.app.call_from_thread(self._written, (message, self.line))
+
+    def _written(self, result: tuple[str, int] | None) -> None:
+        """After any write: say what happened, reopen the file at the line, validate again."""
+        if result is None:
+            return
+        message, line = result
+        self.notify(message, timeout=4)
+        self._open(self.path, max(1, line))
