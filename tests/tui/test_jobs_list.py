@@ -230,3 +230,21 @@ async def test_alarms_show_on_the_job_view_and_notify(sandbox_session, marv_path
         await pilot.pause()
         assert alarms.display and "overfitting" in str(alarms.render())
         assert any("overfitting" in n.message for n in app._notifications)
+
+
+async def test_open_job_replaces_the_job_view_and_keeps_one(sandbox_session, marv_path):
+    provider = sandbox_session.provider
+    first = await finished_job(provider, marv_path)
+    second = await finished_job(provider, marv_path)
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_job(first.id)
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen))
+        app.action_goto("models")
+        await pilot.pause()
+        app.open_job(second.id)
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen) and app.screen.job_id == second.id)
+        assert [type(s).__name__ for s in app.screen_stack] == ["JobsScreen", "JobScreen"]
+        app.open_job(second.id)  # the same job again: nothing changes
+        await pilot.pause()
+        assert len(app.screen_stack) == 2

@@ -67,6 +67,8 @@ class JobsScreen(SectionScreen):
         if self._timer is not None:
             self._timer.resume()
             self.load_jobs()
+        if self._pending_job:
+            self.call_after_refresh(self._open_pending)
 
     def open_job(self, job_id: str) -> None:
         """Show the job's live view (works before this screen is mounted, too)."""
@@ -75,11 +77,17 @@ class JobsScreen(SectionScreen):
             self.call_after_refresh(self._open_pending)
 
     def _open_pending(self) -> None:
-        job_id, self._pending_job = self._pending_job, None
-        if job_id:
-            from tui.screens.job_view import JobScreen
+        from tui.screens.job_view import JobScreen
 
-            self.app.push_screen(JobScreen(job_id))
+        stack = self.app.screen_stack
+        if not self._pending_job or not stack or stack[0] is not self:
+            return  # not this section's turn yet; on_screen_resume tries again
+        job_id, self._pending_job = self._pending_job, None
+        if isinstance(stack[-1], JobScreen) and stack[-1].job_id == job_id:
+            return
+        while len(self.app.screen_stack) > 1 and isinstance(self.app.screen_stack[-1], JobScreen):
+            self.app.pop_screen()  # one job view at a time
+        self.app.push_screen(JobScreen(job_id))
 
     # loading ----------------------------------------------------------------------------------
     def _auto_refresh(self) -> None:
