@@ -370,7 +370,8 @@ class LaunchScreen(Screen):
     def _confirm(self, plan: Plan) -> None:
         e = plan.estimate
         cost = "" if e is None or e.cost is None else f", about ${e.cost:,.2f}"
-        tokens = f" ({e.billable_tokens:,} tokens{cost})" if e else ""
+        tokens = (f" ({e.examples} examples × {e.epochs} epochs = {e.billable_tokens:,} tokens{cost})"
+                  if e else "")
         uploads = [p.name for p in (plan.train, plan.valid) if isinstance(p, Path)]
         upload_text = f" {', '.join(uploads)} will be uploaded first." if uploads else ""
         message = f"Fine-tune {plan.values.model}{tokens}?{upload_text}"
