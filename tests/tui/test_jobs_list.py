@@ -245,6 +245,8 @@ async def test_open_job_replaces_the_job_view_and_keeps_one(sandbox_session, mar
         app.open_job(second.id)
         await wait_for(pilot, lambda: isinstance(app.screen, JobScreen) and app.screen.job_id == second.id)
         assert [type(s).__name__ for s in app.screen_stack] == ["JobsScreen", "JobScreen"]
+        # jobs that finished before they were opened are not announced again
+        assert not any("finished" in (n.title or "") for n in app._notifications)
         app.open_job(second.id)  # the same job again: nothing changes
         await pilot.pause()
         assert len(app.screen_stack) == 2

@@ -67,6 +67,7 @@ class JobScreen(Screen):
         self.job_id = job_id
         self.job: Job | None = None
         self._billing = ""
+        self._seen_unfinished = False
         self.follower: JobFollower | None = None
         self.alarms = AlarmWatch()
         self._poll_seconds = poll_seconds or self.POLL_SECONDS
@@ -137,8 +138,10 @@ class JobScreen(Screen):
         self._check_alarms()
         self._show_events_note()
         job = self.job
-        if job is not None and result.finished_now and job.finished:
-            JobNotifier.ensure(self.app).announce(job)
+        if job is not None and not job.finished:
+            self._seen_unfinished = True
+        if job is not None and result.finished_now and self._seen_unfinished:
+            JobNotifier.ensure(self.app).announce(job)  # only a finish seen here, not an old one
         if job is not None and job.status == "succeeded":
             if not self._result_loaded and job.result_files:
                 self._result_loaded = True
