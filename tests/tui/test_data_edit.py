@@ -93,7 +93,9 @@ async def test_append_from_the_form_then_delete_and_undo(tmp_path, shoot):
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, AppendExampleScreen)
-        await pilot.press(*"Marv is sarcastic.", "tab")
+        # The shown example's system prompt is filled in; the user field has the focus.
+        system = app.screen.query_one("#append-system").value
+        assert system == "Marv is a factual chatbot that is also sarcastic."
         await pilot.press(*"How tall is Everest?", "tab")
         await pilot.press(*"8,849 m. You could have looked that up.")
         shoot(app, "data-append")
@@ -102,7 +104,7 @@ async def test_append_from_the_form_then_delete_and_undo(tmp_path, shoot):
         lines = disk_lines(path)
         assert len(lines) == count + 1
         assert json.loads(lines[-1]) == {"messages": [
-            {"role": "system", "content": "Marv is sarcastic."},
+            {"role": "system", "content": system},
             {"role": "user", "content": "How tall is Everest?"},
             {"role": "assistant", "content": "8,849 m. You could have looked that up."}]}
         screen = data_screen(app)
@@ -136,7 +138,7 @@ async def test_append_needs_user_and_assistant(tmp_path):
         await settle(app, pilot)
         await pilot.press("a")
         await pilot.pause()
-        await pilot.press("tab", *"A question without an answer")
+        await pilot.press(*"A question without an answer")
         await pilot.press("f2")
         await settle(app, pilot)
         assert isinstance(app.screen, AppendExampleScreen)
@@ -172,7 +174,7 @@ async def test_write_refused_when_the_file_changed_on_disk(tmp_path):
             fh.write(json.dumps({"messages": [{"role": "user", "content": "x"},
                                               {"role": "assistant", "content": "y"}]}) + "\n")
         changed = path.read_bytes()
-        await pilot.press("tab", *"q", "tab", *"a")
+        await pilot.press(*"q", "tab", *"a")
         await pilot.press("f2")
         await settle(app, pilot)
         assert isinstance(app.screen, AppendExampleScreen)

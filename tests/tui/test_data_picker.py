@@ -158,6 +158,9 @@ async def test_a_file_on_the_account_opens_read_only(tmp_path, sandbox_session):
         await pilot.press("d")
         await pilot.pause()
         assert app.screen is screen
+        copy = screen.path
+        assert copy.exists()
+    assert not copy.exists()  # the temporary copy goes when the app closes
 
 
 async def test_account_files_without_an_account_say_what_to_do(tmp_path, monkeypatch):

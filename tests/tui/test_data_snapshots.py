@@ -41,7 +41,7 @@ def test_snapshot_append_form(snap_compare, tmp_path):
     async def run_before(pilot) -> None:
         await settle(pilot.app, pilot)
         await pilot.press("a")
-        await pilot.press(*"Marv is sarcastic.", "tab", *"How tall is Everest?", "tab")
+        await pilot.press(*"How tall is Everest?", "tab")
         await pilot.press(*"8,849 m. Look it up next time.")
         await settle(pilot.app, pilot)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,7 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         self.current_cut = False  # the shown line is only the start of a huge line
         self.validating = False
         self._pending_line: int | None = None
+        self._temp_dirs: list[Path] = []  # folders holding downloaded copies of account files
         self._last_progress = 0.0
 
     # -- layout ---------------------------------------------------------------------------------
@@ -141,6 +143,8 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
     def _picked(self, picked: Picked | None) -> None:
         if picked is None:
             return
+        if picked.remote_id:
+            self._temp_dirs.append(picked.path.parent)
         self.open_path(picked.path, remote_name=picked.remote_name if picked.remote_id else None,
                        remote_id=picked.remote_id)
 
@@ -185,6 +189,8 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
 
     def _opened(self, path: Path, reader, line: int) -> None:
         self._close_reader()
+        if path != self.path:
+            self._forget_remote_copies(keep=path.parent)
         self.reader = reader
         self.path = path
         if not self.read_only:
@@ -202,6 +208,17 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
             self.show_line(max(1, line))
         self._index()
         self.action_validate()
+
+    def _forget_remote_copies(self, keep: Path | None = None) -> None:
+        """Delete the temporary copies of account files that are no longer shown."""
+        old = [d for d in self._temp_dirs if d != keep]
+        self._temp_dirs = [d for d in self._temp_dirs if d == keep]
+        for folder in old:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def on_unmount(self) -> None:
+        self._close_reader()
+        self._forget_remote_copies()
 
     # -- the index (line count, blank lines) ----------------------------------------------------
     @work(thread=True, exclusive=True, group="data-index", exit_on_error=False)

@@ -41,7 +41,14 @@ class DataWrites:
             return
         from tui.screens.data_edit import AppendExampleScreen
 
-        self.app.push_screen(AppendExampleScreen(self.path, self.reader.stamp), self._written)
+        # Most files share one system prompt: start the form with the shown example's.
+        system = ""
+        messages = self.current_example.get("messages") if isinstance(self.current_example, dict) else None
+        for msg in messages if isinstance(messages, list) else []:
+            if isinstance(msg, dict) and msg.get("role") == "system" and isinstance(msg.get("content"), str):
+                system = msg["content"]
+                break
+        self.app.push_screen(AppendExampleScreen(self.path, self.reader.stamp, system=system), self._written)
 
     def action_delete(self) -> None:
         if not self._writable() or not self.line:
