@@ -143,6 +143,9 @@ async def test_api_failures_are_explained_in_place(sandbox_session, sandbox, mar
         await wait_for(pilot, lambda: "Could not load files" in str(screen.query_one("#files-state").render()))
         await type_path(pilot, screen, "u", marv_path)
         await wait_for(pilot, lambda: "did not finish" in message(screen))
+        sandbox.set_faults("drop_upload=1.0")  # the connection drops mid-upload, every time
+        await type_path(pilot, screen, "u", marv_path)
+        await wait_for(pilot, lambda: "did not finish" in message(screen) and screen._cancel is None)
         sandbox.set_faults(None)
         await pilot.press("r")
         await wait_for(pilot, lambda: "file" in str(screen.query_one("#files-state").render())

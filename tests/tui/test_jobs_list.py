@@ -250,3 +250,16 @@ async def test_open_job_replaces_the_job_view_and_keeps_one(sandbox_session, mar
         app.open_job(second.id)  # the same job again: nothing changes
         await pilot.pause()
         assert len(app.screen_stack) == 2
+
+
+async def test_an_unknown_job_is_explained_in_place(sandbox_session):
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_job("ftjob-doesnotexist")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen))
+        view = app.screen
+        summary = view.query_one("#job-summary")
+        await wait_for(pilot, lambda: "404" in str(summary.render()))
+        assert "could not load" in str(summary.render())
+        await pilot.press("escape")
+        assert isinstance(app.screen, JobsScreen)
