@@ -263,3 +263,19 @@ async def test_an_unknown_job_is_explained_in_place(sandbox_session):
         assert "could not load" in str(summary.render())
         await pilot.press("escape")
         assert isinstance(app.screen, JobsScreen)
+
+
+async def test_the_footer_offers_only_what_the_job_allows(sandbox_session, marv_path):
+    provider = sandbox_session.provider
+    job = await finished_job(provider, marv_path)
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_job(job.id)
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen))
+        view = app.screen
+        await wait_for(pilot, lambda: view.job is not None and view.follower.checkpoints)
+        assert view.check_action("compare_final", ()) and view.check_action("compare_checkpoint", ())
+        for action in ("cancel_job", "pause_job", "resume_job"):
+            assert not view.check_action(action, ())
+        shown = {b.binding.action for b in view.active_bindings.values() if b.enabled}
+        assert "compare_final" in shown and "pause_job" not in shown

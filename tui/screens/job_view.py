@@ -46,21 +46,29 @@ class JobScreen(Screen):
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="job.back", tooltip="Back to the list of jobs"),
+        Binding("x", "cancel_job", "Cancel job", id="job.cancel", tooltip="Cancel this job"),
+        Binding("p", "pause_job", "Pause", id="job.pause", tooltip="Pause this running job"),
+        Binding("u", "resume_job", "Resume", id="job.resume", tooltip="Resume this paused job"),
+        Binding("b", "compare_final", "Base vs tuned", id="job.compare_final",
+                tooltip="Compare the base model with the fine-tuned model"),
+        Binding("c", "compare_checkpoint", "Compare ckpt", id="job.compare_checkpoint",
+                tooltip="Compare the selected checkpoint against the base model"),
         Binding("f", "toggle_follow", "Follow", id="job.follow",
                 tooltip="Keep the event log at the newest event, or stop to read"),
         Binding("h", "history", "History", id="job.history",
                 tooltip="Load the job's full event history (older events)"),
         Binding("a", "chart_view", "Loss/Acc", id="job.chart_view",
                 tooltip="Switch the chart between loss and token accuracy"),
-        Binding("c", "compare_checkpoint", "Compare ckpt", id="job.compare_checkpoint",
-                tooltip="Compare the selected checkpoint against the base model"),
-        Binding("b", "compare_final", "Base vs tuned", id="job.compare_final",
-                tooltip="Compare the base model with the fine-tuned model"),
-        Binding("x", "cancel_job", "Cancel job", id="job.cancel", tooltip="Cancel this job"),
-        Binding("p", "pause_job", "Pause", id="job.pause", tooltip="Pause this running job"),
-        Binding("u", "resume_job", "Resume", id="job.resume", tooltip="Resume this paused job"),
         Binding("r", "poll_now", "Refresh", id="job.refresh", tooltip="Poll the job now", show=False),
     ]
+
+    # Keys that only make sense in some states; the others are hidden from the footer.
+    ACTION_STATES = {
+        "cancel_job": {"validating_files", "queued", "running", "paused"},
+        "pause_job": {"running"},
+        "resume_job": {"paused"},
+        "compare_final": {"succeeded"},
+    }
 
     def __init__(self, job_id: str, *, poll_seconds: float | None = None) -> None:
         super().__init__()
@@ -91,6 +99,16 @@ class JobScreen(Screen):
                 yield Static("The result file appears here when the job succeeds.", id="job-result-note")
                 yield DataTable(id="job-result", zebra_stripes=True)
         yield Footer()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        states = self.ACTION_STATES.get(action)
+        if states is not None:
+            return self.job is not None and self.job.status in states
+        if action == "history":
+            return self.follower is None or not self.follower.history_complete
+        if action == "compare_checkpoint":
+            return bool(self.follower and self.follower.checkpoints)
+        return True
 
     # lifecycle --------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -128,12 +146,15 @@ class JobScreen(Screen):
         if follower is None or not self.is_mounted:
             return
         if result.job is not None:
+            if self.job is None or result.job.status != self.job.status:
+                self.refresh_bindings()
             self.job = result.job
         if result.new_events:
             self.query_one(EventLog).append(result.new_events)
             self.query_one(LossChart).set_metrics(follower.metrics())
         if result.checkpoints is not None:
             self._show_checkpoints()
+            self.refresh_bindings()
         self._show_summary(result.error)
         self._check_alarms()
         self._show_events_note()
@@ -289,6 +310,7 @@ class JobScreen(Screen):
         self.query_one(EventLog).prepend(older)
         self.query_one(LossChart).set_metrics(follower.metrics())
         self._show_events_note()
+        self.refresh_bindings()
 
     def action_chart_view(self) -> None:
         self.query_one(LossChart).toggle_view()
@@ -350,6 +372,7 @@ class JobScreen(Screen):
             self.notify(f"Could not {verb} the job: {exc.summary()}", severity="error", timeout=8)
             return
         self.job = job
+        self.refresh_bindings()
         self._show_summary()
         self.notify(f"Job {job.id} is now {job.status}.", timeout=4)
         if self.follower is not None:
