@@ -9,6 +9,8 @@ import pytest
 
 from tests.tui.test_data_support import (chat_line, data_dir, data_screen, info, make_app,  # noqa: F401
                                          settle, shown, write_lines)
+from tui.screens.data_picker import DataPickerScreen
+from widgets.path_input import DatasetTree
 from widgets.problem_list import ProblemList
 
 
@@ -66,11 +68,18 @@ async def test_binary_file_is_refused_in_place(tmp_path):
         assert app.current_dataset == path  # the app passed it in; nothing else changed it
 
 
-async def test_a_folder_given_as_a_file(tmp_path):
+async def test_a_folder_given_as_a_file_opens_the_picker_there(tmp_path):
+    write_lines(tmp_path / "inside.jsonl", [chat_line(i) for i in range(12)])
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert "is a folder, not a file" in shown(app)
+        assert isinstance(app.screen, DataPickerScreen)
+        assert "is a folder" in str(app.screen.query_one("#picker-message").render())
+        assert os.fspath(app.screen.query_one(DatasetTree).path) == str(tmp_path)
+        await pilot.press("escape")  # back to the message in place
+        await settle(app, pilot)
+        assert data_screen(app) is app.screen and "is a folder, not a file" in shown(app)
 
 
 async def test_a_missing_file(tmp_path):

@@ -167,7 +167,8 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         try:
             reader = DatasetReader(path)
         except CoreError as err:
-            self.app.call_from_thread(self._open_failed, path, err)
+            folder = path if path.is_dir() else None  # a folder: offer its files instead
+            self.app.call_from_thread(self._open_failed, path, err, folder)
             return
         self.app.call_from_thread(self._opened, path, reader, line)
         if not self.read_only:
@@ -175,12 +176,14 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
 
             add_recent(path)
 
-    def _open_failed(self, path: Path, err: CoreError) -> None:
+    def _open_failed(self, path: Path, err: CoreError, folder: Path | None = None) -> None:
         if self.reader is None or Path(self.reader.path) != path:
             self._close_reader()
             self.path = path
         self._set_info(f"Cannot open {path.name or path}")
         self.query_one(ConversationView).show(note=f"✗ {err.summary()}\n\nPress o to pick another file.")
+        if folder is not None:
+            self.app.push_screen(DataPickerScreen(folder, can_close=True, message=err.summary()), self._picked)
 
     def _close_reader(self) -> None:
         if self.reader is not None:

@@ -45,8 +45,9 @@ class DataPickerScreen(SectionScreen):
                 tooltip="Back to the open dataset"),
     ]
 
-    def __init__(self, start: Path | None = None, *, can_close: bool = False) -> None:
+    def __init__(self, start: Path | None = None, *, can_close: bool = False, message: str = "") -> None:
         super().__init__()
+        self._message = message
         self._start = (start or Path.cwd()).resolve()
         self._can_close = can_close
         self._recent: list[Path] = []
@@ -58,7 +59,7 @@ class DataPickerScreen(SectionScreen):
             here = "" if self._start == Path.cwd().resolve() else str(self._start) + os.sep
             yield Input(here, placeholder="type or paste a path (→ completes, Enter opens)",
                         suggester=PathSuggester(), id="picker-path")
-            yield Static("", id="picker-message")
+            yield Static(self._message, id="picker-message")
             with Horizontal(id="picker-lists"):
                 with Vertical(id="picker-tree-box"):
                     yield Label("Folders", classes="picker-heading")
