@@ -20,6 +20,7 @@ class Session:
     simulated: bool = False
     problem: str | None = None  # why there is no provider, in words a person can act on
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, from config
+    connecting: bool = False  # True while the real session is still being opened
     _sandbox: object | None = None
 
     @property
@@ -31,6 +32,29 @@ class Session:
         if self._sandbox is not None:
             self._sandbox.stop()
             self._sandbox = None
+
+
+@dataclass(frozen=True)
+class SessionRequest:
+    """What the user asked for on the command line; opened off the UI loop once the first
+    frame is up, because building a client imports the SDK, which takes most of a second."""
+
+    profile: str | None = None
+    sandbox: bool = False
+    speed: float = 1.0
+    data_dir: Path | None = None
+
+    @property
+    def label(self) -> str:
+        return "sandbox" if self.sandbox else (self.profile or "openai")
+
+    def placeholder(self) -> Session:
+        """The session screens see while the real one is being opened."""
+        return Session(None, self.label, simulated=self.sandbox, connecting=True)
+
+    def open(self) -> Session:
+        return open_session(self.profile, sandbox=self.sandbox, speed=self.speed,
+                            data_dir=self.data_dir)
 
 
 def open_sandbox_session(*, speed: float = 1.0, data_dir: Path | None = None) -> Session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 from pathlib import Path
 
 from textual import work
@@ -11,17 +12,22 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from core.errors import CoreError
-from core.session import Session, open_sandbox_session
+from core.session import Session, SessionRequest, open_sandbox_session
 from tui.commands import ActiveBindingsCommands
 from tui.help_screen import HelpScreen
-from tui.screens.compare import CompareScreen
-from tui.screens.data import DataScreen
-from tui.screens.files import FilesScreen
-from tui.screens.jobs import JobsScreen
-from tui.screens.models import ModelsScreen
 from tui.screens.setup import SetupScreen
+from widgets.status_header import StatusHeader
 
 log = logging.getLogger("ftui")
+
+
+def _section_screen(module: str, name: str):
+    """A section's screen, imported on first visit so the first frame comes sooner."""
+
+    def build():
+        return getattr(import_module(module), name)()
+
+    return build
 
 
 class FtuiApp(App):
@@ -29,11 +35,11 @@ class FtuiApp(App):
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ActiveBindingsCommands}
     MODES = {
-        "data": DataScreen,
-        "jobs": JobsScreen,
-        "compare": CompareScreen,
-        "files": FilesScreen,
-        "models": ModelsScreen,
+        "data": _section_screen("tui.screens.data", "DataScreen"),
+        "jobs": _section_screen("tui.screens.jobs", "JobsScreen"),
+        "compare": _section_screen("tui.screens.compare", "CompareScreen"),
+        "files": _section_screen("tui.screens.files", "FilesScreen"),
+        "models": _section_screen("tui.screens.models", "ModelsScreen"),
     }
     BINDINGS = [
         Binding("1", "goto('data')", "Data", id="app.goto.data",
@@ -51,16 +57,19 @@ class FtuiApp(App):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave ftui", show=False),
     ]
 
-    def __init__(self, session: Session, *, open_path: Path | None = None,
+    def __init__(self, session: Session | SessionRequest, *, open_path: Path | None = None,
                  sandbox_speed: float = 1.0) -> None:
         super().__init__()
-        self.session = session
+        # A request is opened in a worker after the first frame (see on_mount).
+        self._request = session if isinstance(session, SessionRequest) else None
+        self.session = session.placeholder() if isinstance(session, SessionRequest) else session
+        self._pending_mode: str | None = None
         self.initial_path = open_path
         # The dataset the user last opened on the Data screen; Files/Launch/Compare offer it.
         self.current_dataset: Path | None = open_path
         self._sandbox_speed = sandbox_speed
-        if session.keymap:
-            self.set_keymap(session.keymap)
+        if self.session.keymap:
+            self.set_keymap(self.session.keymap)
 
     # What screens read -------------------------------------------------------------
     @property
@@ -77,7 +86,11 @@ class FtuiApp(App):
 
     # Lifecycle -------------------------------------------------------------------
     def on_mount(self) -> None:
-        if self.session.provider is None and self.session.problem:
+        if self._request is not None:
+            # The Data workbench needs no account: show it now, connect behind it.
+            self.switch_mode("data")
+            self._open_session(self._request)
+        elif self.session.provider is None and self.session.problem:
             # Section screens are built on first visit, so they see the session chosen here.
             self.push_screen(SetupScreen(self.session.problem))
         else:
@@ -86,10 +99,37 @@ class FtuiApp(App):
     def on_unmount(self) -> None:
         self.session.close()
 
+    @work(thread=True, exclusive=True, group="session", exit_on_error=False)
+    def _open_session(self, request: SessionRequest) -> None:
+        session = request.open()
+        self.call_from_thread(self._session_ready, session)
+
+    def _session_ready(self, session: Session) -> None:
+        self.session.close()
+        self.session = session
+        if session.keymap:
+            self.set_keymap(session.keymap)
+        for screen in self.screen_stack:
+            for header in screen.query(StatusHeader):
+                header.profile = session.label
+                header.simulated = session.simulated
+        if session.provider is None and session.problem:
+            self.push_screen(SetupScreen(session.problem))
+            return
+        if isinstance(self.screen, SetupScreen):
+            self.pop_screen()
+        mode, self._pending_mode = self._pending_mode or "data", None
+        self.switch_mode(mode)
+
     # Actions ---------------------------------------------------------------------
     def action_goto(self, mode: str) -> None:
         if isinstance(self.screen, SetupScreen):
             self.pop_screen()
+        if self.session.connecting and mode != "data":
+            # Sections that need the account open once it is there.
+            self._pending_mode = mode
+            self.notify(f"Connecting to {self.session.label}…", timeout=2)
+            return
         self.switch_mode(mode)
 
     # Hand-offs between sections ----------------------------------------------------
@@ -119,15 +159,8 @@ class FtuiApp(App):
     @work(thread=True, exclusive=True, group="session", exit_on_error=False)
     def _start_sandbox(self) -> None:
         session = open_sandbox_session(speed=self._sandbox_speed)
-        self.call_from_thread(self._use_session, session)
-
-    def _use_session(self, session: Session) -> None:
-        self.session.close()
-        self.session = session
-        if isinstance(self.screen, SetupScreen):
-            self.pop_screen()
-        self.switch_mode("data")
-        self.notify("Sandbox ready: training here is simulated, nothing is billed.")
+        self.call_from_thread(self._session_ready, session)
+        self.call_from_thread(self.notify, "Sandbox ready: training here is simulated, nothing is billed.")
 
     # The one place worker failures land ---------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -37,14 +37,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ftui: {args.path}: no such file", file=sys.stderr)
         return 2
 
-    from core.session import open_session
-    session = open_session(args.profile, sandbox=args.sandbox, speed=args.speed, data_dir=args.data_dir)
+    from core.session import SessionRequest
     from tui.app import FtuiApp  # Textual loads only when the app runs, keeping the CLI commands fast
-    app = FtuiApp(session, open_path=args.path, sandbox_speed=args.speed)
+    request = SessionRequest(args.profile, sandbox=args.sandbox, speed=args.speed, data_dir=args.data_dir)
+    app = FtuiApp(request, open_path=args.path, sandbox_speed=args.speed)
     try:
         app.run()
     finally:
-        session.close()
+        app.session.close()
     return app.return_code or 0
 
 

@@ -26,6 +26,8 @@ async def test_number_keys_switch_sections_and_help_lists_keys():
     app = FtuiApp(Session(None, "openai"))
     async with app.run_test(size=(80, 24)) as pilot:
         for key, mode in [("2", "jobs"), ("3", "compare"), ("4", "files"), ("5", "models"), ("1", "data")]:
+            # Digits typed into a text field stay there; out of one they switch sections.
+            app.screen.set_focus(None)
             await pilot.press(key)
             assert app.current_mode == mode
         await pilot.press("f1")
@@ -38,5 +40,25 @@ async def test_header_marks_the_sandbox_as_simulated():
     app = FtuiApp(Session(None, "sandbox", simulated=True))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
+        header = app.screen.query_one(StatusHeader)
+        assert "SANDBOX - simulated training" in str(header.render())
+
+
+async def test_a_requested_session_opens_behind_the_first_frame(tmp_path, monkeypatch):
+    from core.session import SessionRequest
+
+    monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path))
+    app = FtuiApp(SessionRequest(sandbox=True, speed=50))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.current_mode == "data"
+        assert app.session.connecting or app.provider is not None
+        app.screen.set_focus(None)
+        await pilot.press("2")  # asked for while connecting: taken once connected
+        for _ in range(200):
+            if app.provider is not None and app.current_mode == "jobs":
+                break
+            await pilot.pause(0.05)
+        assert app.provider is not None and app.provider.simulated
+        assert app.current_mode == "jobs"
         header = app.screen.query_one(StatusHeader)
         assert "SANDBOX - simulated training" in str(header.render())
