@@ -145,6 +145,10 @@ class FilesScreen(SectionScreen):
             return self._cancel is not None
         if action == "close_prompt":
             return self._prompt_mode is not None
+        if action == "more":
+            return self.has_more
+        if action in ("download", "delete"):
+            return bool(self.files)
         return True
 
     def say(self, text: str) -> None:
@@ -175,6 +179,7 @@ class FilesScreen(SectionScreen):
         if not more and table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.has_more, self._last_id = page.has_more, page.last_id or self._last_id
+        self.refresh_bindings()
         count = len(self.files)
         text = f"{count} file{'s' if count != 1 else ''}" if count else "No files yet: press u to upload one."
         if self.has_more:
@@ -359,3 +364,4 @@ class FilesScreen(SectionScreen):
         if f.id in self.files:
             del self.files[f.id]
             table.remove_row(f.id)
+            self.refresh_bindings()

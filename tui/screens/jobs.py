@@ -132,7 +132,13 @@ class JobsScreen(SectionScreen):
         self.has_more, self._last_id = page.has_more, page.last_id or self._last_id
         self._show_state(table.row_count)
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "more":
+            return self.has_more
+        return True
+
     def _show_state(self, count: int) -> None:
+        self.refresh_bindings()
         label = "job" if count == 1 else "jobs"
         state = f"{count} {label}" if count else "No jobs yet: press n to launch one."
         self.query_one("#jobs-state", Static).update(state)
