@@ -7,11 +7,13 @@ import logging
 import re
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 from core.sandbox import routes_chat, routes_files, routes_jobs, routes_models, routes_uploads
 from core.sandbox.api_errors import ApiError, envelope
 from core.sandbox.context import SandboxContext
-from core.sandbox.http_util import CTX
+from core.sandbox.http_util import CTX, parse_detail
 from core.sandbox.ids import new_id
 from core.sandbox.streaming_body import CUT_STREAM_AFTER, DROP_UPLOAD, DropConnection, PartTooLarge
 
@@ -41,6 +43,11 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
         return _error(ApiError(404, f"Invalid URL ({request.method} {request.path})"))
     except web.HTTPException as exc:
         return _error(ApiError(exc.status, exc.reason))
+    except (HttpProcessingError, RequestPayloadError) as exc:
+        # aiohttp could not parse the request (bad body encoding, malformed parts): the
+        # client's fault, so a 400 rather than the 500 of the catch-all below.
+        return _error(ApiError(400, f"Could not parse the request body: {parse_detail(exc)}.",
+                               code="invalid_request"))
     except asyncio.CancelledError:
         raise
     except Exception as exc:

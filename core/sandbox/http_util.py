@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 from core.sandbox.api_errors import ApiError, bad_request
 from core.sandbox.context import SandboxContext, public
@@ -71,3 +75,26 @@ def require_str(body: dict[str, Any], name: str) -> str:
         raise bad_request(f"Invalid type for '{name}': expected a non-empty string.", param=name,
                           code="invalid_type")
     return value
+
+
+# What aiohttp's multipart reader raises on a body it cannot parse (a part without headers,
+# a bad boundary or Content-Length, an unknown encoding or charset, undecodable text).
+MULTIPART_PARSE_ERRORS = (HttpProcessingError, RequestPayloadError, ValueError, RuntimeError,
+                          LookupError)
+
+
+def parse_detail(exc: BaseException) -> str:
+    """aiohttp's own words for a parse failure, without its "400, message:" framing."""
+    inner = exc.__cause__ if isinstance(exc.__cause__, HttpProcessingError) else exc
+    text = getattr(inner, "message", None) or str(inner) or type(inner).__name__
+    return " ".join(str(text).split()).rstrip(".")
+
+
+@contextmanager
+def multipart_errors() -> Iterator[None]:
+    """Turn a parse failure of the multipart body into a 400 that says what is wrong."""
+    try:
+        yield
+    except MULTIPART_PARSE_ERRORS as exc:
+        raise bad_request(f"Could not parse the multipart/form-data body: {parse_detail(exc)}.",
+                          code="invalid_multipart") from None

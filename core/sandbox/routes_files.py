@@ -10,6 +10,7 @@ from core.sandbox.http_util import (
     ctx_of,
     limit_param,
     list_body,
+    multipart_errors,
     ok,
 )
 from core.sandbox.streaming_body import part_to_file
@@ -52,20 +53,21 @@ async def create_file(request: web.Request) -> web.Response:
     if not request.content_type.startswith("multipart/"):
         raise bad_request("Expected a multipart/form-data body with 'file' and 'purpose'.",
                           code="invalid_request")
-    reader = await request.multipart()
     purpose = filename = None
     blob = None
     size = 0
     try:
-        while (part := await reader.next()) is not None:
-            if part.name == "purpose":
-                purpose = (await part.text()).strip()
-            elif part.name == "file":
-                filename = part.filename or "upload"
-                blob = ctx.temp_blob("file-")
-                size = await part_to_file(part, blob, request, MAX_FILE_BYTES)
-            else:
-                await part.release()
+        with multipart_errors():
+            reader = await request.multipart()
+            while (part := await reader.next()) is not None:
+                if part.name == "purpose":
+                    purpose = (await part.text()).strip()
+                elif part.name == "file":
+                    filename = part.filename or "upload"
+                    blob = ctx.temp_blob("file-")
+                    size = await part_to_file(part, blob, request, MAX_FILE_BYTES)
+                else:
+                    await part.release()
         if blob is None:
             raise bad_request("Missing required parameter: 'file'.", param="file",
                               code="missing_required_parameter")

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from core.sandbox.api_errors import bad_request, not_found
 from core.sandbox.context import PRIVATE
-from core.sandbox.http_util import ctx_of, json_body, ok, require_str
+from core.sandbox.http_util import ctx_of, json_body, multipart_errors, ok, require_str
 from core.sandbox.ids import new_id, now
 from core.sandbox.routes_files import check_fine_tune_name, check_purpose
 from core.sandbox.streaming_body import concatenate, part_to_file
@@ -62,15 +62,20 @@ async def add_part(request: web.Request) -> web.Response:
     upload = get_upload(request, pending=True)
     if not request.content_type.startswith("multipart/"):
         raise bad_request("Expected a multipart/form-data body with a 'data' part.", param="data")
-    reader = await request.multipart()
     part_id = new_id("part_")
     path = ctx.store.blob_path("parts", part_id)
     size = None
-    while (part := await reader.next()) is not None:
-        if part.name == "data" and size is None:
-            size = await part_to_file(part, path, request, MAX_PART_BYTES)
-        else:
-            await part.release()
+    try:
+        with multipart_errors():
+            reader = await request.multipart()
+            while (part := await reader.next()) is not None:
+                if part.name == "data" and size is None:
+                    size = await part_to_file(part, path, request, MAX_PART_BYTES)
+                else:
+                    await part.release()
+    except BaseException:
+        path.unlink(missing_ok=True)  # a part read whole before the body broke is not kept
+        raise
     if size is None:
         raise bad_request("Missing required parameter: 'data'.", param="data",
                           code="missing_required_parameter")

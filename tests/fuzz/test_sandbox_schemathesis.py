@@ -67,17 +67,11 @@ REAL_BODY_FIELDS = {
     ("POST", "/fine_tuning/jobs"): {"model": "gpt-4o-mini-2024-07-18", "training_file": "file_id"},
 }
 # (method, path, mode) -> the sandbox bug these cases hit; marked xfail until fixed.
-MALFORMED_MULTIPART_BUG = ("sandbox bug: a multipart part without headers (body b'--B\\r\\n[]--B--') "
-                           "makes aiohttp's reader raise 'Invalid HTTP header', answered 500 instead "
-                           "of 400 (routes_files.create_file, routes_uploads.add_part: catch "
-                           "aiohttp's HTTP parse errors as bad_request)")
 CHAT_TEXT_PART_BUG = ("sandbox bug: a chat message content part whose 'text' is not a string "
                       "({'type': 'text', 'text': null}) answers 500 (TypeError in "
                       "responder.content_text) instead of 400")
 KNOWN_BUGS: dict[tuple[str, str, str], str] = {
     ("POST", "/chat/completions", "negative"): CHAT_TEXT_PART_BUG,
-    ("POST", "/files", "negative"): MALFORMED_MULTIPART_BUG,
-    ("POST", "/uploads/{upload_id}/parts", "negative"): MALFORMED_MULTIPART_BUG,
 }
 
 
@@ -293,8 +287,6 @@ def test_malformed_multipart_is_a_client_error(where, live):
     answer = requests.post(url, data=b"--BB\r\nNone--BB--\r\n", timeout=30,
                            headers={"Authorization": f"Bearer {KEY}",
                                     "Content-Type": "multipart/form-data; boundary=BB"})
-    if answer.status_code >= 500:
-        pytest.xfail(MALFORMED_MULTIPART_BUG)
     assert answer.status_code == 400, answer.text
     spec_check.check_error(answer.json())
 
