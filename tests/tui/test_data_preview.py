@@ -137,6 +137,13 @@ async def test_jump_to_line_and_search(tmp_path):
         await settle(app, pilot)
         assert screen.line == 22
         assert "/needle" in info(app)
+        await pilot.press("slash")
+        await pilot.pause()
+        app.screen.query_one("#search-input").value = "not anywhere"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert screen.line == 22 and "/not anywhere" in info(app)
+        assert any("is not in the file" in str(n.message) for n in app._notifications)
 
 
 async def test_broken_file_lists_problems_and_n_jumps_to_them(tmp_path, shoot):

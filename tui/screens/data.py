@@ -432,6 +432,7 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         """Scan lines (bytes, case-insensitive) from `start`, wrapping around once."""
         worker = get_current_worker()
         want = needle.lower().encode("utf-8")
+        self.app.call_from_thread(self._set_info, f"Searching for {needle!r}…")
         try:
             total = reader.line_count
             if total == 0:
@@ -446,8 +447,10 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
                     return
         except CoreError as err:
             self.app.call_from_thread(self.notify, err.summary(), severity="error")
-            return
-        self.app.call_from_thread(self.notify, f"{needle!r} is not in the file", severity="warning", timeout=3)
+        else:
+            self.app.call_from_thread(self.notify, f"{needle!r} is not in the file", severity="warning",
+                                      timeout=3)
+        self.app.call_from_thread(self._update_info)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "find":

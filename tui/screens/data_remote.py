@@ -22,6 +22,9 @@ from core.errors import CoreError
 from tui.screens.data_picker import Picked
 
 
+MAX_PAGES = 10
+
+
 def _size(n: int) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
@@ -59,13 +62,20 @@ class RemoteFilesScreen(ModalScreen[Picked | None]):
     @work(exclusive=True, group="data-remote", exit_on_error=False)
     async def _load_files(self) -> None:
         status = self.query_one("#remote-status", Static)
+        files: list = []
+        after = None
         try:
-            page = await self.app.provider.list_files(purpose="fine-tune")
+            for _ in range(MAX_PAGES):  # newest first; enough pages for any real account
+                page = await self.app.provider.list_files(purpose="fine-tune", after=after)
+                files.extend(page.items)
+                if not page.has_more or not page.last_id:
+                    break
+                after = page.last_id
         except CoreError as err:
             status.update(f"Could not list files: {err.summary()}")
-            return
-
-        self._files = list(page.items)
+            if not files:
+                return
+        self._files = files
         ol = self.query_one(OptionList)
         ol.clear_options()
         for i, f in enumerate(self._files):
