@@ -61,6 +61,11 @@ class ModelsScreen(SectionScreen):
         if self.provider is not None and self.is_mounted:
             self.load_models()
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("compare", "delete", "open_job"):
+            return bool(self.models)
+        return True
+
     def say(self, text: str) -> None:
         self.query_one("#models-message", Static).update(text)
 
@@ -88,6 +93,7 @@ class ModelsScreen(SectionScreen):
                           m.shutdown_date or "-", key=m.id)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
+        self.refresh_bindings()
         count = len(models)
         state.update(f"{count} fine-tuned model{'s' if count != 1 else ''}" if count else
                      "No fine-tuned models yet: they appear here when a job succeeds.")
@@ -159,4 +165,5 @@ class ModelsScreen(SectionScreen):
             return
         self.models.pop(model.id, None)
         self.query_one("#models-table", DataTable).remove_row(model.id)
+        self.refresh_bindings()
         self.say(f"Deleted {model.id}.")
