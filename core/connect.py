@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from openai import AsyncAzureOpenAI, AsyncOpenAI
-
-from core.backends.openai_backend import OpenAIProvider
 from core.errors import CoreError
 from core.provider import Provider
 from core.settings import SANDBOX_KEY, Settings
@@ -32,6 +29,12 @@ def explain_missing_key(settings: Settings) -> str | None:
 
 def make_provider(settings: Settings, *, sandbox_base_url: str | None = None) -> Provider:
     """Build the Provider for `settings`; raises CoreError(kind="input") if it cannot."""
+    # Imported here: the SDK takes most of a second to import, and the setup screen and
+    # `ftui validate` never need it.
+    from openai import AsyncAzureOpenAI, AsyncOpenAI
+
+    from core.backends.openai_backend import OpenAIProvider
+
     common = dict(timeout=settings.timeout, max_retries=settings.max_retries)
     name = settings.profile_name
     if settings.kind == "sandbox":

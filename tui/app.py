@@ -89,7 +89,8 @@ class FtuiApp(App):
         if self._request is not None:
             # The Data workbench needs no account: show it now, connect behind it.
             self.switch_mode("data")
-            self._open_session(self._request)
+            # After the first paint: importing the SDK in a thread would compete for the GIL.
+            self.call_after_refresh(self._open_session, self._request)
         elif self.session.provider is None and self.session.problem:
             # Section screens are built on first visit, so they see the session chosen here.
             self.push_screen(SetupScreen(self.session.problem))
