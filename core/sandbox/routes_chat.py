@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from core.sandbox.api_errors import bad_request
+from core.sandbox.chat_messages import check_messages
 from core.sandbox.http_util import ctx_of, json_body
 from core.sandbox.ids import new_id, now
 from core.sandbox.responder import pieces, prompt_tokens, user_prompt
@@ -53,20 +54,6 @@ def _stops(body: dict[str, Any]) -> list[str]:
     return stops
 
 
-def _messages(body: dict[str, Any]) -> list[dict[str, Any]]:
-    messages = body.get("messages")
-    if not isinstance(messages, list) or not messages:
-        raise bad_request("Invalid 'messages': expected a non-empty list of messages.",
-                          param="messages", code="invalid_value" if messages is not None
-                          else "missing_required_parameter")
-    for index, message in enumerate(messages):
-        if not isinstance(message, dict) or message.get("role") not in (
-                "system", "developer", "user", "assistant", "tool", "function"):
-            raise bad_request(f"Invalid 'messages[{index}]': expected an object with a valid 'role'.",
-                              param=f"messages[{index}]", code="invalid_value")
-    return messages
-
-
 def shape_answer(text: str, stops: list[str], max_tokens: int | None) -> Choice:
     finish = "stop"
     cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
@@ -86,7 +73,7 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
     if not isinstance(model, str) or not model:
         raise bad_request("Missing required parameter: 'model'.", param="model",
                           code="missing_required_parameter")
-    messages = _messages(body)
+    messages = check_messages(body)
     n = _number(body, "n", 1, 128, integer=True) or 1
     temperature = _number(body, "temperature", 0, 2)
     _number(body, "top_p", 0, 1)

@@ -67,11 +67,7 @@ REAL_BODY_FIELDS = {
     ("POST", "/fine_tuning/jobs"): {"model": "gpt-4o-mini-2024-07-18", "training_file": "file_id"},
 }
 # (method, path, mode) -> the sandbox bug these cases hit; marked xfail until fixed.
-CHAT_TEXT_PART_BUG = ("sandbox bug: a chat message content part whose 'text' is not a string "
-                      "({'type': 'text', 'text': null}) answers 500 (TypeError in "
-                      "responder.content_text) instead of 400")
 KNOWN_BUGS: dict[tuple[str, str, str], str] = {
-    ("POST", "/chat/completions", "negative"): CHAT_TEXT_PART_BUG,
 }
 
 
@@ -299,7 +295,5 @@ def test_chat_text_part_that_is_not_text_is_a_client_error(text, live):
                            headers={"Authorization": f"Bearer {KEY}"},
                            json={"model": "gpt-4o-mini",
                                  "messages": [{"role": "user", "content": [{"type": "text", "text": text}]}]})
-    if answer.status_code >= 500:
-        pytest.xfail(CHAT_TEXT_PART_BUG)
     assert answer.status_code == 400, answer.text
     spec_check.check_error(answer.json())
