@@ -1,10 +1,12 @@
 """Validate JSON bodies against the vendored OpenAI OpenAPI spec (JSON Schema 2020-12).
 
 The YAML is parsed once per session (CSafeLoader) and cached as JSON under `.cache/`.
-Two documented adjustments bridge the spec to what OpenAI actually sends:
+Documented adjustments bridge the spec to what OpenAI actually sends:
 - OpenAPI 3.0's `nullable: true`, still used in places, becomes "or null" (2020-12 ignores it);
 - `FineTuningJob.status` also allows "paused" (the pause endpoint returns it; the enum lags),
-  and list `first_id`/`last_id` may be null for an empty page, as the API returns.
+  and list `first_id`/`last_id` may be null for an empty page, as the API returns;
+- `OpenAIFile.purpose` also allows every `CreateFileRequest.purpose` ("evals" is missing from
+  the answer's enum though a file can be created with it).
 """
 
 from __future__ import annotations
@@ -56,6 +58,11 @@ def _adjust(spec: dict[str, Any]) -> dict[str, Any]:
     spec = _nullable_to_2020(spec)
     schemas = spec["components"]["schemas"]
     schemas["FineTuningJob"]["properties"]["status"]["enum"].append("paused")
+    # A file may be created with any CreateFileRequest purpose (the sandbox accepts "evals",
+    # as OpenAI does), but the OpenAIFile.purpose enum of answers lags and lacks "evals".
+    answered = schemas["OpenAIFile"]["properties"]["purpose"]["enum"]
+    asked = schemas["CreateFileRequest"]["properties"]["purpose"]["enum"]
+    answered.extend(p for p in asked if p not in answered)
     for name in ("ListFilesResponse",):
         for key in ("first_id", "last_id"):
             schemas[name]["properties"][key] = {"anyOf": [{"type": "string"}, {"type": "null"}]}
