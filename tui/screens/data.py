@@ -102,7 +102,6 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         self.validating = False
         self._pending_line: int | None = None
         self._temp_dirs: list[Path] = []  # folders holding downloaded copies of account files
-        self._last_progress = 0.0
 
     # -- layout ---------------------------------------------------------------------------------
     def compose_body(self):
@@ -227,18 +226,21 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
     @work(thread=True, exclusive=True, group="data-index", exit_on_error=False)
     def _index(self) -> None:
         reader = self.reader
+        worker = get_current_worker()
         try:
             total = reader.build_index()
             # Blank lines are not examples; knowing them turns line numbers into example numbers.
             blanks = []
             for n in range(1, total + 1):
+                if n % 50_000 == 0 and worker.is_cancelled:
+                    return
                 start, end = reader.line_span(n)
-                if end - start <= 2 and not reader.read_line(n).strip():
+                if end - start <= 16 and not reader.read_line(n).strip():
                     blanks.append(n)
         except CoreError as err:
             self.app.call_from_thread(self._set_info, f"✗ {err.summary()}")
             return
-        if not get_current_worker().is_cancelled:
+        if not worker.is_cancelled:
             self.app.call_from_thread(self._indexed, reader, total, blanks)
 
     def _indexed(self, reader, total: int, blanks: list[int]) -> None:
