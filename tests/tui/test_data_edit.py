@@ -161,6 +161,7 @@ async def test_delete_cancelled_changes_nothing(tmp_path):
         await pilot.press("u")  # nothing to undo: said, not crashed
         await settle(app, pilot)
         assert path.read_bytes() == original
+        assert any("no earlier version" in str(n.message) for n in app._notifications)
 
 
 async def test_write_refused_when_the_file_changed_on_disk(tmp_path):
