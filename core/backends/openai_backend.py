@@ -51,10 +51,11 @@ def _core_errors_only(method: Callable[..., Awaitable[R]]) -> Callable[..., Awai
     async def wrapper(self: OpenAIProvider, *args: Any, **kwargs: Any) -> R:
         try:
             return await method(self, *args, **kwargs)
-        except CoreError:
-            raise
         except Exception as exc:
-            raise self._error(exc, method.__name__) from None
+            failure: Exception = exc
+        err = self._converted(failure, method.__name__)
+        del failure  # nor in this frame's locals, which a traceback with locals would show
+        raise err
 
     return wrapper
 
@@ -91,6 +92,17 @@ class OpenAIProvider:
         key = getattr(self._client, "api_key", None)
         return to_core_error(exc, key_source=self._key_source, operation=operation,
                              secrets=[key if isinstance(key, str) else None])
+
+    def _converted(self, exc: Exception, operation: str) -> CoreError:
+        """The CoreError to raise for `exc`, detached from it and from whatever it was
+        raised while handling. Called outside any `except` block, so raising the result adds
+        no implicit `__context__` either: an SDK exception (whose message may quote the key
+        in full on a 401) never travels with the error, not even hidden behind
+        `__suppress_context__`."""
+        err = self._error(exc, operation)
+        err.__cause__ = err.__context__ = None
+        err.__suppress_context__ = False
+        return err
 
     # ------------------------------------------------------------------ files
     @_core_errors_only
@@ -236,6 +248,7 @@ class OpenAIProvider:
 
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
         """Yield text as it arrives; the last delta carries the usage of the whole answer."""
+        failure: Exception | None = None
         try:
             stream = await self._client.chat.completions.create(
                 **self._chat_args(request), stream=True, stream_options={"include_usage": True})
@@ -251,10 +264,12 @@ class OpenAIProvider:
                         yield ChatDelta(usage=Usage(prompt_tokens=u.prompt_tokens,
                                                     completion_tokens=u.completion_tokens,
                                                     total_tokens=u.total_tokens))
-        except CoreError:
-            raise
         except Exception as exc:
-            raise self._error(exc, "stream_chat") from None
+            failure = exc
+        if failure is not None:  # converted out here, for the reason given in _converted
+            err = self._converted(failure, "stream_chat")
+            del failure
+            raise err
 
     async def aclose(self) -> None:
         try:
