@@ -2,8 +2,9 @@
 
 Why not the SDK's `uploads.upload_file_chunked`: it sends parts one at a time, reports no
 progress, cannot be cancelled and leaves the Upload open when a part fails. Here parts go
-out a few at a time, the file is read one part at a time (never whole), the md5 of the
-whole file is sent on completion, and a failed or abandoned Upload is cancelled on the server.
+out a few at a time, each streamed from disk in small reads (no part is ever held in
+memory), the md5 of the whole file is computed in one sequential pass in a thread meanwhile
+and sent on completion, and a failed or abandoned Upload is cancelled on the server.
 Retries and backoff of each request are still the SDK's.
 """
 
@@ -13,6 +14,7 @@ import asyncio
 import hashlib
 import io
 import mimetypes
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -133,10 +135,78 @@ async def upload_via_files_api(client: AsyncOpenAI, path: Path, purpose: str,
         reader.close()
 
 
-def _read_part(f: io.BufferedReader, size: int, digest: Any) -> bytes:
-    data = f.read(size)
-    digest.update(data)
-    return data
+class FilePartReader(io.RawIOBase):
+    """One part of a file, `length` bytes from `offset`, read from disk as it is sent.
+
+    httpx2 (the SDK's HTTP library) sends a multipart file field by seeking to 0 and calling
+    `read(64 KiB)` until it gets b""; it learns the field's length from `fileno()` (which
+    this view refuses, since fstat would give the whole file's size) or else from
+    `seek(0, SEEK_END)`. So a part is never in memory: only the chunk being sent. Every read
+    reports the bytes of the part read so far; a seek back to 0 (a retry) reports 0.
+    """
+
+    def __init__(self, path: Path, offset: int, length: int,
+                 on_position: Callable[[int], None]) -> None:
+        super().__init__()
+        self._file = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
+        self._offset = offset
+        self._length = length
+        self._pos = 0
+        self._on_position = on_position
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._length}[whence]
+        self._pos = max(0, min(self._length, base + offset))
+        if whence == io.SEEK_SET:  # not the length probe (SEEK_END), which sends nothing
+            self._on_position(self._pos)
+        return self._pos
+
+    def read(self, size: int = -1) -> bytes:
+        left = self._length - self._pos
+        size = left if size is None or size < 0 else min(size, left)
+        if size <= 0:
+            return b""
+        self._file.seek(self._offset + self._pos)
+        data = self._file.read(size)
+        self._pos += len(data)
+        self._on_position(self._pos)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+HASH_CHUNK = 1024 * 1024
+
+
+def file_md5(path: Path, stop: threading.Event) -> str | None:
+    """The md5 of the whole file in one sequential pass (run in a thread, while the parts go
+    out); None if `stop` was set before the end."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb", buffering=0) as f:
+        buffer = bytearray(HASH_CHUNK)
+        view = memoryview(buffer)
+        while not stop.is_set():
+            got = f.readinto(buffer)
+            if not got:
+                return digest.hexdigest()
+            digest.update(view[:got])
+    return None
 
 
 def _first_real_error(group: BaseExceptionGroup) -> BaseException:
@@ -188,43 +258,52 @@ async def _cancel_quietly(client: AsyncOpenAI, upload_id: str) -> None:
 async def _send_parts(client: AsyncOpenAI, upload_id: str, path: Path, total: int,
                       progress: ProgressCallback | None, part_size: int,
                       concurrency: int) -> tuple[list[str], str]:
-    """Read parts in order (hashing as we go), send up to `concurrency` at once."""
+    """Send the parts, up to `concurrency` at once, each streamed from disk; hash the whole
+    file in a thread meanwhile. Returns the part ids in file order and the md5."""
     positions: dict[int, int] = {}  # part index -> bytes of it sent so far
     part_ids: dict[int, str] = {}
     slots = asyncio.Semaphore(concurrency)
-    digest = hashlib.md5(usedforsecurity=False)
+    stop_hashing = threading.Event()
 
     def report() -> None:
         if progress is not None:
             progress(TransferProgress(done=sum(positions.values()), total=total))
 
-    async def send(index: int, data: bytes) -> None:
+    async def send(index: int) -> None:
+        offset = index * part_size
+        length = min(part_size, total - offset)
+
         def on_position(pos: int) -> None:
             positions[index] = pos
             report()
 
         try:
-            reader = ProgressReader(io.BytesIO(data), on_position)
-            part = await client.uploads.parts.create(upload_id, data=("part", reader))  # type: ignore[arg-type]
+            reader = FilePartReader(path, offset, length, on_position)
+            try:
+                part = await client.uploads.parts.create(upload_id, data=("part", reader))  # type: ignore[arg-type]
+            finally:
+                reader.close()
             part_ids[index] = part.id
-            positions[index] = len(data)
+            positions[index] = length
             report()
         finally:
             slots.release()
 
     report()
-    with open(path, "rb") as f:
-        try:
-            async with asyncio.TaskGroup() as group:
-                index = 0
-                while True:
-                    await slots.acquire()  # at most `concurrency` parts held in memory
-                    data = await asyncio.to_thread(_read_part, f, part_size, digest)
-                    if not data:
-                        slots.release()
-                        break
-                    group.create_task(send(index, data))
-                    index += 1
-        except BaseExceptionGroup as group_error:
-            raise _first_real_error(group_error) from None
-    return [part_ids[i] for i in sorted(part_ids)], digest.hexdigest()
+    hashing = asyncio.ensure_future(asyncio.to_thread(file_md5, path, stop_hashing))
+    # If the parts fail first, the hash's own outcome is never awaited; do not warn about it.
+    hashing.add_done_callback(lambda t: t.cancelled() or t.exception())
+    try:
+        async with asyncio.TaskGroup() as group:
+            for index in range(-(-total // part_size)):
+                await slots.acquire()  # at most `concurrency` parts on the wire
+                group.create_task(send(index))
+        md5 = await hashing
+    except BaseExceptionGroup as group_error:
+        raise _first_real_error(group_error) from None
+    finally:
+        stop_hashing.set()  # a failed or cancelled upload needs no md5: end the thread soon
+        hashing.cancel()
+    if md5 is None:  # cannot happen unless stopped, which only the finally above does
+        raise CoreError("the md5 of the file could not be computed", kind="io")
+    return [part_ids[i] for i in sorted(part_ids)], md5
