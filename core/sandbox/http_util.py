@@ -34,10 +34,15 @@ def list_body(items: list[dict[str, Any]], has_more: bool, *, ids: bool = False)
     return body
 
 
+def _no_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON; Python's parser would let them through into answers.
+    raise ValueError(f"{name} is not valid JSON")
+
+
 async def json_body(request: web.Request) -> dict[str, Any]:
     try:
         raw = await request.read()
-        body = json.loads(raw or b"null")
+        body = json.loads(raw or b"null", parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError):
         raise bad_request("We could not parse the JSON body of your request. (HINT: This likely "
                           "means you aren't using your HTTP library correctly.)") from None

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from core.sandbox.api_errors import bad_request
-from core.sandbox.chat_messages import check_messages
+from core.sandbox.chat_messages import check_messages, invalid_type
 from core.sandbox.http_util import ctx_of, json_body
 from core.sandbox.ids import new_id, now
 from core.sandbox.responder import pieces, prompt_tokens, user_prompt
@@ -83,7 +83,10 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         max_tokens = _number(body, "max_tokens", 1, 1_000_000, integer=True)
     stops = _stops(body)
     stream = bool(body.get("stream"))
-    options = body.get("stream_options") or {}
+    options = body.get("stream_options")
+    if options is not None and not isinstance(options, dict):
+        raise invalid_type("stream_options", "an object", options)
+    options = options or {}
     if options and not stream:
         raise bad_request("The 'stream_options' parameter is only allowed when 'stream' is true.",
                           param="stream_options", code="invalid_value")

@@ -84,3 +84,11 @@ GOOD = [
 async def test_well_formed_messages_are_answered(client, messages):
     answer = await client.chat.completions.create(model=MODEL, messages=messages)
     assert answer.choices[0].message.content
+
+
+@pytest.mark.parametrize("options", [5, "yes", [True]])
+async def test_stream_options_that_are_not_an_object_are_400s(client, options):
+    with pytest.raises(openai.BadRequestError) as caught:
+        await client.chat.completions.create(model=MODEL, messages=[USER], stream=True,
+                                             stream_options=options)  # type: ignore[arg-type]
+    assert caught.value.response.json()["error"]["param"] == "stream_options"

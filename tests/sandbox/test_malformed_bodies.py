@@ -62,3 +62,14 @@ def test_undecodable_gzip_body_is_a_400(sandbox):
                                              "Content-Encoding": "gzip"})
     assert status == 400, answer
     check_error(answer)
+
+
+@pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
+def test_json_with_nan_or_infinity_is_a_400(sandbox, constant):
+    body = (b'{"model": "gpt-4o-mini-2024-07-18", "training_file": "file-x", '
+            b'"hyperparameters": {"learning_rate_multiplier": ' + constant + b"}}")
+    status, _, answer = raw_request("POST", f"{sandbox.base_url}/fine_tuning/jobs", body=body,
+                                    headers={**AUTH, "Content-Type": "application/json"})
+    assert status == 400, answer
+    check_error(answer)
+    assert "JSON" in answer["error"]["message"]
