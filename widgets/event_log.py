@@ -151,6 +151,8 @@ class EventLog(ScrollView, can_focus=True):
         super().action_scroll_home()
 
     def _on_mouse_scroll_up(self, event) -> None:
+        # Reading back stops following; Textual still runs Widget's own handler (it dispatches
+        # to every class in the MRO), so the view scrolls as usual.
         self.follow = False
 
     # drawing ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from textual import events as textual_events
 from textual.app import App, ComposeResult
 
 from core.types import JobEvent
@@ -54,3 +55,8 @@ async def test_twenty_thousand_events_stay_fast_and_ordered():
         print(f"\n20,000 events: append {appended * 1000:.0f} ms, 40 jumps {scrolled * 1000:.0f} ms")
         await pilot.press("end")
         assert log.follow and log.scroll_y == log.max_scroll_y
+        # the mouse wheel up reads back: it scrolls and stops following
+        end = log.scroll_y
+        log.post_message(textual_events.MouseScrollUp(log, 1, 1, 0, -1, 0, False, False, False))
+        await pilot.pause()
+        assert not log.follow and log.scroll_y < end

@@ -279,3 +279,25 @@ async def test_the_footer_offers_only_what_the_job_allows(sandbox_session, marv_
             assert not view.check_action(action, ())
         shown = {b.binding.action for b in view.active_bindings.values() if b.enabled}
         assert "compare_final" in shown and "pause_job" not in shown
+
+
+async def test_the_list_refreshes_itself_while_visible(sandbox_session, marv_path, monkeypatch):
+    monkeypatch.setattr(JobsScreen, "REFRESH_SECONDS", 0.2)
+    provider = sandbox_session.provider
+    uploaded = await provider.upload_file(marv_path)
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.action_goto("jobs")
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one(JobTable)
+        await wait_for(pilot, lambda: "No jobs yet" in str(screen.query_one("#jobs-state").render()))
+        job = await provider.create_job(JobSpec(model=MODEL, training_file=uploaded.id))
+        await wait_for(pilot, lambda: job.id in table.jobs)  # no key pressed
+        # hidden, the timer stops; back, it refreshes at once
+        app.action_goto("files")
+        await pilot.pause()
+        assert not screen._timer._active.is_set()
+        app.action_goto("jobs")
+        await pilot.pause()
+        assert screen._timer._active.is_set()

@@ -39,6 +39,7 @@ class JobsScreen(SectionScreen):
         self.has_more = False
         self._last_id: str | None = None
         self._timer = None
+        self._loading = False
 
     def compose_body(self):
         with Horizontal(id="jobs-bar"):
@@ -54,7 +55,7 @@ class JobsScreen(SectionScreen):
             self.query_one("#jobs-state", Static).update(NO_ACCOUNT)
             return
         JobNotifier.ensure(self.app)
-        self._timer = self.set_interval(self.REFRESH_SECONDS, self._auto_refresh, name="jobs-refresh")
+        self._timer = self.set_interval(self.REFRESH_SECONDS, self._refresh_tick, name="jobs-refresh")
         self.load_jobs()
         if self._pending_job:
             self.call_after_refresh(self._open_pending)
@@ -90,8 +91,10 @@ class JobsScreen(SectionScreen):
         self.app.push_screen(JobScreen(job_id))
 
     # loading ----------------------------------------------------------------------------------
-    def _auto_refresh(self) -> None:
-        if self.app.screen is self:  # only while visible
+    def _refresh_tick(self) -> None:
+        # only while visible, and never on top of a load still running (a slow answer must
+        # not be cancelled by the next tick, or it would never land)
+        if self.app.screen is self and not self._loading:
             self.load_jobs()
 
     @work(exclusive=True, group="jobs-list", exit_on_error=False)
@@ -101,11 +104,14 @@ class JobsScreen(SectionScreen):
         if provider is None:
             return
         table = self.query_one(JobTable)
+        self._loading = True
         try:
             page = await provider.list_jobs(limit=self.PAGE_SIZE, status=self.status_filter)
         except CoreError as exc:
             self.query_one("#jobs-state", Static).update(f"[b]Could not load jobs:[/] {exc.summary()}")
             return
+        finally:
+            self._loading = False
         fresh = {job.id for job in page.items}
         older = [job for job in table.jobs.values() if job.id not in fresh] if self._last_id else []
         if older and page.items and older[0].created_at > page.items[-1].created_at:
