@@ -391,9 +391,6 @@ def estimate_from_report(report, model: str, n_epochs: Any = "auto") -> Estimate
     """The pre-launch estimate from a dataset Report (core/dataset): billable tokens are each
     example's tokens (capped at the model's limit) times the epochs, `auto` by OpenAI's rule."""
     epochs = int(n_epochs) if isinstance(n_epochs, (int, float)) and n_epochs else None
-    cost = report.cost(epochs=epochs) if hasattr(report, "cost") else None
-    if cost is None:
-        return make_estimate(model, report.examples, report.total_tokens, n_epochs)
     from core.dataset.stats import estimate_cost
 
     cost = estimate_cost(report.example_tokens, model=model, epochs=epochs)
