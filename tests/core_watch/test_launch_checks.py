@@ -152,3 +152,15 @@ def test_estimates_survive_in_the_data_dir(tmp_path, monkeypatch):
     assert load_estimate("nope") is None
     (tmp_path / "estimates.json").write_text("{broken")
     assert load_estimate("ftjob-1") is None
+
+
+def test_estimate_from_a_validation_report(marv_path):
+    from core.dataset.validate import validate_path
+    from core.launch import estimate_from_report
+
+    report = validate_path(marv_path, model="gpt-4o-mini-2024-07-18")
+    auto = estimate_from_report(report, "gpt-4o-mini-2024-07-18")
+    assert auto.examples == report.examples and auto.dataset_tokens == report.total_tokens
+    assert auto.epochs >= 1 and auto.billable_tokens == report.total_tokens * auto.epochs
+    two = estimate_from_report(report, "gpt-4o-mini-2024-07-18", 2)
+    assert two.epochs == 2 and two.cost == pytest.approx(two.billable_tokens * 3.0 / 1e6)
