@@ -163,4 +163,4 @@ def test_estimate_from_a_validation_report(marv_path):
     assert auto.examples == report.examples and auto.dataset_tokens == report.total_tokens
     assert auto.epochs >= 1 and auto.billable_tokens == report.total_tokens * auto.epochs
     two = estimate_from_report(report, "gpt-4o-mini-2024-07-18", 2)
-    assert two.epochs == 2 and two.cost == pytest.approx(two.billable_tokens * 3.0 / 1e6)
+    assert two.epochs == 2 and two.cost == pytest.approx(two.billable_tokens * 3.0 / 1e6, rel=0.01)
