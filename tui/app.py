@@ -15,6 +15,7 @@ from core.errors import CoreError
 from core.session import Session, SessionRequest, open_sandbox_session
 from tui.commands import ActiveBindingsCommands
 from tui.help_screen import HelpScreen
+from tui.job_notifier import JobNotifier
 from tui.screens.setup import SetupScreen
 from widgets.status_header import StatusHeader
 
@@ -96,6 +97,12 @@ class FtuiApp(App):
             self.push_screen(SetupScreen(self.session.problem))
         else:
             self.switch_mode("data")
+            self._watch_jobs()
+
+    def _watch_jobs(self) -> None:
+        """Finished jobs are announced wherever the user is, once there is an account."""
+        if self.provider is not None:
+            JobNotifier.ensure(self)
 
     def on_unmount(self) -> None:
         self.session.close()
@@ -121,6 +128,7 @@ class FtuiApp(App):
             self.pop_screen()
         mode, self._pending_mode = self._pending_mode or "data", None
         self.switch_mode(mode)
+        self._watch_jobs()
 
     # Actions ---------------------------------------------------------------------
     def action_goto(self, mode: str) -> None:

@@ -27,12 +27,16 @@ class JobNotifier:
         self._timer = None
 
     @classmethod
-    def ensure(cls, app: App, *, interval: float = 15.0) -> JobNotifier:
-        """The app's notifier, created and started on first use."""
+    def ensure(cls, app: App, *, interval: float | None = None) -> JobNotifier:
+        """The app's notifier, created and started on first use; `interval` re-paces it."""
         notifier = getattr(app, ATTRIBUTE, None)
         if notifier is None:
-            notifier = cls(app, interval=interval)
+            notifier = cls(app, interval=interval or 15.0)
             setattr(app, ATTRIBUTE, notifier)
+            notifier.start()
+        elif interval is not None and interval != notifier.interval:
+            notifier.stop()
+            notifier.interval = interval
             notifier.start()
         return notifier
 

@@ -62,3 +62,17 @@ async def test_a_requested_session_opens_behind_the_first_frame(tmp_path, monkey
         assert app.current_mode == "jobs"
         header = app.screen.query_one(StatusHeader)
         assert "SANDBOX - simulated training" in str(header.render())
+
+
+async def test_the_app_watches_for_finished_jobs_once_it_has_an_account(sandbox_session):
+    from tui.job_notifier import ATTRIBUTE
+
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert getattr(app, ATTRIBUTE, None) is not None
+
+    without = FtuiApp(Session(None, "openai", problem=NO_KEY))
+    async with without.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert getattr(without, ATTRIBUTE, None) is None
