@@ -30,7 +30,7 @@ def describe_active_bindings(screen) -> Table:
         display = app.get_key_display(binding)
         text = Text(binding.description)
         if binding.tooltip:
-            text.append(f" - {binding.tooltip}", style="dim")
+            text.append(f" · {binding.tooltip}", style="dim")
         table.add_row(display, text, type(active.node).__name__)
     return table
 

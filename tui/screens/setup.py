@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, VerticalScroll
@@ -27,9 +28,18 @@ class SetupScreen(Screen):
         super().__init__()
         self._message = message
 
+    def _text(self) -> Text:
+        return Text.assemble(
+            ("ftui has no account to talk to yet\n\n", "bold"),
+            self._message, "\n\n",
+            ("s   ", "bold"), "try the sandbox: simulated training, no key, no cost\n",
+            ("1   ", "bold"), "work on a dataset (validation and token counts need no account)\n",
+            ("q   ", "bold"), "quit, set the key, and start ftui again",
+        )
+
     def compose(self) -> ComposeResult:
         yield StatusHeader("Setup")
         with VerticalScroll():
             with Center():
-                yield Static(self._message, id="setup-text")
+                yield Static(self._text(), id="setup-text")
         yield Footer()
