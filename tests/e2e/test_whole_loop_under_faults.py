@@ -41,6 +41,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # 15% of the time, chat streams cut short 40% (no retry can hide that: the pane must show it).
 FAULTS = Faults.parse("rate429=0.12,error5xx=0.11,drop=0.07,drop_upload=0.15,cut_stream=0.4,"
                       "latency=5,seed=7,retry_after_ms=20")
+# A burst of rate limits: every request answered 429, so even the client's retries fail and the UI
+# must show it. Turned on for one upload and one launch, so the user's retry is always exercised.
+BURST = Faults.parse("rate429=1.0,seed=7,retry_after_ms=20")
 SPEED = 400.0  # a job's simulated training takes about a second
 TRIES = 6  # how often a patient user tries one step again before giving up
 CORRECTED = "Lima, obviously. Write it down this time"
@@ -53,17 +56,23 @@ class CountingDice(FaultDice):
 
     def __init__(self, faults: Faults) -> None:
         super().__init__(faults)
-        self.names = {getattr(faults, n): n for n in
-                      ("rate429", "error5xx", "drop", "drop_upload", "cut_stream") if getattr(faults, n)}
+        self.names: dict[float, str] = {}
         self.fired: dict[str, int] = {}
         self.rolls = 0
+        self.set(faults)
+
+    def set(self, faults: Faults) -> None:
+        """Change the faults in place (the counts go on; a request in flight still finds its name)."""
+        self.names.update({getattr(faults, n): n for n in
+                           ("rate429", "error5xx", "drop", "drop_upload", "cut_stream") if getattr(faults, n)})
+        self.faults = faults
 
     def roll(self, share: float) -> bool:
         hit = super().roll(share)
         if share == self.faults.rate429:
             self.rolls += 1  # the first roll of every faulted request
         if hit:
-            name = self.names[share]
+            name = self.names.get(share, "other")
             self.fired[name] = self.fired.get(name, 0) + 1
         return hit
 
@@ -189,6 +198,8 @@ async def test_whole_loop_under_faults(faulty_sandbox, faulty_session, tmp_path,
         files = app.screen
         message = files.query_one("#files-message", Static)
         uploaded = None
+        upload_failures = 0
+        dice.set(BURST)  # the first try meets a burst of rate limits
         for _ in range(TRIES):
             await pilot.press("u")
             await until(pilot, lambda: isinstance(app.focused, Input), what="the path prompt")
@@ -196,11 +207,15 @@ async def test_whole_loop_under_faults(faulty_sandbox, faulty_session, tmp_path,
             await pilot.press("enter")
             await until(pilot, lambda: ("Uploaded" in text_of(message) or "did not finish" in text_of(message))
                         and files._cancel is None, timeout=30, what="the upload's outcome")
+            dice.set(FAULTS)
             if "Uploaded" in text_of(message):
                 uploaded = files.last_uploaded
                 break
+            upload_failures += 1
             shown_errors.append(text_of(message))
+            assert "429" in text_of(message) or upload_failures > 1, text_of(message)
         assert uploaded is not None, f"upload kept failing: {shown_errors}"
+        assert upload_failures >= 1
         lap("uploaded")
 
         # 3. Jobs -> n -> pick the uploaded file -> ctrl+l -> y; again on a shown failure -------------
@@ -235,23 +250,34 @@ async def test_whole_loop_under_faults(faulty_sandbox, faulty_session, tmp_path,
         assert values.model.startswith("gpt-4o-mini")
         error = form.query_one("#launch-error", Static)
         view = None
-        attempts = 0
+        attempts = refusals = 0
+        burst_done = False
         for attempts in range(1, TRIES + 1):
             await pilot.press("ctrl+l")
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen) or (
                 app.screen is form and text_of(error).strip() and not _busy(form)), timeout=30,
                 what="the confirmation or a shown failure")
             if isinstance(app.screen, ConfirmScreen):
+                if not burst_done:
+                    burst_done = True
+                    dice.set(BURST)  # the first yes meets a burst of rate limits
                 await pilot.press("y")
                 await until(pilot, lambda: isinstance(app.screen, JobScreen) or (
                     app.screen is form and not _busy(form) and text_of(error).strip()), timeout=30,
                     what="the job view or a shown refusal")
+                dice.set(FAULTS)
             if isinstance(app.screen, JobScreen):
                 view = app.screen
                 break
+            refusals += 1
             shown_errors.append(text_of(error))
-            assert form.read_values() == values, "a failed launch changed the form"
+            assert app.screen is form and form.read_values() == values, "a failed launch changed the form"
+            assert form.query_one("#launch-training", Input).value == uploaded.id
+            if "not created" in text_of(error):
+                assert "kept" in text_of(error), text_of(error)
         assert view is not None, f"launch kept failing: {shown_errors}"
+        refused = [t for t in shown_errors if "The job was not created: 429" in t]
+        assert refused, f"the burst of rate limits was not shown on the form: {shown_errors}"
         lap("launched")
 
         # 4. Watch it to success; the log must be the whole history (h loads older events) --------
@@ -374,7 +400,8 @@ async def test_whole_loop_under_faults(faulty_sandbox, faulty_session, tmp_path,
     print(f"\nfaults injected: {total} of {rolls} requests that rolled the dice: {fired}")
     print(f"timings (s since start): {timings}")
     print(f"failures shown to the user: {len(shown_errors)}; cut streams shown: {cut_seen}; "
-          f"error notifications: {len(errors)}; launch attempts: {attempts}")
+          f"error notifications: {len(errors)}; upload failures: {upload_failures}; "
+          f"launch attempts: {attempts}")
     print(f"events in the log: {len(truth)}; error texts seen on screens: {len(SEEN)}")
     for text in [*shown_errors, *SEEN]:
         print("  shown:", " ".join(text.split())[:160])
