@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -12,15 +11,7 @@ from tui.app import FtuiApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.files import FilesScreen
 from widgets.transfer_progress import TransferProgressBar
-
-
-async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        if loop.time() > end:
-            raise AssertionError("timed out waiting")
-        await pilot.pause(0.05)
+from tests.tui.waiting import wait_for
 
 
 def message(screen) -> str:

@@ -18,17 +18,9 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.job_view import JobScreen
 from tui.screens.jobs import JobsScreen
 from widgets.job_table import JobTable
+from tests.tui.waiting import wait_for
 
 MODEL = "gpt-4o-mini-2024-07-18"
-
-
-async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        if loop.time() > end:
-            raise AssertionError("timed out waiting")
-        await pilot.pause(0.05)
 
 
 async def session_at(sandbox_factory, speed: float):

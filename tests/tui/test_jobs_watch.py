@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import tui.app
@@ -18,6 +17,7 @@ from tui.screens.launch import LaunchScreen
 from widgets.event_log import EventLog
 from widgets.job_table import JobTable
 from widgets.loss_chart import LossChart
+from tests.tui.waiting import wait_for
 
 
 class RecordingApp(FtuiApp):
@@ -32,15 +32,6 @@ class RecordingApp(FtuiApp):
     def compare_models(self, left: str, right: str) -> None:
         self.compared.append((left, right))
         super().compare_models(left, right)
-
-
-async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        if loop.time() > end:
-            raise AssertionError("timed out waiting")
-        await pilot.pause(0.05)
 
 
 async def test_launch_from_the_form_and_watch_to_success(sandbox_session, marv_path, tmp_path,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 
 from textual.widgets import Input, Select, TextArea
 
@@ -11,15 +10,7 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.job_view import JobScreen
 from tui.screens.launch import LaunchScreen, Plan
 from tui.screens.launch_snippet import SnippetScreen
-
-
-async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        if loop.time() > end:
-            raise AssertionError("timed out waiting")
-        await pilot.pause(0.05)
+from tests.tui.waiting import wait_for
 
 
 async def open_form(pilot, app) -> LaunchScreen:

@@ -10,15 +10,7 @@ from core.types import JobSpec
 from tui.app import FtuiApp
 from tui.screens.confirm import TypedConfirmScreen
 from tui.screens.models import ModelsScreen
-
-
-async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        if loop.time() > end:
-            raise AssertionError("timed out waiting")
-        await pilot.pause(0.05)
+from tests.tui.waiting import wait_for
 
 
 async def trained_model(provider, path) -> tuple[str, str]:
