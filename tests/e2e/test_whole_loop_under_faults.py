@@ -47,7 +47,7 @@ FAULTS = Faults.parse("rate429=0.12,error5xx=0.11,drop=0.07,drop_upload=0.15,cut
 # must show it. Turned on for one upload and one launch, so the user's retry is always exercised.
 BURST = Faults.parse("rate429=1.0,seed=7,retry_after_ms=20")
 CUTS = Faults.parse("cut_stream=1.0,seed=7")  # the first send: both streams cut short
-SPEED = 400.0  # a job's simulated training takes about a second
+SPEED = 10.0  # the simulated training takes a few seconds: the view follows it live
 TRIES = 6  # how often a patient user tries one step again before giving up
 SENDS = 10  # two streams a send, each may be cut: more tries before both answers are whole
 CORRECTED = "Lima, obviously. Write it down this time"
@@ -291,6 +291,7 @@ async def test_whole_loop_under_faults(faulty_sandbox, faulty_session, tmp_path,
         await until(pilot, lambda: view.job is not None and view.job.finished, timeout=40,
                     what="the job to finish")
         assert view.job.status == "succeeded", view.job
+        polls = view.follower.polls
         summary = text_of(view.query_one("#job-summary", Static))
         if "Polling trouble" in summary:
             shown_errors.append(summary)
@@ -421,7 +422,8 @@ async def test_whole_loop_under_faults(faulty_sandbox, faulty_session, tmp_path,
     print(f"failures shown to the user: {len(shown_errors)}; cut streams shown: {cut_seen}; "
           f"error notifications: {len(errors)}; upload failures: {upload_failures}; "
           f"launch attempts: {attempts}")
-    print(f"events in the log: {len(truth)}; error texts seen on screens: {len(SEEN)}")
+    print(f"events in the log: {len(truth)} (the view polled {polls} times); "
+          f"error texts seen on screens: {len(SEEN)}")
     for text in [*shown_errors, *SEEN]:
         print("  shown:", " ".join(text.split())[:160])
     assert total >= 3 and fired.get("rate429") and fired.get("error5xx"), fired
