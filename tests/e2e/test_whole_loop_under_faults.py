@@ -409,6 +409,9 @@ async def test_whole_loop_under_faults(faulty_sandbox, faulty_session, tmp_path,
     assert not leftovers, f"temporary files left next to the dataset: {leftovers}"
     assert list(timings) == ["validated", "uploaded", "launched", "succeeded", "compared", "appended"]
 
+    finished = [m for _, t, m in app.recorded if t == "Fine-tuning job finished" and job.id in m]
+    assert len(finished) == 1, f"the finish was announced {len(finished)} times: {finished}"
+    assert any(t == "Appended" and f"line {len(new_lines)}" in m for _, t, m in app.recorded)
     errors = [(t, m) for s, t, m in app.recorded if s == "error"]
     for title, message in errors:
         assert message.strip() and explains_itself(message), (title, message)
@@ -426,6 +429,8 @@ async def test_whole_loop_under_faults(faulty_sandbox, faulty_session, tmp_path,
           f"error texts seen on screens: {len(SEEN)}")
     for text in [*shown_errors, *SEEN]:
         print("  shown:", " ".join(text.split())[:160])
+    for severity, title, message in app.recorded:
+        print(f"  notified [{severity}] {title}: {' '.join(message.split())[:120]}")
     assert total >= 3 and fired.get("rate429") and fired.get("error5xx"), fired
 
 
