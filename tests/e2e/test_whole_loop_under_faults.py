@@ -1,4 +1,4 @@
-"""The whole loop through the real app, against a sandbox that injects faults into ~20% of requests.
+"""The whole loop through the real app, against a sandbox that injects faults into ~30% of requests.
 
 Data (validate a copy of marv) -> Files (upload) -> Jobs (launch from the form) -> job view (watch to
 success; the event log must equal the server's list) -> Compare (base vs tuned, a prompt from the
