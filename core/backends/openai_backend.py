@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import aiofiles
-from openai import AsyncOpenAI
+from openai import APIConnectionError, AsyncOpenAI
 
 from core.backends import openai_convert as convert
 from core.backends.openai_uploads import (
@@ -249,11 +249,13 @@ class OpenAIProvider:
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
         """Yield text as it arrives; the last delta carries the usage of the whole answer."""
         failure: Exception | None = None
+        started = False  # a break after the first chunk is a cut answer, not a failed connect
         try:
             stream = await self._client.chat.completions.create(
                 **self._chat_args(request), stream=True, stream_options={"include_usage": True})
             async with stream:
                 async for chunk in stream:
+                    started = True
                     for choice in chunk.choices:
                         text = (choice.delta.content if choice.delta else None) or ""
                         if text or choice.finish_reason:
@@ -267,7 +269,11 @@ class OpenAIProvider:
         except Exception as exc:
             failure = exc
         if failure is not None:  # converted out here, for the reason given in _converted
-            err = self._converted(failure, "stream_chat")
+            if started and isinstance(failure, APIConnectionError):
+                err = CoreError("The answer stream broke off before it finished", kind="connection",
+                                retryable=True, hint="what arrived is kept; send again")
+            else:
+                err = self._converted(failure, "stream_chat")
             del failure
             raise err
 
