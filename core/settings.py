@@ -52,6 +52,8 @@ class ConfigFile(BaseModel):
 
     default_profile: str | None = None
     profiles: dict[str, Profile] = Field(default_factory=dict)
+    # Remapped keys: binding id -> keys, e.g. "app.goto.compare" = "3,c" (Textual keymap).
+    keys: dict[str, str] = Field(default_factory=dict)
 
 
 class Settings(BaseModel):
@@ -74,6 +76,7 @@ class Settings(BaseModel):
     max_retries: int = 2
     config_path: Path | None = None  # the file read, when one existed
     profile_names: tuple[str, ...] = ()  # every profile that can be chosen
+    keys: dict[str, str] = Field(default_factory=dict)  # the [keys] table: binding id -> keys
 
     @property
     def has_key(self) -> bool:
@@ -161,8 +164,9 @@ def load_settings(profile: str | None = None, *, env: Mapping[str, str] | None =
         raise CoreError(f"Unknown profile {name!r}; profiles {where}: {', '.join(sorted(profiles))}",
                         kind="input", hint=f"add [profiles.{name}] to {path} or pick one of those")
     chosen = profiles[name]
-    return _resolve(name, chosen, env, config_path=path if path.exists() else None,
-                    names=tuple(sorted(profiles)))
+    settings = _resolve(name, chosen, env, config_path=path if path.exists() else None,
+                        names=tuple(sorted(profiles)))
+    return settings.model_copy(update={"keys": dict(config.keys)})
 
 
 def _resolve(name: str, p: Profile, env: Mapping[str, str], *, config_path: Path | None,

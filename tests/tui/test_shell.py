@@ -76,3 +76,20 @@ async def test_the_app_watches_for_finished_jobs_once_it_has_an_account(sandbox_
     async with without.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert getattr(without, ATTRIBUTE, None) is None
+
+
+async def test_keys_are_remapped_from_the_config_file(tmp_path, monkeypatch):
+    from core.session import open_session
+
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\n"app.goto.jobs" = "2,J"\n')
+    monkeypatch.setenv("FTUI_CONFIG", str(config))
+    monkeypatch.setenv("OPENAI_API_KEY", "")
+    session = open_session(None)
+    assert session.keymap == {"app.goto.jobs": "2,J"}
+    app = FtuiApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        app.screen.set_focus(None)
+        await pilot.press("J")
+        assert app.current_mode == "jobs"
