@@ -175,6 +175,38 @@ def measure(which: str, path: Path, model: str = "gpt-4o-mini", workers: int | N
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+PREVIEW_CHILD = """
+import json, resource, sys, time
+start = time.perf_counter()
+from core.dataset.reader import DatasetReader
+reader = DatasetReader(sys.argv[1])
+first = reader.example(1)
+shown = time.perf_counter() - start
+reader.build_index()
+indexed = time.perf_counter() - start
+middle = reader.example(reader.line_count // 2)
+jump = time.perf_counter() - start - indexed
+print(json.dumps({"first": shown, "index": indexed, "jump": jump, "lines": reader.line_count,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def bench_preview(path: Path, label: str) -> list[Row]:
+    """What the Data screen does on open: the first example at once, the index behind it."""
+    proc = subprocess.run([PYTHON, "-c", PREVIEW_CHILD, str(path)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"preview failed: {proc.stderr.strip()[-500:]}")
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    return [
+        row(NAME, f"preview {label}: first example shown", round(got["first"] * 1000, 1), "", "ms",
+            "open + read line 1 + parse, in a fresh process (imports included); aim < 1 s"),
+        row(NAME, f"preview {label}: whole line index", round(got["index"], 2), "", "s",
+            f"{got['lines']:,} lines; then line {got['lines'] // 2:,} in {got['jump'] * 1000:.1f} ms"),
+        row(NAME, f"preview {label}: peak memory", round(got["rss_mb"], 1), "", "MB", "ru_maxrss of the process"),
+    ]
+
+
 def parse_size(text: str) -> int:
     t = text.strip().upper()
     for unit, mult in (("GB", 1000 * MB), ("MB", MB), ("KB", 1000)):
@@ -214,13 +246,13 @@ def bench_size(size: int, workers: int | None = None) -> list[Row]:
             f"{ours['self_mb']:.0f} MB" + (f", each worker <= {ours['workers_mb']:.0f} MB" if ours["workers_mb"]
                                            else ", no workers")),
     ]
-    return rows
+    return rows + bench_preview(path, label)
 
 
 def run(quick: bool = False, sizes: list[int] | None = None, workers: int | None = None) -> list[Row]:
     from tests.bench.common import run_safely
 
-    sizes = sizes or ([20 * MB] if quick else [100 * MB])
+    sizes = sizes or ([20 * MB] if quick else [100 * MB, 1000 * MB])
     rows: list[Row] = []
     for size in sizes:
         rows += run_safely(NAME, lambda size=size: bench_size(size, workers))
