@@ -151,3 +151,25 @@ def test_a_403_on_launch_says_what_is_still_possible():
     # the backend's own hint already explains it: not said twice
     hinted = CoreError("Forbidden", status=403, hint="no new fine-tuning jobs after 2027-01-06 ...")
     assert LaunchScreen.refusal_text(hinted).count("2027-01-06") == 1
+
+
+async def test_escape_cancels_an_upload_on_the_way_and_keeps_the_form(sandbox, sandbox_session, marv_path,
+                                                                      tmp_path, monkeypatch):
+    from core.sandbox.faults import Faults
+
+    monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path / "data"))
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot, app)
+        form.query_one("#launch-suffix", Input).value = "kept"
+        sandbox.set_faults(Faults(latency=3000))  # every answer now takes 3 s: time to give up
+        form.launch(Plan(form.read_values(), marv_path, None, None))
+        await wait_for(pilot, lambda: form._cancel_upload is not None)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "cancelled" in str(form.query_one("#launch-error").render()))
+        assert app.screen is form  # the first escape stopped the upload; it did not leave the form
+        assert form.query_one("#launch-suffix", Input).value == "kept"
+        sandbox.set_faults(None)
+        assert (await sandbox_session.provider.list_jobs()).items == []
+        await pilot.press("escape")
+        assert app.screen is not form

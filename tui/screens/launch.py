@@ -96,7 +96,8 @@ class LaunchScreen(Screen):
                 tooltip="Validate the training data and show the token and cost estimate"),
         Binding("f2", "python", "Python", id="launch.python",
                 tooltip="Show this request as Python code with the openai package"),
-        Binding("escape", "back", "Back", id="launch.back", tooltip="Back to Jobs (the form is kept)"),
+        Binding("escape", "back", "Back", id="launch.back",
+                tooltip="Back to Jobs (the form is kept); while a file uploads, cancel the upload"),
     ]
 
     def __init__(self, values: FormValues | None = None) -> None:
@@ -106,6 +107,7 @@ class LaunchScreen(Screen):
         self._uploaded: dict[tuple, str] = {}  # (path, size, mtime) -> file id, so a retry reuses it
         self.last_plan: Plan | None = None
         self.launched_job = None
+        self._cancel_upload: asyncio.Event | None = None  # set while a file uploads on the way
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -247,6 +249,10 @@ class LaunchScreen(Screen):
 
     # actions ----------------------------------------------------------------------------------
     def action_back(self) -> None:
+        if self._cancel_upload is not None:
+            self._cancel_upload.set()  # the first escape stops the upload, the next one leaves
+            self.say_estimate("Cancelling the upload…")
+            return
         self.app.pop_screen()
 
     def action_python(self) -> None:
@@ -392,9 +398,17 @@ class LaunchScreen(Screen):
             return self._uploaded[key]
         bar = self.query_one(TransferProgressBar)
         bar.display = True
-        bar.start(f"Uploading {source.name}", stat.st_size)
-        made = await self.app.provider.upload_file(source, purpose="fine-tune",
-                                                   progress=progress_callback(self.app, bar))
+        bar.start(f"Uploading {source.name} (esc cancels)", stat.st_size)
+        self._cancel_upload = asyncio.Event()
+        try:
+            made = await self.app.provider.upload_file(source, purpose="fine-tune",
+                                                       progress=progress_callback(self.app, bar),
+                                                       cancel=self._cancel_upload)
+        except CoreError:
+            bar.finish("stopped")
+            raise
+        finally:
+            self._cancel_upload = None
         bar.finish(f"done · {made.id}")
         self._uploaded[key] = made.id
         return made.id
@@ -406,6 +420,10 @@ class LaunchScreen(Screen):
             train_id = await self._upload(plan.train)
             valid_id = await self._upload(plan.valid) if plan.valid is not None else ""
         except (CoreError, OSError) as exc:
+            if isinstance(exc, CoreError) and exc.kind == "cancelled":
+                self.say_estimate("")
+                self.say_error("Upload cancelled; nothing was launched. The form is unchanged.")
+                return
             text = exc.summary() if isinstance(exc, CoreError) else str(exc)
             self.say_error(f"Not launched — upload failed: {text}. The form is unchanged; try again.")
             return
