@@ -10,15 +10,15 @@ Metadata): suffix 1..64 chars; n_epochs 1..50; batch_size 1..256; learning_rate_
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from core.dataset.writer import write_new_file
 from core.errors import CoreError
+from core.paths import data_dir
 from core.types import JobSpec
 
 SUFFIX_MAX = 64
@@ -208,20 +208,6 @@ def build_spec(values: FormValues) -> tuple[JobSpec | None, dict[str, str]]:
 
 # --- validation split --------------------------------------------------------------------------
 
-def _write_atomic(path: Path, lines: list[bytes]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for line in lines:
-                fh.write(line if line.endswith(b"\n") else line + b"\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def split_dataset(path: Path | str, share: float, seed: int, out_dir: Path | str) -> tuple[Path, Path]:
     """Split the JSONL at `path` into new training and validation files in `out_dir`.
 
@@ -249,8 +235,8 @@ def split_dataset(path: Path | str, share: float, seed: int, out_dir: Path | str
         raise _input_error("the split would overwrite the original file", "choose another folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
-        _write_atomic(train_path, train)
-        _write_atomic(valid_path, valid)
+        write_new_file(train_path, train)
+        write_new_file(valid_path, valid)
     except OSError as exc:
         raise CoreError(f"cannot write the split to {out}: {exc.strerror or exc}", kind="io") from exc
     return train_path, valid_path
@@ -320,16 +306,6 @@ class Estimate:
     currency: str = "USD"
 
 
-def data_dir() -> Path:
-    """Where ftui keeps small user data; FTUI_DATA_DIR overrides (tests point it at tmp)."""
-    override = os.environ.get("FTUI_DATA_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("ftui"))
-
-
 def _estimates_path() -> Path:
     return data_dir() / "estimates.json"
 
@@ -351,7 +327,7 @@ def save_estimate(job_id: str, estimate: Estimate) -> None:
     path = _estimates_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, [json.dumps(data, indent=1, sort_keys=True).encode()])
+        write_new_file(path, [json.dumps(data, indent=1, sort_keys=True).encode()], backup=False)
     except OSError as exc:
         raise CoreError(f"cannot save the estimate to {path}: {exc.strerror or exc}", kind="io") from exc
 
@@ -385,6 +361,21 @@ def billed_cost(model: str, trained_tokens: int | None) -> float | None:
         return None
     price, _ = training_price(model)
     return None if price is None else trained_tokens * price / 1_000_000
+
+
+async def validate_source(provider, source: str | Path, model: str):
+    """Validate a local path, or an uploaded file (id) fetched through `provider` into a
+    temporary folder that is removed afterwards; returns the validator's Report."""
+    import asyncio
+    import tempfile
+
+    from core.dataset.validate import validate_path
+
+    if isinstance(source, Path):
+        return await asyncio.to_thread(validate_path, source, model=model)
+    with tempfile.TemporaryDirectory(prefix="ftui-check-") as folder:
+        copy = await provider.download_file(source, Path(folder) / f"{source}.jsonl")
+        return await asyncio.to_thread(validate_path, copy, model=model)
 
 
 def estimate_from_report(report, model: str, n_epochs: Any = "auto") -> Estimate:

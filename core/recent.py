@@ -7,19 +7,13 @@ tmp dir so they never touch the user's list).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from core.dataset.writer import write_new_file
+from core.paths import data_dir
 
 RECENT_FILE = "recent.json"
 MAX_RECENT = 20
-
-
-def data_dir() -> Path:
-    override = os.environ.get("FTUI_DATA_DIR")
-    return Path(override) if override else Path(user_data_dir("ftui"))
 
 
 def recent_path() -> Path:
@@ -60,9 +54,7 @@ def _save(items: list[Path]) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename, so a crash never leaves half a JSON file behind.
-        fd, tmp = tempfile.mkstemp(prefix=".recent-", suffix=".json", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"files": [str(p) for p in items]}, fh, indent=1)
-        os.replace(tmp, target)
+        body = json.dumps({"files": [str(p) for p in items]}, indent=1).encode()
+        write_new_file(target, [body], backup=False)
     except OSError:
         pass

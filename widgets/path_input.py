@@ -14,8 +14,9 @@ from textual.widgets import DirectoryTree
 DATASET_SUFFIXES = (".jsonl",)
 
 
-def complete_path(value: str, suffixes: tuple[str, ...] = DATASET_SUFFIXES) -> str | None:
-    """The first folder or dataset file whose path starts with `value` (typed text kept as typed).
+def complete_path(value: str, suffixes: tuple[str, ...] | None = DATASET_SUFFIXES) -> str | None:
+    """The first folder or file (of `suffixes`; None: any) whose path starts with `value`
+    (typed text kept as typed).
 
     Folders complete with a trailing separator so the next Tab/→ goes on into them. Hidden entries
     are offered only when the typed name starts with a dot.
@@ -38,7 +39,7 @@ def complete_path(value: str, suffixes: tuple[str, ...] = DATASET_SUFFIXES) -> s
             continue
         full = os.path.join(folder, name)
         is_dir = os.path.isdir(full)
-        if not is_dir and not name.endswith(suffixes):
+        if not is_dir and suffixes is not None and not name.endswith(suffixes):
             continue
         if name == stem and not is_dir:
             continue
@@ -47,15 +48,17 @@ def complete_path(value: str, suffixes: tuple[str, ...] = DATASET_SUFFIXES) -> s
 
 
 class PathSuggester(Suggester):
-    """Suggests the rest of a path (folders and .jsonl files); → accepts the suggestion."""
+    """Suggests the rest of a path (folders, and files ending in `suffixes`: .jsonl by default,
+    None for any file); → accepts the suggestion."""
 
-    def __init__(self) -> None:
+    def __init__(self, suffixes: tuple[str, ...] | None = DATASET_SUFFIXES) -> None:
         # No cache: the file system changes under us; case-sensitive because paths are.
         super().__init__(use_cache=False, case_sensitive=True)
+        self.suffixes = suffixes
 
     async def get_suggestion(self, value: str) -> str | None:
         # Listing a folder can be slow (network drives), so it never runs on the UI loop.
-        return await asyncio.to_thread(complete_path, value)
+        return await asyncio.to_thread(complete_path, value, self.suffixes)
 
 
 class DatasetTree(DirectoryTree):

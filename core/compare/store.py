@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_data_dir
 
 from core.compare.pane import PaneResult
 from core.compare.records import Round, SessionInfo
 from core.errors import CoreError
+from core.paths import data_dir
 from core.types import Usage
 
-DATA_DIR_ENV = "FTUI_DATA_DIR"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -42,9 +40,6 @@ CREATE INDEX IF NOT EXISTS rounds_by_session ON rounds(session_id, id);
 """
 
 
-def data_dir() -> Path:
-    override = os.environ.get(DATA_DIR_ENV)
-    return Path(override) if override else Path(user_data_dir("ftui"))
 
 
 def default_db_path() -> Path:

@@ -165,6 +165,19 @@ def _replace_atomically(target: Path, write_body, *, expected, backup: bool, max
     return stamp_path(target), made
 
 
+def write_new_file(path: Path | str, lines: list[bytes], *, backup: bool = True) -> Path:
+    """Write `lines` as the whole of `path` atomically (a file ftui makes, e.g. a split or its own
+    state); a version already there is backed up first, so nothing is lost."""
+    target = Path(path)
+
+    def body(fh) -> None:
+        for line in lines:
+            fh.write(line if line.endswith(b"\n") else line + b"\n")
+
+    _replace_atomically(target, body, expected=None, backup=backup, max_backups=MAX_BACKUPS)
+    return target
+
+
 def _copy_range(src, dst, start: int, end: int) -> None:
     src.seek(start)
     left = end - start

@@ -24,6 +24,7 @@ from core.launch import (
     split_dataset,
 )
 from core.types import JobSpec
+from tests.core_watch.conftest import make_dataset
 
 SPEC = Path(__file__).resolve().parents[2] / ".." / "shared" / "openai-openapi" / "openapi.yaml"
 
@@ -164,3 +165,17 @@ def test_estimate_from_a_validation_report(marv_path):
     assert auto.epochs >= 1 and auto.billable_tokens == report.total_tokens * auto.epochs
     two = estimate_from_report(report, "gpt-4o-mini-2024-07-18", 2)
     assert two.epochs == 2 and two.cost == pytest.approx(two.billable_tokens * 3.0 / 1e6, rel=0.01)
+
+
+async def test_validate_source_checks_local_and_uploaded_files_alike(bare_provider, tmp_path):
+    from core.launch import validate_source
+
+    good = make_dataset(tmp_path, 12)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(good.read_bytes() + b"{not json\n")
+    uploaded_bad = await bare_provider.upload_file(bad)
+    local = await validate_source(bare_provider, good, "gpt-4o-mini-2024-07-18")
+    remote = await validate_source(bare_provider, uploaded_bad.id, "gpt-4o-mini-2024-07-18")
+    assert local.valid and local.examples == 12
+    assert not remote.valid
+    assert [(p.line, p.code) for p in remote.errors] == [(13, "invalid_json")]

@@ -35,3 +35,15 @@ def shoot():
             app.save_screenshot(filename=f"{name}.svg", path=str(SCREENSHOTS))
 
     return save
+
+
+@pytest.fixture
+def sandbox_app(sandbox):
+    """The app on a fresh sandbox account (for screens that need one, e.g. Files and Models)."""
+    from core.connect import make_provider
+    from core.session import Session
+    from core.settings import load_settings
+    from tui.app import FtuiApp
+
+    provider = make_provider(load_settings("sandbox", env={}), sandbox_base_url=sandbox.base_url)
+    return FtuiApp(Session(provider, "sandbox", simulated=True))

@@ -160,11 +160,18 @@ async def test_files_are_paged_as_the_api_pages(sandbox_session, marv_path, tmp_
 
 
 def test_path_completion(tmp_path):
-    from tui.screens.files import _complete_path
+    """The Files screen completes any file (downloads can be named anything)."""
+    from functools import partial
 
+    from widgets.path_input import complete_path
+
+    _complete_path = partial(complete_path, suffixes=None)
     (tmp_path / "train.jsonl").write_text("")
+    (tmp_path / "results.csv").write_text("")
     (tmp_path / "runs").mkdir()
     assert _complete_path(str(tmp_path / "tr")) == str(tmp_path / "train.jsonl")
+    assert _complete_path(str(tmp_path / "re")) == str(tmp_path / "results.csv")
+    assert complete_path(str(tmp_path / "re")) is None  # the dataset pickers offer .jsonl only
     assert _complete_path(str(tmp_path / "ru")) == str(tmp_path / "runs") + "/"
     assert _complete_path(str(tmp_path / "zz")) is None
     assert _complete_path(str(tmp_path / "nope" / "x")) is None

@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
-from textual.css.query import NoMatches
 
-from core.connect import make_provider
-from core.session import Session
-from core.settings import load_settings
-from tui.app import FtuiApp
+from tests.tui.waiting import until
 
 
 @pytest.fixture
-def sandbox_app(sandbox):
-    provider = make_provider(load_settings("sandbox", env={}), sandbox_base_url=sandbox.base_url)
-    app = FtuiApp(Session(provider, "sandbox", simulated=True))
-    app.current_dataset = Path("examples/marv.jsonl")
-    return app
-
-
-async def until(pilot, condition, timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-
-    def holds() -> bool:
-        try:
-            return condition()
-        except NoMatches:  # the screen is not composed yet
-            return False
-
-    while not holds():
-        if loop.time() > end:
-            raise AssertionError("timed out waiting")
-        await pilot.pause(0.05)
-    await pilot.pause()
+def sandbox_app(sandbox_app):
+    sandbox_app.current_dataset = Path("examples/marv.jsonl")
+    return sandbox_app
 
 
 def state(app) -> str:

@@ -2,39 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
-import pytest
-from textual.css.query import NoMatches
-
-from core.connect import make_provider
-from core.session import Session
-from core.settings import load_settings
-from tui.app import FtuiApp
+from tests.tui.waiting import until
 from tui.screens.confirm import TypedConfirmScreen
-
-
-@pytest.fixture
-def sandbox_app(sandbox):
-    provider = make_provider(load_settings("sandbox", env={}), sandbox_base_url=sandbox.base_url)
-    return FtuiApp(Session(provider, "sandbox", simulated=True))
-
-
-async def until(pilot, condition, timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-
-    def holds() -> bool:
-        try:
-            return condition()
-        except NoMatches:  # the screen is not composed yet
-            return False
-
-    while not holds():
-        if loop.time() > end:
-            raise AssertionError("timed out waiting")
-        await pilot.pause(0.05)
-    await pilot.pause()
 
 
 def test_models_empty(snap_compare, sandbox_app):

@@ -22,3 +22,9 @@ async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
         if loop.time() > end:
             raise AssertionError("timed out waiting")
         await pilot.pause(0.05)
+
+
+async def until(pilot, condition, timeout: float = 10.0) -> None:
+    """`wait_for`, then one more pause so the screen has drawn what made it true (for snapshots)."""
+    await wait_for(pilot, condition, timeout)
+    await pilot.pause()

@@ -22,7 +22,8 @@ from core.compare.params import Params
 from core.compare.prompts import PromptExample, read_prompts, sample
 from core.compare.records import Judgement, Round
 from core.compare.stats import TiePolicy, tally
-from core.compare.store import CompareStore, data_dir
+from core.compare.store import CompareStore
+from core.paths import data_dir
 from core.errors import CoreError
 from widgets.status_header import StatusHeader
 

@@ -12,7 +12,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from core.compare.export import export_rounds
 from core.compare.records import Round, SessionInfo
-from core.compare.store import CompareStore, data_dir
+from core.compare.store import CompareStore
+from core.paths import data_dir
 from core.errors import CoreError
 from widgets.status_header import StatusHeader
 

@@ -11,45 +11,18 @@ from pathlib import Path
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.suggester import Suggester
 from textual.widgets import DataTable, Input, Static
 
 from core.errors import CoreError
 from core.types import RemoteFile
 from tui.screens.base import SectionScreen
 from widgets.job_table import KeyTable
+from widgets.path_input import PathSuggester
 from tui.screens.confirm import ConfirmScreen
 from widgets.transfer_progress import TransferProgressBar, human_bytes
 
 NO_ACCOUNT = ("No account connected: set OPENAI_API_KEY and restart, or restart with "
               "`ftui --sandbox` to try the simulated server.")
-
-
-class PathSuggester(Suggester):
-    """Completes a typed path from the entries of its folder (listed off the UI thread)."""
-
-    def __init__(self) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-
-    async def get_suggestion(self, value: str) -> str | None:
-        if not value:
-            return None
-        return await asyncio.to_thread(_complete_path, value)
-
-
-def _complete_path(value: str) -> str | None:
-    expanded = os.path.expanduser(value)
-    folder, prefix = os.path.split(expanded)
-    try:
-        names = sorted(os.listdir(folder or "."))
-    except OSError:
-        return None
-    for name in names:
-        if name.startswith(prefix) and name != prefix and not name.startswith("."):
-            full = os.path.join(folder, name)
-            done = value[: len(value) - len(prefix)] + name
-            return done + ("/" if os.path.isdir(full) else "")
-    return None
 
 
 def default_download_dir() -> Path:
@@ -119,7 +92,7 @@ class FilesScreen(SectionScreen):
         with Vertical(id="files-panel"):
             with Horizontal(id="files-prompt"):
                 yield Static("", id="files-prompt-label")
-                yield Input(id="files-path", suggester=PathSuggester())
+                yield Input(id="files-path", suggester=PathSuggester(suffixes=None))
             yield TransferProgressBar(id="files-transfer")
             yield Static("", id="files-message")
 

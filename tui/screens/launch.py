@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -28,17 +27,19 @@ from core.launch import (
     FormValues,
     build_spec,
     check_share,
-    data_dir,
     estimate_from_report,
     python_snippet,
     save_estimate,
     split_dataset,
+    validate_source,
 )
+from core.paths import data_dir
 from core.types import ModelInfo
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.files import PathSuggester, progress_callback, validation_summary
+from tui.screens.files import progress_callback, validation_summary
 from tui.screens.launch_snippet import SnippetScreen
 from widgets.status_header import StatusHeader
+from widgets.path_input import PathSuggester
 from widgets.transfer_progress import TransferProgressBar
 
 SHUTDOWN_WARNING_DAYS = 90
@@ -326,8 +327,8 @@ class LaunchScreen(Screen):
                 seed = int(values.seed) if values.seed.strip().isdigit() else DEFAULT_SPLIT_SEED
                 train, valid = await asyncio.to_thread(split_dataset, train, share, seed,
                                                        data_dir() / "splits")
-            report = await self._validate(train, model)
-            valid_report = await self._validate(valid, model) if isinstance(valid, Path) else None
+            report = await validate_source(self.app.provider, train, model)
+            valid_report = await validate_source(self.app.provider, valid, model) if isinstance(valid, Path) else None
         except CoreError as exc:
             self.say_estimate("")
             self.say_error(f"Could not check the training data: {exc.summary()}")
@@ -349,21 +350,6 @@ class LaunchScreen(Screen):
         self.last_plan = plan
         if confirm:
             self._confirm(plan)
-
-    async def _validate(self, source: str | Path, model: str):
-        from core.dataset.validate import validate_path
-
-        if isinstance(source, Path):
-            return await asyncio.to_thread(validate_path, source, model=model)
-        content = await self.app.provider.file_content(source)
-
-        def check() -> object:
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / f"{source}.jsonl"
-                path.write_bytes(content)
-                return validate_path(path, model=model)
-
-        return await asyncio.to_thread(check)
 
     def _estimate_text(self, e: Estimate, train, valid) -> str:
         cost = "price unknown" if e.cost is None else f"≈ ${e.cost:,.2f}" if e.currency == "USD" else \
