@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
+from widgets.key_footer import KeyFooter
 from widgets.status_header import StatusHeader
 
 
@@ -25,7 +25,7 @@ class SectionScreen(Screen):
             getattr(app, "simulated", False),
         )
         yield from self.compose_body()
-        yield Footer()
+        yield KeyFooter()
 
     def compose_body(self) -> Iterable[Widget]:
         return ()

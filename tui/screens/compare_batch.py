@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from core.compare.batch import run_batch
 from core.compare.blind import shuffle, to_model_side
@@ -25,6 +25,7 @@ from core.compare.stats import TiePolicy, tally
 from core.compare.store import CompareStore
 from core.paths import data_dir
 from core.errors import CoreError
+from widgets.key_footer import KeyFooter
 from widgets.status_header import StatusHeader
 
 CONCURRENCY = 4
@@ -103,7 +104,7 @@ class BatchScreen(Screen[None]):
             yield Static("ready: ctrl+r runs", id="batch-status")
         yield DataTable(id="batch-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="batch-score")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._title()

@@ -10,9 +10,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from core.compare.correction import AppendOutcome, append_correction, build_example
+from widgets.key_footer import KeyFooter
 from widgets.status_header import StatusHeader
 
 
@@ -63,7 +64,7 @@ class CorrectionScreen(Screen[dict | None]):
         answer.border_title = "Assistant (the corrected reply)"
         yield answer
         yield Static("", id="fix-problems")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#fix-answer", TextArea).focus()

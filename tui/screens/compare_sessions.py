@@ -8,13 +8,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from core.compare.export import export_rounds
 from core.compare.records import Round, SessionInfo
 from core.compare.store import CompareStore
 from core.paths import data_dir
 from core.errors import CoreError
+from widgets.key_footer import KeyFooter
 from widgets.status_header import StatusHeader
 
 
@@ -46,7 +47,7 @@ class SessionsScreen(Screen[tuple[int, list[Round], str] | None]):
         yield Static(f"Sessions in {self.store.path}", id="batch-title")
         yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="batch-score")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#sessions-table", DataTable)

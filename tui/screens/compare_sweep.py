@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from core.compare.batch import SweepScore, best, sweep_checkpoints
 from core.compare.models import job_of_model
 from core.compare.params import Params
 from core.compare.prompts import read_prompts, sample
 from core.errors import CoreError
+from widgets.key_footer import KeyFooter
 from widgets.status_header import StatusHeader
 
 
@@ -55,7 +56,7 @@ class SweepScreen(Screen[str | None]):
         table = DataTable(id="sweep-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="batch-score")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#sweep-table", DataTable)

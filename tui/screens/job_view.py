@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from core.alarms import AlarmWatch
 from core.errors import CoreError
@@ -26,6 +26,7 @@ from tui.job_notifier import JobNotifier
 from tui.screens.confirm import ConfirmScreen
 from widgets.event_log import EventLog
 from widgets.job_table import KeyTable, elapsed, short_time, status_text
+from widgets.key_footer import KeyFooter
 from widgets.loss_chart import LossChart
 from widgets.status_header import StatusHeader
 
@@ -98,7 +99,7 @@ class JobScreen(Screen):
             with TabPane("Result", id="tab-result"):
                 yield Static("The result file appears here when the job succeeds.", id="job-result-note")
                 yield DataTable(id="job-result", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         states = self.ACTION_STATES.get(action)

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from core.errors import CoreError
 from core.launch import (
@@ -38,8 +38,9 @@ from core.types import ModelInfo
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.files import progress_callback, validation_summary
 from tui.screens.launch_snippet import SnippetScreen
-from widgets.status_header import StatusHeader
+from widgets.key_footer import KeyFooter
 from widgets.path_input import PathSuggester
+from widgets.status_header import StatusHeader
 from widgets.transfer_progress import TransferProgressBar
 
 SHUTDOWN_WARNING_DAYS = 90
@@ -151,7 +152,7 @@ class LaunchScreen(Screen):
             yield Static("F5 estimates cost · ctrl+l launches · F2 shows Python", id="launch-estimate")
             yield Static("", id="launch-error")
             yield TransferProgressBar(id="launch-transfer")
-        yield Footer()
+        yield KeyFooter()
 
     @staticmethod
     def _row(label: str, widget: Widget) -> Horizontal:

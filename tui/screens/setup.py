@@ -7,8 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from widgets.key_footer import KeyFooter
 from widgets.status_header import StatusHeader
 
 
@@ -42,4 +43,4 @@ class SetupScreen(Screen):
         with VerticalScroll():
             with Center():
                 yield Static(self._text(), id="setup-text")
-        yield Footer()
+        yield KeyFooter()
