@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.config_location import missing_key_message
 from core.errors import CoreError
 from core.provider import Provider
 from core.settings import SANDBOX_KEY, Settings
@@ -13,18 +14,8 @@ def explain_missing_key(settings: Settings) -> str | None:
     """None when the profile can connect; otherwise what the user should set (never a key)."""
     if settings.kind == "sandbox" or settings.has_key:
         return None
-    name = settings.profile_name
-    var = settings.key_env
-    if var not in (None, "OPENAI_API_KEY", "AZURE_OPENAI_API_KEY"):
-        where = f"Profile {name!r} reads its key from {var}, which is not set. Set {var}"
-    elif settings.kind == "azure":
-        where = (f"No key for Azure profile {name!r}. Set AZURE_OPENAI_API_KEY, "
-                 f"or api_key_env in [profiles.{name}]")
-    else:
-        where = (f"No OpenAI API key. Set OPENAI_API_KEY, or pick a profile with a key "
-                 f"(ftui --profile NAME; profiles: {', '.join(settings.profile_names)})")
-    config = f" (config: {settings.config_path})" if settings.config_path else ""
-    return f"{where}{config}. Or try the sandbox: a local simulated server, no key needed."
+    return missing_key_message(settings.profile_name, settings.kind, settings.key_env,
+                               settings.profile_names, settings.config_path)
 
 
 def make_provider(settings: Settings, *, sandbox_base_url: str | None = None) -> Provider:

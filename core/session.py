@@ -49,7 +49,13 @@ class SessionRequest:
         return "sandbox" if self.sandbox else (self.profile or "openai")
 
     def placeholder(self) -> Session:
-        """The session screens see while the real one is being opened."""
+        """The session screens see while the real one is being opened, or, when the environment
+        alone shows there is no key, the finished answer (so the setup screen comes first)."""
+        from core.config_location import missing_key_without_config
+
+        problem = None if self.sandbox else missing_key_without_config(self.profile)
+        if problem:
+            return Session(None, self.label, problem=problem)
         return Session(None, self.label, simulated=self.sandbox, connecting=True)
 
     def open(self) -> Session:

@@ -13,17 +13,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from platformdirs import user_config_dir
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from core.config_location import (  # noqa: F401 (re-exported: settings is where callers look)
+    CONFIG_ENV,
+    DEFAULT_PROFILE,
+    PROFILE_ENV,
+    SANDBOX_PROFILE,
+    default_config_path,
+)
 from core.errors import CoreError
 
 ProfileKind = Literal["openai", "azure", "compatible", "sandbox"]
 
-CONFIG_ENV = "FTUI_CONFIG"  # overrides where the config file is
-PROFILE_ENV = "FTUI_PROFILE"  # picks a profile when none is given on the command line
-DEFAULT_PROFILE = "openai"
-SANDBOX_PROFILE = "sandbox"
 SANDBOX_KEY = "sk-sandbox"  # the sandbox accepts any key; the SDK insists on having one
 
 
@@ -102,14 +104,6 @@ def mask_key(key: str | SecretStr | None) -> str:
     if len(text) < 12:  # too short to reveal any of it safely
         return "***"
     return f"{text[:3]}...{text[-4:]}"
-
-
-def default_config_path(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    override = env.get(CONFIG_ENV)
-    if override:
-        return Path(override).expanduser()
-    return Path(user_config_dir("ftui")) / "config.toml"
 
 
 def read_config(path: Path, *, required: bool = False) -> ConfigFile:

@@ -33,7 +33,14 @@ def _section_screen(module: str, name: str):
 
 class FtuiApp(App):
     TITLE = "ftui"
-    CSS_PATH = "app.tcss"
+    # The first screen's styles load with the app's: a screen's own CSS_PATH makes Textual parse
+    # the whole stylesheet again when the screen first shows (about 10 ms each, before the first
+    # frame). Later screens keep theirs, since parsing them all at start costs more.
+    CSS_PATH = ["app.tcss", "screens/data.tcss", "screens/data_picker.tcss"]
+    # The first screen is built as the app starts: switching to it from on_mount would hold
+    # painting for Textual's 50 ms mode-switch delay.
+    DEFAULT_MODE = "data"
+    SETUP_MODE = "setup"  # not in MODES: Textual builds it from get_default_screen
     COMMANDS = App.COMMANDS | {ActiveBindingsCommands}
     MODES = {
         "data": _section_screen("tui.screens.data", "DataScreen"),
@@ -60,15 +67,20 @@ class FtuiApp(App):
 
     def __init__(self, session: Session | SessionRequest, *, open_path: Path | None = None,
                  sandbox_speed: float = 1.0) -> None:
-        super().__init__()
         # A request is opened in a worker after the first frame (see on_mount).
         self._request = session if isinstance(session, SessionRequest) else None
         self.session = session.placeholder() if isinstance(session, SessionRequest) else session
+        if self.session.problem:
+            self._request = None  # already answered: nothing to open
         self._pending_mode: str | None = None
+        if self.session.provider is None and self.session.problem:
+            # No account at all: the setup screen is the first (and only) screen built.
+            self.DEFAULT_MODE = self.SETUP_MODE
         self.initial_path = open_path
         # The dataset the user last opened on the Data screen; Files/Launch/Compare offer it.
         self.current_dataset: Path | None = open_path
         self._sandbox_speed = sandbox_speed
+        super().__init__()  # after DEFAULT_MODE is chosen: Textual reads it here
         if self.session.keymap:
             self.set_keymap(self.session.keymap)
 
@@ -86,17 +98,15 @@ class FtuiApp(App):
         return self.session.simulated
 
     # Lifecycle -------------------------------------------------------------------
+    def get_default_screen(self) -> SetupScreen:
+        return SetupScreen(self.session.problem or "")
+
     def on_mount(self) -> None:
         if self._request is not None:
-            # The Data workbench needs no account: show it now, connect behind it.
-            self.switch_mode("data")
+            # The Data workbench needs no account: it is up first, the account connects behind.
             # After the first paint: importing the SDK in a thread would compete for the GIL.
             self.call_after_refresh(self._open_session, self._request)
-        elif self.session.provider is None and self.session.problem:
-            # Section screens are built on first visit, so they see the session chosen here.
-            self.push_screen(SetupScreen(self.session.problem))
         else:
-            self.switch_mode("data")
             self._watch_jobs()
 
     def _watch_jobs(self) -> None:
@@ -124,16 +134,20 @@ class FtuiApp(App):
         if session.provider is None and session.problem:
             self.push_screen(SetupScreen(session.problem))
             return
-        if isinstance(self.screen, SetupScreen):
-            self.pop_screen()
+        self._leave_setup()
         mode, self._pending_mode = self._pending_mode or "data", None
         self.switch_mode(mode)
         self._watch_jobs()
 
+    def _leave_setup(self) -> None:
+        """Close a setup screen pushed over a section; the one ftui started on stays as the
+        base of its own mode, which the next switch_mode leaves."""
+        if isinstance(self.screen, SetupScreen) and len(self.screen_stack) > 1:
+            self.pop_screen()
+
     # Actions ---------------------------------------------------------------------
     def action_goto(self, mode: str) -> None:
-        if isinstance(self.screen, SetupScreen):
-            self.pop_screen()
+        self._leave_setup()
         if self.session.connecting and mode != "data":
             # Sections that need the account open once it is there.
             self._pending_mode = mode
@@ -144,8 +158,7 @@ class FtuiApp(App):
     # Hand-offs between sections ----------------------------------------------------
     def _section(self, mode: str):
         """Switch to `mode` and return its base screen (which may not be mounted yet)."""
-        if isinstance(self.screen, SetupScreen):
-            self.pop_screen()
+        self._leave_setup()
         self.switch_mode(mode)
         return self.screen_stack[0]
 

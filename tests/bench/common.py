@@ -88,6 +88,9 @@ def bench_env(home: Path) -> dict[str, str]:
     """An environment whose every ftui/XDG location is under `home`, with no real key."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("OPENAI_", "AZURE_OPENAI_", "FTUI_"))}
+    # Let the warm-up runs write .pyc files, as an installed ftui has; otherwise every timed
+    # start-up would compile ftui's own modules from source and the minimal app would not.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"),
                XDG_DATA_HOME=str(home / "data"), XDG_CACHE_HOME=str(home / "cache"),
                XDG_STATE_HOME=str(home / "state"),

@@ -180,3 +180,41 @@ def test_mask_key(empty_config):
     assert mask_key("sk-short") == "***"
     s = load_settings(None, env={"OPENAI_API_KEY": FAKE}, config_path=empty_config)
     assert s.masked_key == "sk-...T123"
+
+
+def _no_config_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """An environment whose config folder is empty, as on a fresh machine."""
+    return {"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path), **extra}
+
+
+def test_missing_key_is_told_without_settings_exactly_as_with_them(tmp_path, monkeypatch):
+    from core.config_location import missing_key_without_config
+
+    env = _no_config_env(tmp_path)
+    monkeypatch.setattr("os.environ", env)  # platformdirs reads XDG_CONFIG_HOME from here
+    quick = missing_key_without_config(None, env)
+    assert quick is not None and "OPENAI_API_KEY" in quick
+    assert quick == explain_missing_key(load_settings(None, env=env))
+    assert missing_key_without_config("openai", env) == quick
+
+
+@pytest.mark.parametrize("case", ["key set", "config file", "explicit config", "other profile",
+                                  "profile from env"])
+def test_anything_but_the_plain_case_goes_through_settings(tmp_path, monkeypatch, case):
+    from core.config_location import default_config_path as where, missing_key_without_config
+
+    env = _no_config_env(tmp_path)
+    monkeypatch.setattr("os.environ", env)
+    profile = None
+    if case == "key set":
+        env["OPENAI_API_KEY"] = FAKE
+    elif case == "config file":
+        where(env).parent.mkdir(parents=True)
+        where(env).write_text("")
+    elif case == "explicit config":
+        env["FTUI_CONFIG"] = str(tmp_path / "mine.toml")
+    elif case == "other profile":
+        profile = "work"
+    else:
+        env["FTUI_PROFILE"] = "work"
+    assert missing_key_without_config(profile, env) is None

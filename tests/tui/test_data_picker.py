@@ -30,6 +30,8 @@ async def test_without_a_path_the_picker_opens_and_the_tree_picks_by_keyboard(tm
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, DataPickerScreen)
+        # the Data screen under the picker is built only when a file is picked
+        assert not data_screen(app).query("#data-main > *")
         tree = app.screen.query_one(DatasetTree)
         assert app.focused is tree
         labels = [str(node.label) for node in tree.root.children]

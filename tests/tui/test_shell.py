@@ -93,3 +93,26 @@ async def test_keys_are_remapped_from_the_config_file(tmp_path, monkeypatch):
         app.screen.set_focus(None)
         await pilot.press("J")
         assert app.current_mode == "jobs"
+
+
+async def test_with_no_key_and_no_config_the_setup_screen_is_the_first_screen(tmp_path, monkeypatch):
+    from core.session import SessionRequest
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("FTUI_CONFIG", raising=False)
+    monkeypatch.delenv("FTUI_PROFILE", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path / "data"))
+    app = FtuiApp(SessionRequest())
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, SetupScreen) and app.screen_stack == [app.screen]
+        assert "OPENAI_API_KEY" in str(app.screen.query_one("#setup-text").render())
+        assert not [w for w in app.workers if w.group == "session"]  # nothing to open
+        assert "data" not in app._screen_stacks  # the Data screen is not built behind it
+        await pilot.press("s")
+        for _ in range(200):
+            if app.provider is not None:
+                break
+            await pilot.pause(0.05)
+        assert app.provider is not None and app.provider.simulated
+        assert app.current_mode == "data"

@@ -46,7 +46,7 @@ def _human(n: int) -> str:
 
 class DataScreen(DataValidation, DataWrites, SectionScreen):
     SECTION = "Data"
-    CSS_PATH = "data.tcss"
+    # Styles: data.tcss, loaded with the app's (see FtuiApp.CSS_PATH).
     BINDINGS = [
         Binding("down,j", "move(1)", "Next", id="data.next", tooltip="Next example", show=False),
         Binding("up,k", "move(-1)", "Prev", id="data.prev", tooltip="Previous example", show=False),
@@ -105,23 +105,40 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
 
     # -- layout ---------------------------------------------------------------------------------
     def compose_body(self):
-        with Vertical(id="data-main"):
-            yield Static("No file open · press o to open one", id="data-info")
-            yield ConversationView(id="data-preview")
-            with Vertical(id="data-panel"):
-                with Horizontal(id="data-progress-row"):
-                    yield Label("", id="data-progress-label")
-                    yield ProgressBar(id="data-progress", show_eta=False)
-                with Horizontal(id="data-panel-body"):
-                    yield ProblemList(id="data-problems")
-                    yield TokenStatsPanel(id="data-stats")
+        if getattr(self.app, "initial_path", None) is None:
+            # The picker covers this screen at once: build the body when a file is picked,
+            # so the first frame is the picker alone.
+            yield Vertical(id="data-main")
+            return
+        yield Vertical(*self._body(), id="data-main")
 
-    def on_mount(self) -> None:
+    def _body(self) -> list:
+        return [
+            Static("No file open · press o to open one", id="data-info"),
+            ConversationView(id="data-preview"),
+            Vertical(
+                Horizontal(Label("", id="data-progress-label"),
+                           ProgressBar(id="data-progress", show_eta=False), id="data-progress-row"),
+                Horizontal(ProblemList(id="data-problems"), TokenStatsPanel(id="data-stats"),
+                           id="data-panel-body"),
+                id="data-panel"),
+        ]
+
+    async def _ensure_body(self) -> None:
+        main = self.query_one("#data-main")
+        if not main.children:
+            await main.mount_all(self._body())
+            self._body_ready()
+
+    def _body_ready(self) -> None:
         self.query_one(ConversationView).show(note="Open a .jsonl training file: press o.")
         self.query_one("#data-progress-row").display = False
         self.query_one("#data-preview").focus()
+
+    def on_mount(self) -> None:
         start = getattr(self.app, "initial_path", None)
         if start:
+            self._body_ready()
             self.open_path(Path(start))
         else:
             self.action_open()
@@ -139,9 +156,10 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
             return
         self.app.push_screen(RemoteFilesScreen(), self._picked)
 
-    def _picked(self, picked: Picked | None) -> None:
+    async def _picked(self, picked: Picked | None) -> None:
         if picked is None:
             return
+        await self._ensure_body()
         if picked.remote_id:
             self._temp_dirs.append(picked.path.parent)
         self.open_path(picked.path, remote_name=picked.remote_name if picked.remote_id else None,

@@ -29,7 +29,8 @@ class Picked:
 
 class DataPickerScreen(SectionScreen):
     SECTION = "Data"
-    CSS_PATH = "data_picker.tcss"
+    AUTO_FOCUS = ""  # not the path box (number keys must still switch sections); see _fill_lists
+    # Styles: data_picker.tcss, loaded with the app's (see FtuiApp.CSS_PATH).
     BINDINGS = [
         Binding("ctrl+l", "focus_path", "Type path", id="data.picker.path",
                 tooltip="Type or paste a path; → accepts the completion, Enter opens"),
@@ -63,14 +64,23 @@ class DataPickerScreen(SectionScreen):
             with Horizontal(id="picker-lists"):
                 with Vertical(id="picker-tree-box"):
                     yield Label("Folders", classes="picker-heading")
-                    yield DatasetTree(self._start, id="picker-tree")
+                    # the tree is mounted after the first paint (see on_mount)
                 with Vertical(id="picker-recent-box"):
                     yield Label("Recent files", classes="picker-heading")
                     yield OptionList(id="picker-recent")
 
     def on_mount(self) -> None:
-        # Focus starts on a list, not the path box, so number keys still switch sections.
-        self.query_one("#picker-tree").focus()
+        # Listing the folder and reading the recent files wait for the first paint: they would
+        # otherwise hold up the first frame by about 20 ms.
+        self.call_after_refresh(self._fill_lists)
+
+    async def _fill_lists(self) -> None:
+        tree = DatasetTree(self._start, id="picker-tree")
+        await self.query_one("#picker-tree-box").mount(tree)
+        if self.focused is None:
+            # Focus starts on a list, not the path box, so number keys still switch sections.
+            # (The screen's own focus: the user may already be in another section.)
+            self.set_focus(tree)
         self._load_recent()
 
     @work(thread=True, exclusive=True, group="data-recent", exit_on_error=False)
@@ -108,10 +118,13 @@ class DataPickerScreen(SectionScreen):
             path = self._start / path
         if path.is_dir():
             # A folder: show it in the tree rather than failing to open it as a file.
-            tree = self.query_one("#picker-tree", DatasetTree)
-            tree.path = path
             self._say(f"{path} is a folder: its .jsonl files are in the tree below.")
-            tree.focus()
+            tree = self._tree()
+            if tree is None:
+                self._start = path  # the tree, about to be mounted, starts there
+            else:
+                tree.path = path
+                tree.focus()
             return
         self.dismiss(Picked(path))
 
@@ -130,14 +143,22 @@ class DataPickerScreen(SectionScreen):
         box.focus()
         box.cursor_position = len(box.value)
 
+    def _tree(self) -> DatasetTree | None:
+        """The folder tree, or None in the moment before it is mounted."""
+        trees = self.query(DatasetTree)
+        return trees.first() if trees else None
+
     def action_focus_tree(self) -> None:
-        self.query_one("#picker-tree").focus()
+        if tree := self._tree():
+            tree.focus()
 
     def action_focus_recent(self) -> None:
         self.query_one("#picker-recent").focus()
 
     def action_parent(self) -> None:
-        tree = self.query_one("#picker-tree", DatasetTree)
+        tree = self._tree()
+        if tree is None:
+            return
         here = Path(tree.path)
         if here.parent != here:
             tree.path = here.parent
