@@ -15,7 +15,6 @@ from core.errors import CoreError
 from core.session import Session, SessionRequest, open_sandbox_session
 from tui.commands import ActiveBindingsCommands
 from tui.help_screen import HelpScreen
-from tui.job_notifier import JobNotifier
 from tui.screens.setup import SetupScreen
 from widgets.status_header import StatusHeader
 
@@ -80,6 +79,7 @@ class FtuiApp(App):
         # The dataset the user last opened on the Data screen; Files/Launch/Compare offer it.
         self.current_dataset: Path | None = open_path
         self._sandbox_speed = sandbox_speed
+        self._after_first_frame: list | None = []  # None once the first frame is out
         super().__init__()  # after DEFAULT_MODE is chosen: Textual reads it here
         if self.session.keymap:
             self.set_keymap(self.session.keymap)
@@ -102,16 +102,34 @@ class FtuiApp(App):
         return SetupScreen(self.session.problem or "")
 
     def on_mount(self) -> None:
+        # Textual holds painting until the app is mounted, so this is the first refresh that
+        # reaches the terminal.
+        self.call_after_refresh(self._first_frame_shown)
         if self._request is not None:
             # The Data workbench needs no account: it is up first, the account connects behind.
             # After the first paint: importing the SDK in a thread would compete for the GIL.
-            self.call_after_refresh(self._open_session, self._request)
+            self.after_first_frame(lambda: self._open_session(self._request))
         else:
             self._watch_jobs()
+
+    def after_first_frame(self, callback) -> None:
+        """Run `callback` once the first frame is on the terminal (at once if it is already):
+        for work the first frame does not need, which would otherwise delay it."""
+        if self._after_first_frame is None:
+            self.call_later(callback)
+        else:
+            self._after_first_frame.append(callback)
+
+    def _first_frame_shown(self) -> None:
+        waiting, self._after_first_frame = self._after_first_frame or [], None
+        for callback in waiting:
+            self.call_later(callback)
 
     def _watch_jobs(self) -> None:
         """Finished jobs are announced wherever the user is, once there is an account."""
         if self.provider is not None:
+            from tui.job_notifier import JobNotifier  # needs an account, so never at start-up
+
             JobNotifier.ensure(self)
 
     def on_unmount(self) -> None:

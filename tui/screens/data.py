@@ -11,7 +11,7 @@ import bisect
 import json
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -27,8 +27,10 @@ from tui.screens.data_picker import DataPickerScreen, Picked
 from tui.screens.data_validation import DataValidation
 from tui.screens.data_writes import DataWrites
 from widgets.conversation_view import ConversationView
-from widgets.problem_list import ProblemList
 from widgets.token_stats import TokenStatsPanel
+
+if TYPE_CHECKING:
+    from widgets.problem_list import ProblemList
 
 PREVIEW_BYTES = 64 * 1024  # bytes of a line read for drawing
 PARSE_LIMIT = 8 * 1024 * 1024  # longer lines are shown cut, not parsed for the conversation view
@@ -113,6 +115,9 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         yield Vertical(*self._body(), id="data-main")
 
     def _body(self) -> list:
+        # Imported here: DataTable takes ~3 ms to import, not needed when the picker comes first.
+        from widgets.problem_list import ProblemList
+
         return [
             Static("No file open · press o to open one", id="data-info"),
             ConversationView(id="data-preview"),
@@ -218,7 +223,7 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         self.total_lines = reader.lines_known if reader.complete else None
         self.blank_lines = []
         self.problems, self.problem_lines = [], []
-        self.query_one(ProblemList).clear_problems()
+        self.problem_list().clear_problems()
         if reader.size == 0:
             self.line = 0
             self._set_info("")
@@ -334,7 +339,7 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         if cut:
             problem = f"{problem}\n✗ {cut}" if problem else cut
         self.query_one(ConversationView).show(example, raw_text=text, raw=self.raw, problem=problem)
-        self.query_one(ProblemList).select_line(number)
+        self.problem_list().select_line(number)
 
     # -- the info line --------------------------------------------------------------------------
     def _set_info(self, text: str) -> None:

@@ -70,9 +70,9 @@ class DataPickerScreen(SectionScreen):
                     yield OptionList(id="picker-recent")
 
     def on_mount(self) -> None:
-        # Listing the folder and reading the recent files wait for the first paint: they would
-        # otherwise hold up the first frame by about 20 ms.
-        self.call_after_refresh(self._fill_lists)
+        # Listing the folder and reading the recent files wait for the first frame: they would
+        # otherwise hold it up by about 20 ms.
+        self.app.after_first_frame(self._fill_lists)
 
     async def _fill_lists(self) -> None:
         tree = DatasetTree(self._start, id="picker-tree")

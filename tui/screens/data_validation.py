@@ -16,18 +16,21 @@ from textual.worker import get_current_worker
 
 from core.errors import CoreError
 from tui.screens.data_forms import ModelScreen
-from widgets.problem_list import ProblemList
 from widgets.token_stats import TokenStatsPanel
 
 
 class DataValidation:
+    def problem_list(self):
+        """The ProblemList (looked up by id: its module is imported with the screen's body)."""
+        return self.query_one("#data-problems")
+
     # -- validation -----------------------------------------------------------------------------
     def action_validate(self) -> None:
         if self.path is None or self.reader is None:
             return
         self.validating = True
         self.problems, self.problem_lines = [], []
-        self.query_one(ProblemList).clear_problems()
+        self.problem_list().clear_problems()
         self.query_one("#data-progress-row").display = True
         self.query_one("#data-progress-label", Label).update("validating ")
         self.query_one("#data-progress", ProgressBar).update(total=max(1, self.reader.size), progress=0)
@@ -73,7 +76,7 @@ class DataValidation:
             return
         self.problems.extend(fresh)
         self.problem_lines = sorted({p.line for p in self.problems if p.line})
-        self.query_one(ProblemList).add_problems(fresh)
+        self.problem_list().add_problems(fresh)
 
     def _validation_failed(self, err: CoreError) -> None:
         self.validating = False
@@ -85,7 +88,7 @@ class DataValidation:
         self.report = result.report
         # The final report is the truth, in line order (streamed problems came in finding order).
         self.problems = []
-        self.query_one(ProblemList).clear_problems()
+        self.problem_list().clear_problems()
         self._add_problems(result.report.problems)
         self.query_one("#data-progress-row").display = False
         self._show_summary(result)
