@@ -116,3 +116,15 @@ async def test_with_no_key_and_no_config_the_setup_screen_is_the_first_screen(tm
             await pilot.pause(0.05)
         assert app.provider is not None and app.provider.simulated
         assert app.current_mode == "data"
+
+
+async def test_work_that_waits_for_the_first_frame_runs_once_it_is_out():
+    app = FtuiApp(Session(None, "openai"))
+    ran: list[str] = []
+    app.after_first_frame(lambda: ran.append("queued before start"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert ran == ["queued before start"]
+        app.after_first_frame(lambda: ran.append("asked later"))
+        await pilot.pause()
+        assert ran == ["queued before start", "asked later"]
