@@ -46,6 +46,7 @@ class SessionRequest:
     sandbox: bool = False
     speed: float = 1.0
     data_dir: Path | None = None
+    new_jobs_closed: bool = False  # sandbox only: refuse new jobs as after OpenAI's wind-down
 
     @property
     def label(self) -> str:
@@ -63,16 +64,17 @@ class SessionRequest:
 
     def open(self) -> Session:
         return open_session(self.profile, sandbox=self.sandbox, speed=self.speed,
-                            data_dir=self.data_dir)
+                            data_dir=self.data_dir, new_jobs_closed=self.new_jobs_closed)
 
 
-def open_sandbox_session(*, speed: float = 1.0, data_dir: Path | None = None) -> Session:
+def open_sandbox_session(*, speed: float = 1.0, data_dir: Path | None = None,
+                         new_jobs_closed: bool = False) -> Session:
     """Start the sandbox in a background thread and connect to it (blocking; call off the UI loop)."""
     from core.connect import make_provider
     from core.sandbox.runner import SandboxThread
     from core.settings import load_settings
 
-    sandbox = SandboxThread(speed=speed, data_dir=data_dir)
+    sandbox = SandboxThread(speed=speed, data_dir=data_dir, new_jobs_closed=new_jobs_closed)
     base_url = sandbox.start()
     settings = load_settings("sandbox")
     provider = make_provider(settings, sandbox_base_url=base_url)
@@ -80,10 +82,10 @@ def open_sandbox_session(*, speed: float = 1.0, data_dir: Path | None = None) ->
 
 
 def open_session(profile: str | None = None, *, sandbox: bool = False, speed: float = 1.0,
-                 data_dir: Path | None = None) -> Session:
+                 data_dir: Path | None = None, new_jobs_closed: bool = False) -> Session:
     """The session for `profile` (or the configured default); never raises for a missing key."""
     if sandbox:
-        return open_sandbox_session(speed=speed, data_dir=data_dir)
+        return open_sandbox_session(speed=speed, data_dir=data_dir, new_jobs_closed=new_jobs_closed)
     from core.connect import explain_missing_key, make_provider
     from core.settings import load_settings
 

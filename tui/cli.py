@@ -23,6 +23,8 @@ def _app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", help="a profile from the config file (default: its default_profile)")
     parser.add_argument("--speed", type=float, default=1.0, help="sandbox time scale (higher is faster)")
     parser.add_argument("--data-dir", type=Path, help="keep the sandbox's files and jobs in this folder")
+    parser.add_argument("--no-new-jobs", action="store_true",
+                        help="sandbox: refuse new jobs (403) as OpenAI will after 2027-01-06")
     return parser
 
 
@@ -39,7 +41,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from core.session import SessionRequest
     from tui.app import FtuiApp  # Textual loads only when the app runs, keeping the CLI commands fast
-    request = SessionRequest(args.profile, sandbox=args.sandbox, speed=args.speed, data_dir=args.data_dir)
+    if args.no_new_jobs and not args.sandbox:
+        print("ftui: --no-new-jobs is a sandbox setting; add --sandbox", file=sys.stderr)
+        return 2
+    request = SessionRequest(args.profile, sandbox=args.sandbox, speed=args.speed, data_dir=args.data_dir,
+                             new_jobs_closed=args.no_new_jobs)
     app = FtuiApp(request, open_path=args.path, sandbox_speed=args.speed)
     try:
         app.run()

@@ -22,18 +22,23 @@ def _parser() -> argparse.ArgumentParser:
                         help="keep files, jobs and models here across restarts (default: a temp dir)")
     parser.add_argument("--faults", default=None,
                         help="inject faults, e.g. rate429=0.1,error5xx=0.1,latency=50,drop=0.05,cut_stream=0.1")
+    parser.add_argument("--no-new-jobs", action="store_true",
+                        help="refuse job creation with 403, as OpenAI will after 2027-01-06 "
+                             "(models, files and chat keep working)")
     return parser
 
 
 async def _serve(args: argparse.Namespace, faults: Faults) -> None:
     handle = await start_sandbox(speed=args.speed, data_dir=args.data_dir, host=args.host,
-                                 port=args.port, faults=faults)
+                                 port=args.port, faults=faults, new_jobs_closed=args.no_new_jobs)
     try:
         print(f"ftui sandbox listening on {handle.base_url}")
         print(f'Use it with: OpenAI(base_url="{handle.base_url}", api_key="anything")')
         print(f"Data: {handle.data_dir}" + ("" if args.data_dir else " (temporary, removed at exit)"))
         if faults.active:
             print(f"Faults: {faults}")
+        if args.no_new_jobs:
+            print("New fine-tuning jobs are refused (403), as after OpenAI's wind-down.")
         print("Press Ctrl+C to stop.", flush=True)
         await asyncio.Event().wait()
     finally:

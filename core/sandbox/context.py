@@ -31,6 +31,9 @@ class SandboxContext:
     dice: FaultDice = field(default_factory=lambda: FaultDice(Faults()))
     runner: JobRunner | None = None
     responders: dict[str, Any] = field(default_factory=dict)  # job id -> TrainedResponder
+    # Answer job creation as OpenAI will after its wind-down (no new jobs after 2027-01-06):
+    # 403, while everything else (models, files, chat, existing jobs) keeps working.
+    new_jobs_closed: bool = False
 
     def set_faults(self, faults: Faults) -> None:
         self.dice = FaultDice(faults)

@@ -6,7 +6,7 @@ import re
 
 from aiohttp import web
 
-from core.sandbox.api_errors import bad_request, not_found
+from core.sandbox.api_errors import ApiError, bad_request, not_found
 from core.sandbox.context import ORGANIZATION, PRIVATE
 from core.sandbox.http_util import after_unknown, ctx_of, json_body, limit_param, list_body, ok
 from core.sandbox.ids import new_id, now
@@ -43,6 +43,9 @@ def get_job(request: web.Request) -> dict:
 @routes.post("/v1/fine_tuning/jobs")
 async def create_job(request: web.Request) -> web.Response:
     ctx = ctx_of(request)
+    if ctx.new_jobs_closed:
+        raise ApiError(403, "Creating fine-tuning jobs is no longer available for this organization.",
+                       type="invalid_request_error", code="fine_tuning_unavailable")
     body = await json_body(request)
     model = check_model(ctx, body.get("model"))
     training_file = check_file(ctx, body.get("training_file"), "training_file")

@@ -65,7 +65,8 @@ class SandboxHandle:
 async def start_sandbox(speed: float = 1.0, data_dir: Path | str | None = None,
                         host: str = "127.0.0.1", port: int = 0,
                         faults: Faults | str | None = None,
-                        engine: TrainingEngine | None = None) -> SandboxHandle:
+                        engine: TrainingEngine | None = None,
+                        new_jobs_closed: bool = False) -> SandboxHandle:
     if speed <= 0:
         raise ValueError(f"speed must be positive, got {speed}")
     temp_dir = None
@@ -75,7 +76,8 @@ async def start_sandbox(speed: float = 1.0, data_dir: Path | str | None = None,
     else:
         root = Path(data_dir).expanduser()
         root.mkdir(parents=True, exist_ok=True)
-    ctx = SandboxContext(store=Store(root), speed=float(speed), engine=engine or SimulatedEngine())
+    ctx = SandboxContext(store=Store(root), speed=float(speed), engine=engine or SimulatedEngine(),
+                         new_jobs_closed=new_jobs_closed)
     ctx.set_faults(as_faults(faults))
     ctx.runner = JobRunner(ctx)
     web_runner = web.AppRunner(build_app(ctx), access_log=None, shutdown_timeout=1.0)
@@ -100,9 +102,9 @@ class SandboxThread:
 
     def __init__(self, speed: float = 1.0, data_dir: Path | str | None = None,
                  host: str = "127.0.0.1", port: int = 0,
-                 faults: Faults | str | None = None) -> None:
+                 faults: Faults | str | None = None, new_jobs_closed: bool = False) -> None:
         self._options = dict(speed=speed, data_dir=data_dir, host=host, port=port,
-                             faults=as_faults(faults))
+                             faults=as_faults(faults), new_jobs_closed=new_jobs_closed)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._handle: SandboxHandle | None = None

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_cli_prints_url_and_serves_until_interrupted(tmp_path):
     code = "import sys; from core.sandbox.cli import main; sys.exit(main(sys.argv[1:]))"
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, "--port", "0", "--speed", "50", "--data-dir", str(tmp_path)],
+        [sys.executable, "-c", code, "--port", "0", "--speed", "50", "--data-dir", str(tmp_path),
+         "--no-new-jobs"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
@@ -37,6 +38,12 @@ def test_cli_prints_url_and_serves_until_interrupted(tmp_path):
         assert f'OpenAI(base_url="{url}", api_key="anything")' in text
         status, _, body = raw_request("GET", f"{url}/models", headers={"Authorization": "Bearer x"})
         assert status == 200 and body["object"] == "list"
+        assert "New fine-tuning jobs are refused (403)" in text
+        status, _, body = raw_request("POST", f"{url}/fine_tuning/jobs",
+                                      headers={"Authorization": "Bearer x",
+                                               "Content-Type": "application/json"},
+                                      body=b'{"model": "gpt-4o-mini-2024-07-18", "training_file": "f"}')
+        assert status == 403 and body["error"]["code"] == "fine_tuning_unavailable"
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
     finally:
@@ -50,3 +57,10 @@ def test_cli_rejects_bad_faults(capsys):
     assert main(["--faults", "rate429=7"]) == 2
     assert "between 0 and 1" in capsys.readouterr().err
     assert main(["--speed", "0"]) == 2
+
+
+def test_no_new_jobs_is_a_sandbox_setting(capsys):
+    from tui.cli import main as ftui_main
+
+    assert ftui_main(["--no-new-jobs"]) == 2
+    assert "add --sandbox" in capsys.readouterr().err

@@ -182,3 +182,24 @@ async def test_same_seed_same_curve_other_seed_other_curve(client, marv_path):
 
     first, again, other = await losses(9), await losses(9), await losses(10)
     assert first == again and first != other
+
+
+async def test_after_the_wind_down_new_jobs_are_refused_and_the_rest_still_works(sandbox_factory,
+                                                                                  marv_path):
+    sandbox = sandbox_factory(new_jobs_closed=True)
+    api = openai.AsyncOpenAI(base_url=sandbox.base_url, api_key="test-key", max_retries=0)
+    try:
+        file = await upload(api, marv_path)
+        with pytest.raises(openai.PermissionDeniedError) as info:
+            await api.fine_tuning.jobs.create(model=BASE, training_file=file.id)
+        check_error(info.value.response.json())
+        assert info.value.code == "fine_tuning_unavailable"
+        assert (await api.fine_tuning.jobs.list()).data == []  # nothing half-created
+        # files, models and chat are untouched by the policy
+        assert (await api.files.retrieve(file.id)).id == file.id
+        assert any(m.id == BASE for m in (await api.models.list()).data)
+        answer = await api.chat.completions.create(
+            model=BASE, messages=[{"role": "user", "content": "Still there?"}])
+        assert answer.choices[0].message.content
+    finally:
+        await api.close()

@@ -173,3 +173,33 @@ async def test_escape_cancels_an_upload_on_the_way_and_keeps_the_form(sandbox, s
         assert (await sandbox_session.provider.list_jobs()).items == []
         await pilot.press("escape")
         assert app.screen is not form
+
+
+async def test_a_launch_refused_by_the_wind_down_says_so_end_to_end(sandbox_factory, marv_path, tmp_path,
+                                                                    monkeypatch):
+    """The sandbox refusing new jobs (403) as OpenAI will after 2027-01-06: the form says what
+    is still possible, keeps every field, and nothing is created."""
+    from core.connect import make_provider
+    from core.session import Session
+    from core.settings import load_settings
+
+    monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path / "data"))
+    closed = sandbox_factory(new_jobs_closed=True)
+    provider = make_provider(load_settings("sandbox", env={}), sandbox_base_url=closed.base_url)
+    app = FtuiApp(Session(provider, "sandbox", simulated=True))
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            form = await open_form(pilot, app)
+            form.query_one("#launch-training", Input).value = str(marv_path)
+            form.query_one("#launch-suffix", Input).value = "marv-late"
+            await pilot.press("ctrl+l")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("y")  # uploads the file, then asks for the job
+            await wait_for(pilot, lambda: "not created" in str(form.query_one("#launch-error").render()))
+            error = str(form.query_one("#launch-error").render())
+            assert "403" in error and "2027-01-06" in error and "kept" in error
+            assert app.screen is form
+            assert form.query_one("#launch-suffix", Input).value == "marv-late"
+            assert (await provider.list_jobs()).items == []
+    finally:
+        await provider.aclose()
