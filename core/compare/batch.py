@@ -112,21 +112,28 @@ async def sweep_checkpoints(provider: Provider, job_id: str, examples: Sequence[
         progress(0, total)
     await _all_or_none([one(s, i, ex) for s in scores for i, ex in enumerate(examples)])
 
+    score_sweep(scores, [ex.expected for ex in examples])
+    return scores
+
+
+def score_sweep(scores: Sequence[SweepScore], expected: Sequence[str | None]) -> None:
+    """Fill each score's similarity figures from its answers; `scores[0]` is the base model."""
     base = scores[0]
     for s in scores:
+        s.mean_similarity, s.beats_base, s.answered, s.errors = 0.0, 0, 0, 0
         sims = []
-        for i, example in enumerate(examples):
+        for i, want in enumerate(expected):
             answer = s.answers[i]
-            if answer.error and not answer.text:
+            if answer is None or (answer.error and not answer.text):
                 s.errors += 1
                 continue
             s.answered += 1
-            sim = similarity(answer.text, example.expected or "")
+            sim = similarity(answer.text, want or "")
             sims.append(sim)
-            if s is not base and sim > similarity(base.answers[i].text, example.expected or ""):
+            base_text = base.answers[i].text if base.answers[i] is not None else ""
+            if s is not base and sim > similarity(base_text, want or ""):
                 s.beats_base += 1
         s.mean_similarity = sum(sims) / len(sims) if sims else 0.0
-    return scores
 
 
 def best(scores: Sequence[SweepScore]) -> SweepScore | None:

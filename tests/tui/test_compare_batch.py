@@ -110,9 +110,31 @@ async def test_checkpoint_sweep_picks_the_best_model(sandbox_session, marv_path)
         assert "best:" in str(sweep.query_one("#batch-score").render())
         best = max(sweep.scores, key=lambda s: s.mean_similarity)
         assert best.label != "base"
+        assert "saved to the history" in str(sweep.query_one("#batch-status").render())
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is batch and batch.right == best.model
+
+        # kept in the history: base vs each other model, prompt by prompt; reopens as the sweep
+        sessions = await batch.store.list_sessions()
+        kept = next(s for s in sessions if s.kind == "sweep")
+        prompts = len(sweep.scores[0].answers)
+        assert kept.rounds == prompts * (len(sweep.scores) - 1) and best.label in kept.title
+        await pilot.press("escape")
+        await pilot.press("f8")
+        await settle(pilot)
+        table = app.screen.query_one("DataTable")
+        table.move_cursor(row=next(i for i, key in enumerate(table.rows) if key.value == str(kept.id)))
+        await pilot.press("enter")
+        await settle(pilot)
+        reopened = app.screen
+        assert isinstance(reopened, SweepScreen) and reopened is not sweep
+        assert [(s.label, round(s.mean_similarity, 6), s.beats_base) for s in reopened.scores] == \
+            [(s.label, round(s.mean_similarity, 6), s.beats_base) for s in sweep.scores]
+        assert reopened.query_one("#sweep-job").value == job_id  # can be run again
+        await pilot.press("enter")  # use the best model: Compare gets base vs it
+        await pilot.pause()
+        assert app.screen.models == {"left": sweep.scores[0].model, "right": best.model}
 
 
 async def test_blind_batch_hides_models_and_maps_marks_back(tmp_path):

@@ -486,6 +486,19 @@ class CompareScreen(SectionScreen):
         if not picked:
             return
         session_id, rounds, kind = picked
+        if kind == "sweep" and rounds:
+            from core.compare.sweep_history import sweep_from_rounds
+            from tui.screens.compare_sweep import SweepScreen
+
+            def use(model: str | None) -> None:
+                if model:
+                    self.set_models(rounds[0].left_model, model)
+
+            first = rounds[0]
+            self.app.push_screen(SweepScreen(first.right_model, None, Params.from_dict(first.params),
+                                             store=self.store, scores=sweep_from_rounds(rounds),
+                                             session_id=session_id), use)
+            return
         if kind == "batch" and rounds:
             from tui.screens.compare_batch import BatchScreen
 

@@ -359,4 +359,5 @@ class BatchScreen(Screen[None]):
                 self.notify(f"Right model is now {model}; ctrl+r runs the batch with it.")
 
         self.app.push_screen(SweepScreen(self.right, Path(path) if path else None, self.params,
-                                         sample_n=self.sample_n, seed=self.seed), picked)
+                                         sample_n=self.sample_n, seed=self.seed, store=self.store),
+                             picked)

@@ -16,6 +16,8 @@ from core.compare.batch import SweepScore, best, sweep_checkpoints
 from core.compare.models import job_of_model
 from core.compare.params import Params
 from core.compare.prompts import read_prompts, sample
+from core.compare.store import CompareStore
+from core.compare.sweep_history import sweep_to_rounds
 from core.errors import CoreError
 from widgets.key_footer import KeyFooter
 from widgets.status_header import StatusHeader
@@ -33,11 +35,15 @@ class SweepScreen(Screen[str | None]):
     ]
 
     def __init__(self, model: str, path: Path | None, params: Params, *,
-                 sample_n: int | None = None, seed: int = 0, job_id: str | None = None) -> None:
+                 sample_n: int | None = None, seed: int = 0, job_id: str | None = None,
+                 store: CompareStore | None = None, scores: list[SweepScore] | None = None,
+                 session_id: int | None = None) -> None:
+        """`scores` and `session_id` reopen a sweep from the history; `store` keeps new ones."""
         super().__init__()
         self.model, self.path, self.params = model, path, params
         self.sample_n, self.seed, self.job_id = sample_n, seed, job_id
-        self.scores: list[SweepScore] = []
+        self.store, self.session_id = store, session_id
+        self.scores: list[SweepScore] = scores or []
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -64,8 +70,10 @@ class SweepScreen(Screen[str | None]):
                            ("answered", "answered"), ("errors", "errors"), ("id", "name")]:
             table.add_column(label, key=key)
         table.focus()
+        if self.scores:
+            self._show_scores(len(self.scores[0].answers))
         if not self.job_id:
-            self._find_job()
+            self._find_job()  # a reopened sweep can be run again on the same job
 
     @work(exclusive=True, group="compare-sweep-job", exit_on_error=False)
     async def _find_job(self) -> None:
@@ -116,17 +124,33 @@ class SweepScreen(Screen[str | None]):
         except CoreError as exc:
             status.update(f"⚠ {exc.summary()}")
             return
+        self._show_scores(len(examples))
+        if self.store is not None:
+            top = best(self.scores)
+            title = f"sweep {job_id}" + (f": best {top.label}" if top else "")
+            try:
+                self.session_id = await self.store.new_session(title, kind="sweep")
+                for r in sweep_to_rounds(self.scores, examples, self.params):
+                    await self.store.save_round(self.session_id, r)
+            except CoreError as exc:
+                status.update(f"⚠ not saved to the history: {exc.summary()}")
+                return
+            status.update(f"{len(examples) * len(self.scores)} answers · saved to the history "
+                          f"as session {self.session_id} (F8 in Compare)")
+
+    def _show_scores(self, prompts: int) -> None:
         top = best(self.scores)
         table = self.query_one("#sweep-table", DataTable)
         table.clear()
         for s in self.scores:
             star = "★ " if s is top else ""
             table.add_row(f"{star}{s.label}", f"{s.mean_similarity:.3f}",
-                          "" if s.step is None and s.label == "base" else f"{s.beats_base}/{len(examples)}",
+                          "" if s.label == "base" else f"{s.beats_base}/{prompts}",
                           str(s.answered), str(s.errors), s.model, key=s.model)
         if top:
+            kept = f" · session {self.session_id} of the history" if self.session_id else ""
             self.query_one("#batch-score", Static).update(
-                f"best: {top.label} ({top.mean_similarity:.3f}) on {len(examples)} prompts")
+                f"best: {top.label} ({top.mean_similarity:.3f}) on {prompts} prompts{kept}")
             table.move_cursor(row=self.scores.index(top))
 
     def action_pick(self) -> None:
