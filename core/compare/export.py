@@ -44,12 +44,16 @@ def to_csv(rounds: Sequence[Round]) -> str:
     return out.getvalue()
 
 
-async def export_rounds(rounds: Sequence[Round], dest: Path) -> Path:
-    """Write JSONL or CSV by the file's suffix (.csv means CSV, anything else JSONL)."""
+async def export_rounds(rounds: Sequence[Round], dest: Path, *, overwrite: bool = False) -> Path:
+    """Write JSONL or CSV by the file's suffix (.csv means CSV, anything else JSONL). An existing
+    file is left alone unless `overwrite`: an export never destroys something by accident."""
     dest = Path(dest).expanduser()
     text = to_csv(rounds) if dest.suffix.lower() == ".csv" else to_jsonl(rounds)
 
     def write() -> None:
+        if not overwrite and dest.exists():
+            raise CoreError(f"{dest} already exists", kind="input",
+                            hint="export under another name, or move that file away first")
         tmp = dest.with_name(dest.name + ".tmp")
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from core.compare.export import export_rounds, to_csv
 from core.compare.pane import PaneResult
 from core.compare.records import Round
@@ -66,3 +68,16 @@ async def test_export_jsonl_and_csv_parse_back(tmp_path):
     assert rows[0]["judgement"] == "left" and rows[1]["judgement"] == ""
     assert rows[0]["left_tokens"] == "11"
     assert to_csv([]).strip().startswith("round,")
+
+
+async def test_an_export_never_replaces_a_file_unless_asked(tmp_path):
+    from core.errors import CoreError
+
+    target = tmp_path / "mine.jsonl"
+    target.write_text("precious\n")
+    with pytest.raises(CoreError) as info:
+        await export_rounds([a_round("left")], target)
+    assert "already exists" in info.value.summary()
+    assert target.read_text() == "precious\n" and not list(tmp_path.glob("*.tmp"))
+    await export_rounds([a_round("left")], target, overwrite=True)
+    assert json.loads(target.read_text())["judgement"] == "left"

@@ -210,7 +210,7 @@ async def test_continue_keeps_a_history_per_pane(sandbox_session):
         assert "you: First question" in str(screen.query_one("#pane-left", AnswerPane).body_text())
 
 
-async def test_history_is_saved_and_reopens_in_a_new_app(sandbox_session, data_dir):
+async def test_history_is_saved_and_reopens_in_a_new_app(sandbox_session, data_dir, shoot):
     app = FtuiApp(sandbox_session)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_compare(app, pilot)
@@ -230,9 +230,23 @@ async def test_history_is_saved_and_reopens_in_a_new_app(sandbox_session, data_d
         await settle(pilot)
         table = app.screen.query_one("#sessions-table")
         assert table.row_count == 1
-        await pilot.press("c")
+        await pilot.press("c")  # asks where, offering the exports folder
         await settle(pilot)
-        assert (data_dir / "exports").is_dir() and list((data_dir / "exports").glob("*.csv"))
+        box = app.screen.query_one("#save-path")
+        assert box.value.endswith(".csv") and "exports" in box.value
+        shoot(app, "compare-export-path")
+        box.value = str(data_dir / "mine.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (data_dir / "mine.csv").read_text().startswith("round,")
+        await pilot.press("c")  # the same name again: refused in place, nothing overwritten
+        await settle(pilot)
+        app.screen.query_one("#save-path").value = str(data_dir / "mine.csv")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "already exists" in str(app.screen.query_one("#confirm-hint").render())
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is screen

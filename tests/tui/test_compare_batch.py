@@ -52,6 +52,8 @@ async def test_batch_runs_judges_scores_exports_and_reopens(sandbox_session, dat
         await pilot.press("t")
         await pilot.press("x")
         await settle(pilot)
+        await pilot.press("enter")  # the name offered: <data dir>/exports/batch-N.jsonl
+        await settle(pilot)
         exports = data_dir / "exports"
         rows = list(csv.DictReader((next(exports.glob("*.csv"))).open()))
         assert [r["judgement"] for r in rows] == ["right", "right", "left", "tie", "right", "right"]

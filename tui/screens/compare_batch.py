@@ -334,14 +334,23 @@ class BatchScreen(Screen[None]):
         if not rounds:
             self.notify("Nothing to export yet.", severity="warning")
             return
-        self._export(rounds)
+        from tui.screens.save_path import SavePathScreen
+
+        def chosen(dest: Path | None) -> None:
+            if dest is not None:
+                self._export(rounds, dest)
+
+        default = data_dir() / "exports" / f"batch-{self.session_id or 'unsaved'}.jsonl"
+        self.app.push_screen(SavePathScreen("Export the batch", default, suffixes=(".jsonl",),
+                                            note="A .csv with one row per prompt is written beside it."),
+                             chosen)
 
     @work(group="compare-export", exit_on_error=False)
-    async def _export(self, rounds: list[Round]) -> None:
-        stem = data_dir() / "exports" / f"batch-{self.session_id or 'unsaved'}"
+    async def _export(self, rounds: list[Round], dest: Path) -> None:
         try:
-            a = await export_rounds(rounds, stem.with_suffix(".jsonl"))
-            b = await export_rounds(rounds, stem.with_suffix(".csv"))
+            # the CSV first: if its name is taken, nothing is written at all
+            b = await export_rounds(rounds, dest.with_suffix(".csv"))
+            a = await export_rounds(rounds, dest)
         except CoreError as exc:
             self.notify(exc.summary(), severity="error")
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import time
 
 from textual import work
@@ -102,16 +104,26 @@ class SessionsScreen(Screen[tuple[int, list[Round], str] | None]):
         self.dismiss((session_id, rounds, kind))
 
     def action_export(self, fmt: str) -> None:
+        from tui.screens.save_path import SavePathScreen
+
         session = self._current()
-        if session is not None:
-            self._export(session.id, fmt)
+        if session is None:
+            return
+
+        def chosen(dest: Path | None) -> None:
+            if dest is not None:
+                self._export(session.id, dest)
+
+        default = data_dir() / "exports" / f"compare-{session.id}.{fmt}"
+        self.app.push_screen(SavePathScreen(f"Export session {session.id}", default,
+                                            suffixes=(f".{fmt}",)), chosen)
 
     @work(group="compare-export", exit_on_error=False)
-    async def _export(self, session_id: int, fmt: str) -> None:
+    async def _export(self, session_id: int, dest: Path) -> None:
         status = self.query_one("#batch-score", Static)
         try:
             rounds = await self.store.load_session(session_id)
-            dest = await export_rounds(rounds, data_dir() / "exports" / f"compare-{session_id}.{fmt}")
+            dest = await export_rounds(rounds, dest)
         except CoreError as exc:
             status.update(f"⚠ {exc.summary()}")
             return
