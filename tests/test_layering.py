@@ -46,6 +46,21 @@ def test_tui_reaches_the_api_only_through_core():
     assert offenders("tui", ("openai", "httpx", "aiohttp", "core.backends", "core.sandbox")) == []
 
 
+def test_only_core_writes_files():
+    """Temporary files, deletions and file writes are core's (atomic, backed up, explained)."""
+    assert offenders("tui", ("tempfile", "shutil", "aiofiles")) == []
+    assert offenders("widgets", ("tempfile", "shutil", "aiofiles")) == []
+    writes = []
+    for package in ("tui", "widgets"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and node.attr in (
+                        "write_text", "write_bytes", "unlink", "rmdir", "rename", "replace_file"):
+                    writes.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.attr}")
+    assert writes == []
+
+
 def test_the_checker_sees_an_offending_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from textual.app import App\nimport openai.types\n")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from textual.widgets import Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from core.errors import CoreError
+from core.scratch import remove_copies
 from tui.screens.base import SectionScreen
 from tui.screens.data_forms import DEFAULT_MODEL, AskScreen
 from tui.screens.data_picker import DataPickerScreen, Picked
@@ -238,8 +238,7 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         """Delete the temporary copies of account files that are no longer shown."""
         old = [d for d in self._temp_dirs if d != keep]
         self._temp_dirs = [d for d in self._temp_dirs if d == keep]
-        for folder in old:
-            shutil.rmtree(folder, ignore_errors=True)
+        remove_copies(old)
 
     def on_unmount(self) -> None:
         self._close_reader()

@@ -11,7 +11,6 @@ import json
 import os
 import shlex
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Static, TextArea
 
 from core.errors import CoreError
+from core.scratch import EditorCopy
 from tui.screens.base import SectionScreen
 from tui.screens.data_forms import ConfirmScreen
 
@@ -125,20 +125,19 @@ class EditExampleScreen(_WriteScreen):
             self._say("Set $EDITOR (e.g. export EDITOR=nano) to edit in your own editor.")
             return
         area = self.query_one("#edit-json", TextArea)
-        fd, tmp = tempfile.mkstemp(prefix="ftui-example-", suffix=".json")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(area.text)
-            try:
-                with self.app.suspend():
-                    subprocess.run([*shlex.split(editor), tmp], check=False)
-            except Exception as exc:  # SuspendNotSupported and editor failures: say so, keep the text
-                self._say(f"Could not run {editor}: {exc}")
-                return
-            area.load_text(Path(tmp).read_text(encoding="utf-8"))
-            self._say("Loaded from your editor; F2 saves.", error=False)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+            with EditorCopy(area.text) as copy:
+                try:
+                    with self.app.suspend():
+                        subprocess.run([*shlex.split(editor), str(copy.path)], check=False)
+                except Exception as exc:  # SuspendNotSupported and editor failures: keep the text
+                    self._say(f"Could not run {editor}: {exc}")
+                    return
+                area.load_text(copy.read())
+        except CoreError as err:
+            self._say(f"Not loaded from the editor: {err.summary()}")
+            return
+        self._say("Loaded from your editor; F2 saves.", error=False)
 
 
 class AppendExampleScreen(_WriteScreen):

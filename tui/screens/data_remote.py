@@ -6,9 +6,7 @@ same line reader and validator work on it as on a local file.
 
 from __future__ import annotations
 
-import tempfile
 import time
-from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
@@ -19,6 +17,7 @@ from textual.widgets import Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from core.errors import CoreError
+from core.scratch import download_path
 from tui.screens.data_picker import Picked
 
 
@@ -102,10 +101,8 @@ class RemoteFilesScreen(ModalScreen[Picked | None]):
                 last[0] = now
                 bar.update(total=p.total or None, progress=p.done)
 
-        folder = Path(tempfile.mkdtemp(prefix="ftui-remote-"))
-        name = Path(remote.filename).name or f"{remote.id}.jsonl"
-        dest = folder / f"{remote.id}-{name}"
         try:
+            dest = download_path(remote.id, remote.filename)
             await self.app.provider.download_file(remote.id, dest, progress=progress)
         except CoreError as err:
             bar.remove_class("active")
