@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
+
+import pytest
 
 from textual.widgets import TextArea
 
@@ -206,3 +209,42 @@ async def test_external_editor_result_comes_back_into_the_editor(tmp_path, monke
         await pilot.press("f2")
         await settle(app, pilot)
         assert "Paris (edited outside)" in disk_lines(path)[0]
+
+
+@pytest.mark.slow
+def test_the_editor_gets_the_real_terminal_and_its_changes_are_saved(tmp_path):
+    """ftui on a pseudo-terminal: F4 hands the terminal to $EDITOR, takes it back, F2 saves."""
+    import os
+    import sys
+
+    from tests.tui.pty_app import PtyApp
+
+    path = copy_example("marv.jsonl", tmp_path)
+    script = tmp_path / "fake_editor.py"
+    script.write_text(
+        "import os, sys, pathlib, termios\n"
+        "cooked = os.isatty(0) and bool(termios.tcgetattr(0)[3] & termios.ICANON)\n"
+        f"pathlib.Path({str(tmp_path / 'tty.txt')!r}).write_text(str(cooked))\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text().replace('Paris', 'Paris (edited outside)'))\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "FTUI_", "VISUAL"))}
+    env.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"),
+               FTUI_DATA_DIR=str(tmp_path / "data"), EDITOR=f"{sys.executable} {script}")
+    app = PtyApp(["--sandbox", "--data-dir", str(tmp_path / "sandbox"), str(path)], env, tmp_path)
+    try:
+        app.wait_for("as if everyone")  # the first example's answer
+        app.press("e")
+        app.wait_for("$EDITOR")
+        app.press("f4")
+        app.wait_for("Loaded from your editor")
+        app.press("f2")
+        for _ in range(200):
+            if "Paris (edited outside)" in disk_lines(path)[0]:
+                break
+            time.sleep(0.1)
+        assert "Paris (edited outside)" in disk_lines(path)[0]
+    finally:
+        code = app.close()
+    assert code == 0
+    # the editor had the terminal back in its normal (line) mode, not the app's raw mode
+    assert (tmp_path / "tty.txt").read_text() == "True"
