@@ -22,6 +22,7 @@ from typing import Any
 import tiktoken
 
 from core.dataset.errors import TokenDataError
+from core.dataset.image_tokens import image_part_tokens
 
 # sha256 of the decompressed .tiktoken files (the same values tiktoken_ext.openai_public checks).
 BPE_SHA256 = {
@@ -33,9 +34,6 @@ BPE_SHA256 = {
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
 REPLY_PRIMING = 3
-# Images are billed by size; we cannot see the size offline, so we count the fixed base cost of a
-# low-detail image (85 tokens). Documented as an approximation.
-IMAGE_TOKENS = 85
 
 _lock = threading.Lock()
 _encodings: dict[str, tiktoken.Encoding] = {}
@@ -267,7 +265,8 @@ def messages_pieces(messages: Any, pieces: list[str]) -> int:
 
     Cookbook rule: 3 per message, every string value encoded (role too), +1 when a name is given,
     +3 to prime the reply. Non-string values are counted approximately: text parts by their text,
-    image parts at IMAGE_TOKENS, tool calls by function name + arguments, `weight` not at all.
+    images by size and detail (core/dataset/image_tokens.py; 85 when the size cannot be seen, as for
+    an image given by URL), tool calls by function name + arguments, `weight` not at all.
     """
     if not isinstance(messages, list):
         return 0
@@ -292,7 +291,7 @@ def messages_pieces(messages: Any, pieces: list[str]) -> int:
                     elif isinstance(part.get("refusal"), str):
                         pieces.append(part["refusal"])
                     elif part.get("type") == "image_url":
-                        fixed += IMAGE_TOKENS
+                        fixed += image_part_tokens(part)
             elif key in ("tool_calls", "function_call"):
                 calls = value if isinstance(value, list) else [value]
                 for call in calls:
