@@ -18,15 +18,17 @@ class EditorCopy:
     returns what was saved; the file goes when the `with` block ends."""
 
     def __init__(self, text: str, *, suffix: str = ".json") -> None:
-        fd, name = tempfile.mkstemp(prefix="ftui-example-", suffix=suffix)
+        try:
+            fd, name = tempfile.mkstemp(prefix="ftui-example-", suffix=suffix)
+        except OSError as exc:
+            raise _temp_error(exc) from None
         self.path = Path(name)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
         except OSError as exc:
             self.remove()
-            raise CoreError(f"cannot write a temporary copy for the editor: {exc.strerror or exc}",
-                            kind="io") from None
+            raise _temp_error(exc) from None
 
     def read(self) -> str:
         try:
@@ -47,9 +49,17 @@ class EditorCopy:
         self.remove()
 
 
+def _temp_error(exc: OSError) -> CoreError:
+    return CoreError(f"cannot make a temporary file in {tempfile.gettempdir()}: "
+                     f"{exc.strerror or exc}", kind="io", hint="free some space there, or set TMPDIR")
+
+
 def download_path(file_id: str, filename: str) -> Path:
     """Where a local copy of account file `file_id` goes: a fresh private folder of its own."""
-    folder = Path(tempfile.mkdtemp(prefix="ftui-remote-"))
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="ftui-remote-"))
+    except OSError as exc:
+        raise _temp_error(exc) from None
     name = Path(filename).name or f"{file_id}.jsonl"
     return folder / f"{file_id}-{name}"
 

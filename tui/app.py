@@ -70,11 +70,10 @@ class FtuiApp(App):
         self._request = session if isinstance(session, SessionRequest) else None
         self.session = session.placeholder() if isinstance(session, SessionRequest) else session
         if self.session.problem:
-            self._request = None  # already answered: nothing to open
-        self._pending_mode: str | None = None
-        if self.session.provider is None and self.session.problem:
-            # No account at all: the setup screen is the first (and only) screen built.
+            # No account, and nothing left to open: the setup screen is the first screen built.
+            self._request = None
             self.DEFAULT_MODE = self.SETUP_MODE
+        self._pending_mode: str | None = None
         self.initial_path = open_path
         # The dataset the user last opened on the Data screen; Files/Launch/Compare offer it.
         self.current_dataset: Path | None = open_path

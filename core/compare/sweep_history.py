@@ -27,10 +27,15 @@ def sweep_to_rounds(scores: Sequence[SweepScore], examples: Sequence[PromptExamp
     ]
 
 
-def label_of(model: str) -> str:
-    """"step N" for a checkpoint model (OpenAI names them ...:ckpt-step-N), else "final"."""
+def step_of(model: str) -> int | None:
+    """The step of a checkpoint model (OpenAI names them ...:ckpt-step-N); None for the final one."""
     match = _STEP.search(model)
-    return f"step {match.group(1)}" if match else "final"
+    return int(match.group(1)) if match else None
+
+
+def label_of(model: str) -> str:
+    step = step_of(model)
+    return "final" if step is None else f"step {step}"
 
 
 def sweep_from_rounds(rounds: Sequence[Round]) -> list[SweepScore]:
@@ -48,8 +53,7 @@ def sweep_from_rounds(rounds: Sequence[Round]) -> list[SweepScore]:
     base = SweepScore(rounds[0].left_model, "base", None, answers=[r.left for r in first])
     scores = [base]
     for model in order:
-        label = label_of(model)
-        step = int(label.split()[1]) if label.startswith("step") else None
-        scores.append(SweepScore(model, label, step, answers=[r.right for r in by_model[model]]))
+        scores.append(SweepScore(model, label_of(model), step_of(model),
+                                 answers=[r.right for r in by_model[model]]))
     score_sweep(scores, [r.expected for r in first])
     return scores

@@ -41,3 +41,12 @@ def test_only_folders_made_for_account_files_are_removed(tmp_path):
     assert not made.parent.exists()
     assert stranger.exists() and lookalike.exists()
     stranger.rmdir()
+
+
+def test_no_room_for_a_temporary_file_is_explained(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    with pytest.raises(CoreError) as info:
+        EditorCopy("text")
+    assert "temporary file" in info.value.summary() and "TMPDIR" in info.value.summary()
+    with pytest.raises(CoreError):
+        download_path("file-abc", "a.jsonl")

@@ -89,7 +89,7 @@ async def test_batch_says_what_is_wrong_with_its_inputs(sandbox_session, tmp_pat
         assert "no such file" in str(batch.query_one("#batch-status").render())
 
 
-async def test_checkpoint_sweep_picks_the_best_model(sandbox_session, marv_path):
+async def test_checkpoint_sweep_picks_the_best_model(sandbox_session, marv_path, shoot):
     from tests.compare.conftest import train
 
     job_id, model = await train(sandbox_session.provider, marv_path)
@@ -113,6 +113,7 @@ async def test_checkpoint_sweep_picks_the_best_model(sandbox_session, marv_path)
         best = max(sweep.scores, key=lambda s: s.mean_similarity)
         assert best.label != "base"
         assert "saved to the history" in str(sweep.query_one("#batch-status").render())
+        shoot(app, "compare-sweep")
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is batch and batch.right == best.model
@@ -125,6 +126,7 @@ async def test_checkpoint_sweep_picks_the_best_model(sandbox_session, marv_path)
         await pilot.press("escape")
         await pilot.press("f8")
         await settle(pilot)
+        shoot(app, "compare-history")
         table = app.screen.query_one("DataTable")
         table.move_cursor(row=next(i for i, key in enumerate(table.rows) if key.value == str(kept.id)))
         await pilot.press("enter")

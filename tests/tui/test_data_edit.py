@@ -186,7 +186,7 @@ async def test_write_refused_when_the_file_changed_on_disk(tmp_path):
         assert path.read_bytes() == changed
 
 
-async def test_external_editor_result_comes_back_into_the_editor(tmp_path, monkeypatch):
+async def test_external_editor_result_comes_back_into_the_editor(tmp_path, monkeypatch, shoot):
     import contextlib
     import sys
 
@@ -203,6 +203,7 @@ async def test_external_editor_result_comes_back_into_the_editor(tmp_path, monke
         await settle(app, pilot)
         await pilot.press("e")
         await pilot.pause()
+        shoot(app, "data-edit")
         await pilot.press("f4")
         await settle(app, pilot)
         assert "Paris (edited outside)" in app.screen.query_one("#edit-json", TextArea).text

@@ -165,6 +165,31 @@ async def test_a_file_on_the_account_opens_read_only(tmp_path, sandbox_session):
     assert not copy.exists()  # the temporary copy goes when the app closes
 
 
+async def test_a_file_gone_from_the_account_is_explained_and_leaves_nothing_behind(sandbox_session, shoot):
+    import tempfile
+    from pathlib import Path
+
+    provider = sandbox_session.provider
+    uploaded = await provider.upload_file(EXAMPLES / "marv.jsonl", purpose="fine-tune")
+    before = set(Path(tempfile.gettempdir()).glob("ftui-remote-*"))
+    app = make_app(session=sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f")
+        await settle(app, pilot)
+        files = app.screen.query_one(OptionList)
+        files.highlighted = next(i for i in range(files.option_count)
+                                 if uploaded.id in str(files.get_option_at_index(i).prompt))
+        shoot(app, "data-account-files")
+        await provider.delete_file(uploaded.id)  # gone between listing and fetching
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RemoteFilesScreen)
+        status = str(app.screen.query_one("#remote-status").render())
+        assert "Could not fetch" in status and "marv.jsonl" in status
+        assert set(Path(tempfile.gettempdir()).glob("ftui-remote-*")) == before
+
+
 async def test_account_files_without_an_account_say_what_to_do(tmp_path, monkeypatch):
     dataset_folder(tmp_path, monkeypatch)
     app = make_app()

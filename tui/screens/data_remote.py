@@ -17,7 +17,7 @@ from textual.widgets import Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from core.errors import CoreError
-from core.scratch import download_path
+from core.scratch import download_path, remove_copies
 from tui.screens.data_picker import Picked
 
 
@@ -49,7 +49,7 @@ class RemoteFilesScreen(ModalScreen[Picked | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="remote-dialog"):
-            yield Label("Files on the account (purpose fine-tune) · Enter opens read-only")
+            yield Label("Account files (fine-tune) · Enter opens read-only")
             yield OptionList(id="remote-list")
             yield ProgressBar(id="remote-progress", show_eta=False)
             yield Static("Loading the list…", id="remote-status")
@@ -101,10 +101,13 @@ class RemoteFilesScreen(ModalScreen[Picked | None]):
                 last[0] = now
                 bar.update(total=p.total or None, progress=p.done)
 
+        dest = None
         try:
             dest = download_path(remote.id, remote.filename)
             await self.app.provider.download_file(remote.id, dest, progress=progress)
         except CoreError as err:
+            if dest is not None:
+                remove_copies([dest.parent])  # nothing half-fetched is left behind
             bar.remove_class("active")
             status.update(f"Could not fetch {remote.filename}: {err.summary()}")
             return
