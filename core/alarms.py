@@ -12,7 +12,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.watch import MetricPoint
+from ftui.core.watch import MetricPoint
 
 OVERFIT_RISES = 3  # consecutive validation-loss rises
 FLAT_WINDOW = 20  # steps looked at for a flat loss

@@ -9,9 +9,9 @@ import argparse
 import json
 import sys
 
-from core.dataset.errors import DatasetError
-from core.dataset.models import DEFAULT_MODEL
-from core.errors import CoreError
+from ftui.core.dataset.errors import DatasetError
+from ftui.core.dataset.models import DEFAULT_MODEL
+from ftui.core.errors import CoreError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,8 +44,8 @@ def main(argv: list[str]) -> int:
     if args.epochs is not None and not 1 <= args.epochs <= 50:
         print("ftui validate: --epochs must be between 1 and 50", file=sys.stderr)
         return 2
-    from core.dataset.prices import load_prices
-    from core.dataset.validate import Report, ValidationProgress, iter_validate
+    from ftui.core.dataset.prices import load_prices
+    from ftui.core.dataset.validate import Report, ValidationProgress, iter_validate
 
     try:
         prices = load_prices(args.prices)

@@ -6,9 +6,9 @@ from __future__ import annotations
 def run_subcommand(argv: list[str]) -> int | None:
     """Run `ftui validate ...` or `ftui sandbox ...`; None when argv names no subcommand."""
     if argv and argv[0] == "validate":
-        from core.cli_validate import main as validate_main
+        from ftui.core.cli_validate import main as validate_main
         return validate_main(argv[1:])
     if argv and argv[0] == "sandbox":
-        from core.sandbox.cli import main as sandbox_main
+        from ftui.core.sandbox.cli import main as sandbox_main
         return sandbox_main(argv[1:])
     return None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from core.config_location import missing_key_message
-from core.errors import CoreError
-from core.provider import Provider
-from core.settings import SANDBOX_KEY, Settings
+from ftui.core.config_location import missing_key_message
+from ftui.core.errors import CoreError
+from ftui.core.provider import Provider
+from ftui.core.settings import SANDBOX_KEY, Settings
 
 SANDBOX_LABEL = "SANDBOX - simulated training"
 
@@ -24,7 +24,7 @@ def make_provider(settings: Settings, *, sandbox_base_url: str | None = None) ->
     # `ftui validate` never need it.
     from openai import AsyncAzureOpenAI, AsyncOpenAI
 
-    from core.backends.openai_backend import OpenAIProvider
+    from ftui.core.backends.openai_backend import OpenAIProvider
 
     common = dict(timeout=settings.timeout, max_retries=settings.max_retries)
     name = settings.profile_name

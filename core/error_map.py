@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 import openai
 
-from core.backends.model_catalog import LAST_JOB_CREATION_DATE, ANNOUNCED_SHUTDOWN_DATE
-from core.errors import CoreError
+from ftui.core.backends.model_catalog import LAST_JOB_CREATION_DATE, ANNOUNCED_SHUTDOWN_DATE
+from ftui.core.errors import CoreError
 
 # Anything shaped like an OpenAI key (OpenAI's own 401 text echoes part of the key).
 _KEY_PATTERN = re.compile(r"\b(?:sk|sess|rk)-[A-Za-z0-9_*\-]{6,}")

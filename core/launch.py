@@ -16,10 +16,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from core.dataset.writer import write_new_file
-from core.errors import CoreError
-from core.paths import data_dir
-from core.types import JobSpec
+from ftui.core.dataset.writer import write_new_file
+from ftui.core.errors import CoreError
+from ftui.core.paths import data_dir
+from ftui.core.types import JobSpec
 
 SUFFIX_MAX = 64
 # The suffix ends up inside a model id ("ft:base:org:SUFFIX:id"), so a colon or space would break it.
@@ -344,12 +344,12 @@ def load_estimate(job_id: str) -> Estimate | None:
 
 def training_price(model: str) -> tuple[float | None, str]:
     """USD (or the user's currency) per 1M training tokens for `model`, from core/dataset."""
-    from core.dataset.prices import load_prices
+    from ftui.core.dataset.prices import load_prices
 
     try:
         table = load_prices()
     except CoreError:
-        from core.dataset.prices import PriceTable
+        from ftui.core.dataset.prices import PriceTable
 
         table = PriceTable()
     return table.training_price(model), table.currency
@@ -369,7 +369,7 @@ async def validate_source(provider, source: str | Path, model: str):
     import asyncio
     import tempfile
 
-    from core.dataset.validate import validate_path
+    from ftui.core.dataset.validate import validate_path
 
     if isinstance(source, Path):
         return await asyncio.to_thread(validate_path, source, model=model)
@@ -382,7 +382,7 @@ def estimate_from_report(report, model: str, n_epochs: Any = "auto") -> Estimate
     """The pre-launch estimate from a dataset Report (core/dataset): billable tokens are each
     example's tokens (capped at the model's limit) times the epochs, `auto` by OpenAI's rule."""
     epochs = int(n_epochs) if isinstance(n_epochs, (int, float)) and n_epochs else None
-    from core.dataset.stats import estimate_cost
+    from ftui.core.dataset.stats import estimate_cost
 
     cost = estimate_cost(report.example_tokens, model=model, epochs=epochs)
     return Estimate(model=model, examples=report.examples, dataset_tokens=report.total_tokens,
@@ -392,7 +392,7 @@ def estimate_from_report(report, model: str, n_epochs: Any = "auto") -> Estimate
 
 def make_estimate(model: str, examples: int, dataset_tokens: int, n_epochs: Any) -> Estimate:
     """The estimate from bare counts (when no per-example tokens are at hand)."""
-    from core.dataset.stats import default_epochs
+    from ftui.core.dataset.stats import default_epochs
 
     epochs = int(n_epochs) if isinstance(n_epochs, (int, float)) and n_epochs else default_epochs(examples)
     billable = dataset_tokens * epochs

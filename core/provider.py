@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from core.types import (
+from ftui.core.types import (
     ChatDelta,
     ChatRequest,
     ChatResult,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.paths import data_dir
+from ftui.core.paths import data_dir
 
 RECENT_FILE = "recent.json"
 MAX_RECENT = 20
@@ -54,7 +54,7 @@ def _save(items: list[Path]) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename, so a crash never leaves half a JSON file behind.
         body = json.dumps({"files": [str(p) for p in items]}, indent=1).encode()
-        from core.dataset.writer import write_new_file  # only when saving: keeps start-up light
+        from ftui.core.dataset.writer import write_new_file  # only when saving: keeps start-up light
 
         write_new_file(target, [body], backup=False)
     except OSError:

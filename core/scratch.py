@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from core.errors import CoreError
+from ftui.core.errors import CoreError
 
 
 class EditorCopy:

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.errors import CoreError
+from ftui.core.errors import CoreError
 
 if TYPE_CHECKING:  # the records it names take ~7 ms to import, not needed for the first frame
-    from core.provider import Provider
+    from ftui.core.provider import Provider
 
 
 @dataclass
@@ -55,7 +55,7 @@ class SessionRequest:
     def placeholder(self) -> Session:
         """The session screens see while the real one is being opened, or, when the environment
         alone shows there is no key, the finished answer (so the setup screen comes first)."""
-        from core.config_location import missing_key_without_config
+        from ftui.core.config_location import missing_key_without_config
 
         problem = None if self.sandbox else missing_key_without_config(self.profile)
         if problem:
@@ -70,9 +70,9 @@ class SessionRequest:
 def open_sandbox_session(*, speed: float = 1.0, data_dir: Path | None = None,
                          new_jobs_closed: bool = False) -> Session:
     """Start the sandbox in a background thread and connect to it (blocking; call off the UI loop)."""
-    from core.connect import make_provider
-    from core.sandbox.runner import SandboxThread
-    from core.settings import load_settings
+    from ftui.core.connect import make_provider
+    from ftui.core.sandbox.runner import SandboxThread
+    from ftui.core.settings import load_settings
 
     sandbox = SandboxThread(speed=speed, data_dir=data_dir, new_jobs_closed=new_jobs_closed)
     base_url = sandbox.start()
@@ -86,8 +86,8 @@ def open_session(profile: str | None = None, *, sandbox: bool = False, speed: fl
     """The session for `profile` (or the configured default); never raises for a missing key."""
     if sandbox:
         return open_sandbox_session(speed=speed, data_dir=data_dir, new_jobs_closed=new_jobs_closed)
-    from core.connect import explain_missing_key, make_provider
-    from core.settings import load_settings
+    from ftui.core.connect import explain_missing_key, make_provider
+    from ftui.core.settings import load_settings
 
     try:
         settings = load_settings(profile)

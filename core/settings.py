@@ -15,14 +15,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from core.config_location import (  # noqa: F401 (re-exported: settings is where callers look)
+from ftui.core.config_location import (  # noqa: F401 (re-exported: settings is where callers look)
     CONFIG_ENV,
     DEFAULT_PROFILE,
     PROFILE_ENV,
     SANDBOX_PROFILE,
     default_config_path,
 )
-from core.errors import CoreError
+from ftui.core.errors import CoreError
 
 ProfileKind = Literal["openai", "azure", "compatible", "sandbox"]
 

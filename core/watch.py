@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from core.errors import CoreError
-from core.types import Checkpoint, Job, JobEvent
+from ftui.core.errors import CoreError
+from ftui.core.types import Checkpoint, Job, JobEvent
 
 ACTIVE_INTERVAL = 3.0
 FINISHED_INTERVAL = 60.0

@@ -23,8 +23,10 @@ import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from tests.specs import OPENAI_SPEC
+
 ROOT = Path(__file__).resolve().parents[1]
-SPEC_PATH = ROOT / ".." / "shared" / "openai-openapi" / "openapi.yaml"
+SPEC_PATH = OPENAI_SPEC
 CACHE_DIR = ROOT / ".cache"
 SPEC_URI = "urn:openai-openapi"
 

@@ -34,16 +34,23 @@ def offenders(package: str, forbidden: tuple[str, ...]) -> list[str]:
 
 
 def test_core_never_imports_textual():
-    assert offenders("core", ("textual", "rich", "tui", "widgets")) == []
+    assert offenders("core", ("textual", "rich", "ftui.tui", "ftui.widgets")) == []
 
 
 def test_widgets_never_call_the_api():
-    assert offenders("widgets", ("openai", "httpx", "aiohttp", "core.backends", "core.sandbox",
-                                 "core.provider", "core.session", "tui")) == []
+    assert offenders("widgets", ("openai", "httpx", "aiohttp", "ftui.core.backends", "ftui.core.sandbox",
+                                 "ftui.core.provider", "ftui.core.session", "ftui.tui")) == []
 
 
 def test_tui_reaches_the_api_only_through_core():
-    assert offenders("tui", ("openai", "httpx", "aiohttp", "core.backends", "core.sandbox")) == []
+    assert offenders("tui", ("openai", "httpx", "aiohttp", "ftui.core.backends", "ftui.core.sandbox")) == []
+
+
+@pytest.mark.parametrize("package", ["core", "widgets", "tui", "tests"])
+def test_nothing_imports_the_folders_by_their_bare_names(package):
+    """The folders install as ftui.core, ftui.widgets and ftui.tui; a bare `import core` would only work
+    from the repository root and would clash with any other package of that name."""
+    assert offenders(package, ("core", "widgets", "tui")) == []
 
 
 def test_only_core_writes_files():
@@ -67,6 +74,6 @@ def test_the_checker_sees_an_offending_import(tmp_path):
     assert imported_modules(bad) == {"textual.app", "openai.types"}
 
 
-@pytest.mark.parametrize("package", ["core", "widgets", "tui"])
+@pytest.mark.parametrize("package", ["ftui.core", "ftui.widgets", "ftui.tui"])
 def test_packages_import_cleanly(package):
     __import__(package)

@@ -244,9 +244,9 @@ def notification_texts(app) -> list[str]:
 
 
 async def test_app_with_key_shows_and_writes_no_key(places, sandbox_url, monkeypatch, caplog, capfd):
-    from core.session import open_session
-    from core.settings import load_settings
-    from tui.app import FtuiApp
+    from ftui.core.session import open_session
+    from ftui.core.settings import load_settings
+    from ftui.tui.app import FtuiApp
 
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("OPENAI_BASE_URL", sandbox_url)
@@ -272,9 +272,9 @@ async def test_app_with_key_shows_and_writes_no_key(places, sandbox_url, monkeyp
 
 async def test_failing_calls_never_show_the_key(places, rejecting_server, monkeypatch, caplog):
     """OpenAI's own 401 text echoes the key; CoreError must not pass it on."""
-    from core.errors import CoreError
-    from core.session import open_session
-    from core.types import ChatRequest
+    from ftui.core.errors import CoreError
+    from ftui.core.session import open_session
+    from ftui.core.types import ChatRequest
 
     caplog.set_level(logging.DEBUG)
     server = rejecting_server
@@ -313,8 +313,8 @@ async def test_failing_calls_never_show_the_key(places, rejecting_server, monkey
 
 
 async def test_app_with_a_rejected_key_explains_without_the_key(places, rejecting_server, monkeypatch, caplog):
-    from core.session import open_session
-    from tui.app import FtuiApp
+    from ftui.core.session import open_session
+    from ftui.tui.app import FtuiApp
 
     caplog.set_level(logging.DEBUG)
     server = rejecting_server
@@ -333,7 +333,7 @@ async def test_app_with_a_rejected_key_explains_without_the_key(places, rejectin
 
 # --------------------------------------------------------------------------- the command
 def ftui(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, timeout=120,
+    return subprocess.run([sys.executable, "-m", "ftui.tui", *args], capture_output=True, timeout=120,
                           env=child_env(), **kwargs)
 
 
@@ -358,7 +358,7 @@ def test_cli_sandbox_server_prints_and_keeps_no_key(places):
 
     import openai
 
-    proc = subprocess.Popen([sys.executable, "-m", "tui", "sandbox", "--port", "0",
+    proc = subprocess.Popen([sys.executable, "-m", "ftui.tui", "sandbox", "--port", "0",
                              "--data-dir", str(places["sandbox"])],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=places["work"],
                             env={**child_env(), "PYTHONUNBUFFERED": "1"})
@@ -391,7 +391,7 @@ def test_cli_app_with_rejected_key_prints_no_key(places, rejecting_server):
     server = rejecting_server
     env = {**child_env(), "OPENAI_BASE_URL": server.url}
     keys = [(3.0, b"4"), (3.0, b"5"), (3.0, b"2"), (3.0, b"\x11")]
-    out = run_on_pty([sys.executable, "-m", "tui"], env, keys, cwd=places["work"], ready=b"profile")
+    out = run_on_pty([sys.executable, "-m", "ftui.tui"], env, keys, cwd=places["work"], ready=b"profile")
     assert KEY in server.keys_seen, out[-500:]  # the app did call with the key and got a 401
     assert not leaks(out)
     assert leaking_files(places.values()) == {}

@@ -11,12 +11,12 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
-from core.errors import CoreError
-from core.session import Session, SessionRequest, open_sandbox_session
-from tui.commands import ActiveBindingsCommands
-from tui.help_screen import HelpScreen
-from tui.screens.setup import SetupScreen
-from widgets.status_header import StatusHeader
+from ftui.core.errors import CoreError
+from ftui.core.session import Session, SessionRequest, open_sandbox_session
+from ftui.tui.commands import ActiveBindingsCommands
+from ftui.tui.help_screen import HelpScreen
+from ftui.tui.screens.setup import SetupScreen
+from ftui.widgets.status_header import StatusHeader
 
 log = logging.getLogger("ftui")
 
@@ -42,11 +42,11 @@ class FtuiApp(App):
     SETUP_MODE = "setup"  # not in MODES: Textual builds it from get_default_screen
     COMMANDS = App.COMMANDS | {ActiveBindingsCommands}
     MODES = {
-        "data": _section_screen("tui.screens.data", "DataScreen"),
-        "jobs": _section_screen("tui.screens.jobs", "JobsScreen"),
-        "compare": _section_screen("tui.screens.compare", "CompareScreen"),
-        "files": _section_screen("tui.screens.files", "FilesScreen"),
-        "models": _section_screen("tui.screens.models", "ModelsScreen"),
+        "data": _section_screen("ftui.tui.screens.data", "DataScreen"),
+        "jobs": _section_screen("ftui.tui.screens.jobs", "JobsScreen"),
+        "compare": _section_screen("ftui.tui.screens.compare", "CompareScreen"),
+        "files": _section_screen("ftui.tui.screens.files", "FilesScreen"),
+        "models": _section_screen("ftui.tui.screens.models", "ModelsScreen"),
     }
     BINDINGS = [
         Binding("1", "goto('data')", "Data", id="app.goto.data",
@@ -127,7 +127,7 @@ class FtuiApp(App):
     def _watch_jobs(self) -> None:
         """Finished jobs are announced wherever the user is, once there is an account."""
         if self.provider is not None:
-            from tui.job_notifier import JobNotifier  # needs an account, so never at start-up
+            from ftui.tui.job_notifier import JobNotifier  # needs an account, so never at start-up
 
             JobNotifier.ensure(self)
 

@@ -30,7 +30,7 @@ def _app_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    from core.commands import run_subcommand
+    from ftui.core.commands import run_subcommand
     code = run_subcommand(argv)
     if code is not None:
         return code
@@ -39,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ftui: {args.path}: no such file", file=sys.stderr)
         return 2
 
-    from core.session import SessionRequest
-    from tui.app import FtuiApp  # Textual loads only when the app runs, keeping the CLI commands fast
+    from ftui.core.session import SessionRequest
+    from ftui.tui.app import FtuiApp  # Textual loads only when the app runs, keeping the CLI commands fast
     if args.no_new_jobs and not args.sandbox:
         print("ftui: --no-new-jobs is a sandbox setting; add --sandbox", file=sys.stderr)
         return 2

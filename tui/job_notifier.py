@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from textual.app import App
 
-from core.errors import CoreError
-from core.types import FINISHED_STATUSES, Job
+from ftui.core.errors import CoreError
+from ftui.core.types import FINISHED_STATUSES, Job
 
 ATTRIBUTE = "_ftui_job_notifier"
 

@@ -10,9 +10,9 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from core.compare.diff import Segment
-from core.compare.pane import PaneResult
-from widgets.word_diff import render_side
+from ftui.core.compare.diff import Segment
+from ftui.core.compare.pane import PaneResult
+from ftui.widgets.word_diff import render_side
 
 
 def format_stats(result: PaneResult | None) -> str:

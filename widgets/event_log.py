@@ -17,7 +17,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from core.types import JobEvent
+from ftui.core.types import JobEvent
 
 LEVEL_STYLES = {
     "info": Style(),

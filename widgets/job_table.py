@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from core.types import Job
+from ftui.core.types import Job
 
 STATUS_STYLES = {
     "succeeded": "green",

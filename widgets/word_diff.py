@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from core.compare.diff import Segment
+from ftui.core.compare.diff import Segment
 
 # Styles name what changed, not a colour, so themes stay readable.
 CHANGED_STYLE = "bold black on yellow"

@@ -15,18 +15,18 @@ from typing import Any, TypeVar
 import aiofiles
 from openai import APIConnectionError, AsyncOpenAI
 
-from core.backends import openai_convert as convert
-from core.backends.openai_uploads import (
+from ftui.core.backends import openai_convert as convert
+from ftui.core.backends.openai_uploads import (
     DEFAULT_PART_CONCURRENCY,
     DEFAULT_PART_SIZE,
     FILES_API_LIMIT,
     upload_via_files_api,
     upload_via_uploads_api,
 )
-from core.error_map import to_core_error
-from core.errors import CoreError
-from core.provider import ProgressCallback
-from core.types import (
+from ftui.core.error_map import to_core_error
+from ftui.core.errors import CoreError
+from ftui.core.provider import ProgressCallback
+from ftui.core.types import (
     ChatDelta,
     ChatRequest,
     ChatResult,

@@ -10,8 +10,8 @@ from openai.types.completion_usage import CompletionUsage
 from openai.types.fine_tuning import FineTuningJob, FineTuningJobEvent
 from openai.types.fine_tuning.jobs import FineTuningJobCheckpoint
 
-from core.backends.model_catalog import is_fine_tunable, shutdown_date
-from core.types import (
+from ftui.core.backends.model_catalog import is_fine_tunable, shutdown_date
+from ftui.core.types import (
     ChatRequest,
     ChatResult,
     Checkpoint,

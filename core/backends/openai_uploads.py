@@ -22,9 +22,9 @@ from typing import Any, TypeVar
 from openai import AsyncOpenAI
 from openai.types import FileObject
 
-from core.errors import CoreError
-from core.provider import ProgressCallback
-from core.types import TransferProgress
+from ftui.core.errors import CoreError
+from ftui.core.provider import ProgressCallback
+from ftui.core.types import TransferProgress
 
 T = TypeVar("T")
 

@@ -7,13 +7,13 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from core.compare.diff import similarity
-from core.compare.pane import PaneResult, run_pair, stream_pane
-from core.compare.params import Params
-from core.compare.prompts import PromptExample
-from core.compare.records import Round
-from core.errors import CoreError
-from core.provider import Provider
+from ftui.core.compare.diff import similarity
+from ftui.core.compare.pane import PaneResult, run_pair, stream_pane
+from ftui.core.compare.params import Params
+from ftui.core.compare.prompts import PromptExample
+from ftui.core.compare.records import Round
+from ftui.core.errors import CoreError
+from ftui.core.provider import Provider
 
 Progress = Callable[[int, int], None]  # (done, total)
 

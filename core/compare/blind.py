@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from core.compare.records import Judgement
+from ftui.core.compare.records import Judgement
 
 
 def shuffle(rng: random.Random) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.errors import CoreError
+from ftui.core.errors import CoreError
 
 
 def build_example(messages: list[dict[str, Any]], answer: str) -> dict[str, Any]:
@@ -31,8 +31,8 @@ class AppendOutcome:
 
 async def append_correction(path: Path | str | None, example: dict[str, Any]) -> AppendOutcome:
     """Validate and append; never raises for bad input: the outcome says what is wrong."""
-    from core.dataset.errors import WriteRefusedError
-    from core.dataset.writer import aappend_example
+    from ftui.core.dataset.errors import WriteRefusedError
+    from ftui.core.dataset.writer import aappend_example
 
     if not path or not str(path).strip():
         return AppendOutcome(False, "", message="choose the dataset file to append to")

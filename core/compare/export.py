@@ -9,9 +9,9 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.compare.records import Round
-from core.compare.store import round_to_dict
-from core.errors import CoreError
+from ftui.core.compare.records import Round
+from ftui.core.compare.store import round_to_dict
+from ftui.core.errors import CoreError
 
 CSV_COLUMNS = [
     "round", "source", "system", "user", "expected", "left_model", "right_model",

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from core.errors import CoreError
-from core.provider import Provider
-from core.types import Job
+from ftui.core.errors import CoreError
+from ftui.core.provider import Provider
+from ftui.core.types import Job
 
 
 @dataclass(frozen=True)

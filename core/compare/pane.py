@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from core.errors import CoreError
-from core.provider import Provider
-from core.types import ChatRequest, Usage
+from ftui.core.errors import CoreError
+from ftui.core.provider import Provider
+from ftui.core.types import ChatRequest, Usage
 
 Status = Literal["waiting", "streaming", "done", "error", "cancelled"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from core.errors import CoreError
-from core.types import ChatRequest
+from ftui.core.errors import CoreError
+from ftui.core.types import ChatRequest
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.errors import CoreError
+from ftui.core.errors import CoreError
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from core.compare.pane import PaneResult
+from ftui.core.compare.pane import PaneResult
 
 Judgement = Literal["left", "right", "tie"]
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 
-from core.compare.pane import PaneResult
-from core.compare.records import Round, SessionInfo
-from core.errors import CoreError
-from core.paths import data_dir
-from core.types import Usage
+from ftui.core.compare.pane import PaneResult
+from ftui.core.compare.records import Round, SessionInfo
+from ftui.core.errors import CoreError
+from ftui.core.paths import data_dir
+from ftui.core.types import Usage
 
 
 _SCHEMA = """

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from core.compare.batch import SweepScore, score_sweep
-from core.compare.params import Params
-from core.compare.prompts import PromptExample
-from core.compare.records import Round
+from ftui.core.compare.batch import SweepScore, score_sweep
+from ftui.core.compare.params import Params
+from ftui.core.compare.prompts import PromptExample
+from ftui.core.compare.records import Round
 
 _STEP = re.compile(r":ckpt-step-(\d+)$")
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from hashlib import blake2b
 from typing import Any
 
-from core.dataset import checks
-from core.dataset.checks import CHAT, PREFERENCE, REINFORCEMENT
-from core.dataset.models import token_limit
-from core.dataset.reader import BOM
-from core.dataset.tokens import REPLY_PRIMING, TOKENS_PER_MESSAGE, example_pieces
+from ftui.core.dataset import checks
+from ftui.core.dataset.checks import CHAT, PREFERENCE, REINFORCEMENT
+from ftui.core.dataset.models import token_limit
+from ftui.core.dataset.reader import BOM
+from ftui.core.dataset.tokens import REPLY_PRIMING, TOKENS_PER_MESSAGE, example_pieces
 
 
 @dataclass
@@ -51,7 +51,7 @@ _counters: dict[str, Any] = {}  # one TokenCounter per model per process (worker
 def _counter(model: str):
     c = _counters.get(model)
     if c is None:
-        from core.dataset.tokens import TokenCounter
+        from ftui.core.dataset.tokens import TokenCounter
         c = _counters[model] = TokenCounter(model, threads=0)
     return c
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.errors import CoreError
+from ftui.core.errors import CoreError
 
 
 @dataclass

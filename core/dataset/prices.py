@@ -17,8 +17,8 @@ from pathlib import Path
 
 from platformdirs import user_config_dir
 
-from core.dataset.errors import DatasetError
-from core.dataset.models import match_prefix
+from ftui.core.dataset.errors import DatasetError
+from ftui.core.dataset.models import match_prefix
 
 # USD per 1M training tokens, as listed on OpenAI's pricing page when this table was taken.
 PRICES_TAKEN_ON = "2025-07-01"

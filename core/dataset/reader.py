@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.dataset.errors import (BinaryFileError, DatasetError, FileChangedError, NotAFileError,
+from ftui.core.dataset.errors import (BinaryFileError, DatasetError, FileChangedError, NotAFileError,
                                  UnreadableFileError)
 
 CHUNK = 1 << 20

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from core.dataset import writer
-from core.dataset.reader import DatasetReader, LineView
-from core.dataset.validate import Event, Report, iter_validate
+from ftui.core.dataset import writer
+from ftui.core.dataset.reader import DatasetReader, LineView
+from ftui.core.dataset.validate import Event, Report, iter_validate
 
 
 class DatasetSession:

@@ -6,8 +6,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from core.dataset.models import token_limit
-from core.dataset.prices import PriceTable, load_prices
+from ftui.core.dataset.models import token_limit
+from ftui.core.dataset.prices import PriceTable, load_prices
 
 TARGET_EPOCHS = 3
 MIN_TARGET_EXAMPLES = 100

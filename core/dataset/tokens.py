@@ -21,8 +21,8 @@ from typing import Any
 
 import tiktoken
 
-from core.dataset.errors import TokenDataError
-from core.dataset.image_tokens import image_part_tokens
+from ftui.core.dataset.errors import TokenDataError
+from ftui.core.dataset.image_tokens import image_part_tokens
 
 # sha256 of the decompressed .tiktoken files (the same values tiktoken_ext.openai_public checks).
 BPE_SHA256 = {

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from core.dataset import checks
-from core.dataset.checks import CHAT, UNKNOWN
-from core.dataset.models import DEFAULT_MODEL
-from core.dataset.batch import BatchJob, BatchResult, check_batch, whole_key
-from core.dataset.errors import BinaryFileError, DatasetError
-from core.dataset.keytable import KeyTable
-from core.dataset.reader import BOM, SNIFF_BYTES, open_dataset, stamp_path
+from ftui.core.dataset import checks
+from ftui.core.dataset.checks import CHAT, UNKNOWN
+from ftui.core.dataset.models import DEFAULT_MODEL
+from ftui.core.dataset.batch import BatchJob, BatchResult, check_batch, whole_key
+from ftui.core.dataset.errors import BinaryFileError, DatasetError
+from ftui.core.dataset.keytable import KeyTable
+from ftui.core.dataset.reader import BOM, SNIFF_BYTES, open_dataset, stamp_path
 
 MIN_EXAMPLES = 10
 RECOMMENDED_EXAMPLES = 50
@@ -120,11 +120,11 @@ class Report:
         return None
 
     def stats(self, bins: int = 10):
-        from core.dataset.stats import token_stats
+        from ftui.core.dataset.stats import token_stats
         return token_stats(self.example_tokens, model=self.model, bins=bins)
 
     def cost(self, *, epochs: int | None = None, prices=None):
-        from core.dataset.stats import estimate_cost
+        from ftui.core.dataset.stats import estimate_cost
         return estimate_cost(self.example_tokens, model=self.model, epochs=epochs, prices=prices)
 
     def to_dict(self, *, prices=None, epochs: int | None = None) -> dict:

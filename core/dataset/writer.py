@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.dataset.errors import FileChangedError, NotAFileError, WriteRefusedError
-from core.dataset.reader import DatasetReader, FileStamp, open_dataset, stamp_path
+from ftui.core.dataset.errors import FileChangedError, NotAFileError, WriteRefusedError
+from ftui.core.dataset.reader import DatasetReader, FileStamp, open_dataset, stamp_path
 
 BACKUP_DIR = ".ftui-backups"
 MAX_BACKUPS = 10
@@ -202,8 +202,8 @@ def _line_bytes(example: Any) -> bytes:
 
 
 def _check_example(example: Any, fmt: str | None, line: int, path: Path | None = None) -> None:
-    from core.dataset.checks import CHAT, line_format
-    from core.dataset.validate import detect_format, validate_text
+    from ftui.core.dataset.checks import CHAT, line_format
+    from ftui.core.dataset.validate import detect_format, validate_text
 
     text = _line_bytes(example).decode("utf-8") if not isinstance(example, str) else example
     if fmt is None and path is not None and path.exists() and path.stat().st_size:

@@ -4,10 +4,10 @@ Start it with `SandboxThread(...).start()` (background thread), `await start_san
 (current loop) or `ftui sandbox` (core.sandbox.cli.main).
 """
 
-from core.sandbox.catalog import BASE_MODELS, FINE_TUNABLE_MODELS, is_fine_tunable
-from core.sandbox.engine import SimulatedEngine, TrainingEngine, default_epochs
-from core.sandbox.faults import Faults
-from core.sandbox.runner import SandboxHandle, SandboxThread, start_sandbox
+from ftui.core.sandbox.catalog import BASE_MODELS, FINE_TUNABLE_MODELS, is_fine_tunable
+from ftui.core.sandbox.engine import SimulatedEngine, TrainingEngine, default_epochs
+from ftui.core.sandbox.faults import Faults
+from ftui.core.sandbox.runner import SandboxHandle, SandboxThread, start_sandbox
 
 __all__ = [
     "BASE_MODELS", "FINE_TUNABLE_MODELS", "Faults", "SandboxHandle", "SandboxThread",

@@ -10,12 +10,12 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
-from core.sandbox import routes_chat, routes_files, routes_jobs, routes_models, routes_uploads
-from core.sandbox.api_errors import ApiError, envelope
-from core.sandbox.context import SandboxContext
-from core.sandbox.http_util import CTX, parse_detail
-from core.sandbox.ids import new_id
-from core.sandbox.streaming_body import CUT_STREAM_AFTER, DROP_UPLOAD, DropConnection, PartTooLarge
+from ftui.core.sandbox import routes_chat, routes_files, routes_jobs, routes_models, routes_uploads
+from ftui.core.sandbox.api_errors import ApiError, envelope
+from ftui.core.sandbox.context import SandboxContext
+from ftui.core.sandbox.http_util import CTX, parse_detail
+from ftui.core.sandbox.ids import new_id
+from ftui.core.sandbox.streaming_body import CUT_STREAM_AFTER, DROP_UPLOAD, DropConnection, PartTooLarge
 
 log = logging.getLogger(__name__)
 _UPLOAD_PATH = re.compile(r"^/v1/(files|uploads/[^/]+/parts)$")

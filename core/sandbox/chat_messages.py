@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.sandbox.api_errors import ApiError, bad_request
+from ftui.core.sandbox.api_errors import ApiError, bad_request
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 # Content part types each role may send in a list; roles absent here take a string only.

@@ -6,8 +6,8 @@ import argparse
 import asyncio
 import sys
 
-from core.sandbox.faults import Faults
-from core.sandbox.runner import start_sandbox
+from ftui.core.sandbox.faults import Faults
+from ftui.core.sandbox.runner import start_sandbox
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.sandbox.engine import SimulatedEngine, TrainingEngine
-from core.sandbox.faults import FaultDice, Faults
-from core.sandbox.ids import new_id, now
-from core.sandbox.store import Store
+from ftui.core.sandbox.engine import SimulatedEngine, TrainingEngine
+from ftui.core.sandbox.faults import FaultDice, Faults
+from ftui.core.sandbox.ids import new_id, now
+from ftui.core.sandbox.store import Store
 
 if TYPE_CHECKING:
-    from core.sandbox.jobs import JobRunner
+    from ftui.core.sandbox.jobs import JobRunner
 
 ORGANIZATION = "org-sandbox"
 PRIVATE = "_sandbox"  # key of sandbox-only fields inside stored objects; never sent

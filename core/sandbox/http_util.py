@@ -11,8 +11,8 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
-from core.sandbox.api_errors import ApiError, bad_request
-from core.sandbox.context import SandboxContext, public
+from ftui.core.sandbox.api_errors import ApiError, bad_request
+from ftui.core.sandbox.context import SandboxContext, public
 
 CTX = web.AppKey("sandbox_context", SandboxContext)
 

@@ -6,9 +6,9 @@ import random
 import re
 from typing import Any
 
-from core.sandbox.api_errors import bad_request
-from core.sandbox.catalog import FINE_TUNABLE_MODELS
-from core.sandbox.context import SandboxContext
+from ftui.core.sandbox.api_errors import bad_request
+from ftui.core.sandbox.catalog import FINE_TUNABLE_MODELS
+from ftui.core.sandbox.context import SandboxContext
 
 SUFFIX = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 HYPERPARAMETER_RULES: dict[str, tuple[type, float, float, bool]] = {

@@ -14,19 +14,19 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
-from core.dataset.validate import validate_path
-from core.errors import CoreError
-from core.sandbox.catalog import shutdown_date_for
-from core.sandbox.context import ORGANIZATION, PRIVATE, SandboxContext
-from core.sandbox.engine import (
+from ftui.core.dataset.validate import validate_path
+from ftui.core.errors import CoreError
+from ftui.core.sandbox.catalog import shutdown_date_for
+from ftui.core.sandbox.context import ORGANIZATION, PRIVATE, SandboxContext
+from ftui.core.sandbox.engine import (
     JobCancelled,
     TrainingPlan,
     default_batch_size,
     default_epochs,
     default_learning_rate_multiplier,
 )
-from core.sandbox.ids import new_id, now
-from core.sandbox.responder import pairs_from_jsonl
+from ftui.core.sandbox.ids import new_id, now
+from ftui.core.sandbox.responder import pairs_from_jsonl
 
 log = logging.getLogger(__name__)
 

@@ -9,13 +9,13 @@ from typing import Any
 
 from aiohttp import web
 
-from core.sandbox.api_errors import bad_request
-from core.sandbox.chat_messages import check_messages, invalid_type
-from core.sandbox.http_util import ctx_of, json_body
-from core.sandbox.ids import new_id, now
-from core.sandbox.responder import pieces, prompt_tokens, user_prompt
-from core.sandbox.routes_models import responder_for
-from core.sandbox.streaming_body import CUT_STREAM_AFTER, DropConnection
+from ftui.core.sandbox.api_errors import bad_request
+from ftui.core.sandbox.chat_messages import check_messages, invalid_type
+from ftui.core.sandbox.http_util import ctx_of, json_body
+from ftui.core.sandbox.ids import new_id, now
+from ftui.core.sandbox.responder import pieces, prompt_tokens, user_prompt
+from ftui.core.sandbox.routes_models import responder_for
+from ftui.core.sandbox.streaming_body import CUT_STREAM_AFTER, DropConnection
 
 TOKEN_SECONDS = 0.03  # delay between streamed tokens at speed 1
 routes = web.RouteTableDef()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from core.sandbox.api_errors import bad_request, not_found
-from core.sandbox.http_util import (
+from ftui.core.sandbox.api_errors import bad_request, not_found
+from ftui.core.sandbox.http_util import (
     after_unknown,
     ctx_of,
     limit_param,
@@ -13,7 +13,7 @@ from core.sandbox.http_util import (
     multipart_errors,
     ok,
 )
-from core.sandbox.streaming_body import part_to_file
+from ftui.core.sandbox.streaming_body import part_to_file
 
 UPLOAD_PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
 ALL_PURPOSES = (*UPLOAD_PURPOSES, "assistants_output", "batch_output", "fine-tune-results")

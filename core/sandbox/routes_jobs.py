@@ -6,11 +6,11 @@ import re
 
 from aiohttp import web
 
-from core.sandbox.api_errors import ApiError, bad_request, not_found
-from core.sandbox.context import ORGANIZATION, PRIVATE
-from core.sandbox.http_util import after_unknown, ctx_of, json_body, limit_param, list_body, ok
-from core.sandbox.ids import new_id, now
-from core.sandbox.job_request import (
+from ftui.core.sandbox.api_errors import ApiError, bad_request, not_found
+from ftui.core.sandbox.context import ORGANIZATION, PRIVATE
+from ftui.core.sandbox.http_util import after_unknown, ctx_of, json_body, limit_param, list_body, ok
+from ftui.core.sandbox.ids import new_id, now
+from ftui.core.sandbox.job_request import (
     check_file,
     check_integrations,
     check_metadata,
@@ -19,7 +19,7 @@ from core.sandbox.job_request import (
     check_seed,
     check_suffix,
 )
-from core.sandbox.jobs import JobRunner
+from ftui.core.sandbox.jobs import JobRunner
 
 routes = web.RouteTableDef()
 _METADATA_QUERY = re.compile(r"^metadata\[(.+)\]$")

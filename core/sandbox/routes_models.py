@@ -6,11 +6,11 @@ import json
 
 from aiohttp import web
 
-from core.sandbox.api_errors import ApiError, not_found
-from core.sandbox.catalog import BASE_MODELS, BASE_MODELS_BY_ID, model_object
-from core.sandbox.context import PRIVATE, SandboxContext
-from core.sandbox.http_util import ctx_of, list_body, ok
-from core.sandbox.responder import BaseResponder, TrainedResponder, TrainingPair
+from ftui.core.sandbox.api_errors import ApiError, not_found
+from ftui.core.sandbox.catalog import BASE_MODELS, BASE_MODELS_BY_ID, model_object
+from ftui.core.sandbox.context import PRIVATE, SandboxContext
+from ftui.core.sandbox.http_util import ctx_of, list_body, ok
+from ftui.core.sandbox.responder import BaseResponder, TrainedResponder, TrainingPair
 
 routes = web.RouteTableDef()
 

@@ -6,12 +6,12 @@ import asyncio
 
 from aiohttp import web
 
-from core.sandbox.api_errors import bad_request, not_found
-from core.sandbox.context import PRIVATE
-from core.sandbox.http_util import ctx_of, json_body, multipart_errors, ok, require_str
-from core.sandbox.ids import new_id, now
-from core.sandbox.routes_files import check_fine_tune_name, check_purpose
-from core.sandbox.streaming_body import concatenate, part_to_file
+from ftui.core.sandbox.api_errors import bad_request, not_found
+from ftui.core.sandbox.context import PRIVATE
+from ftui.core.sandbox.http_util import ctx_of, json_body, multipart_errors, ok, require_str
+from ftui.core.sandbox.ids import new_id, now
+from ftui.core.sandbox.routes_files import check_fine_tune_name, check_purpose
+from ftui.core.sandbox.streaming_body import concatenate, part_to_file
 
 UPLOAD_PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
 MAX_UPLOAD_BYTES = 8 * 1024**3

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from aiohttp import web
 
-from core.sandbox.app import build_app
-from core.sandbox.context import SandboxContext
-from core.sandbox.engine import SimulatedEngine, TrainingEngine
-from core.sandbox.faults import Faults
-from core.sandbox.jobs import JobRunner
-from core.sandbox.store import Store
+from ftui.core.sandbox.app import build_app
+from ftui.core.sandbox.context import SandboxContext
+from ftui.core.sandbox.engine import SimulatedEngine, TrainingEngine
+from ftui.core.sandbox.faults import Faults
+from ftui.core.sandbox.jobs import JobRunner
+from ftui.core.sandbox.store import Store
 
 
 def as_faults(faults: Faults | str | None) -> Faults:

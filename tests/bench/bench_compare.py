@@ -21,7 +21,7 @@ PROMPT = ("Explain, step by step, how to check a fine-tuning dataset for problem
 
 async def stream_once(provider, model: str) -> tuple[float, float, int]:
     """(seconds to the end, seconds to the first text, characters) of one streamed answer."""
-    from core.types import ChatRequest
+    from ftui.core.types import ChatRequest
 
     request = ChatRequest(model=model, messages=[{"role": "user", "content": PROMPT}],
                           max_completion_tokens=200)

@@ -83,7 +83,7 @@ def data_file(size: int) -> Path:
 def run_ftui(path: str, model: str) -> dict:
     import os
 
-    from core.dataset.validate import validate_path
+    from ftui.core.dataset.validate import validate_path
 
     forced = os.environ.get("FTUI_BENCH_WORKERS")  # default: ftui's own choice
     report = validate_path(path, model=model, workers=int(forced) if forced else None)
@@ -94,7 +94,7 @@ def run_cookbook(path: str, model: str) -> dict:
     """The data-preparation cookbook's steps, as written there (with our offline encoding)."""
     from collections import defaultdict
 
-    from core.dataset.tokens import encoding_for_model
+    from ftui.core.dataset.tokens import encoding_for_model
 
     with open(path, encoding="utf-8") as f:
         dataset = [json.loads(line) for line in f]
@@ -147,7 +147,7 @@ CHILD = """
 import json, resource, sys, time
 from tests.bench.bench_dataset import run_cookbook, run_ftui
 if sys.argv[1] == "cookbook":  # the cookbook's load is not timed; ftui's workers build theirs inside the timing
-    from core.dataset.tokens import encoding_for_model
+    from ftui.core.dataset.tokens import encoding_for_model
     encoding_for_model(sys.argv[3])
 t = time.perf_counter()
 out = (run_ftui if sys.argv[1] == "ftui" else run_cookbook)(sys.argv[2], sys.argv[3])
@@ -178,7 +178,7 @@ def measure(which: str, path: Path, model: str = "gpt-4o-mini", workers: int | N
 PREVIEW_CHILD = """
 import json, resource, sys, time
 start = time.perf_counter()
-from core.dataset.reader import DatasetReader
+from ftui.core.dataset.reader import DatasetReader
 reader = DatasetReader(sys.argv[1])
 first = reader.example(1)
 shown = time.perf_counter() - start

@@ -20,7 +20,7 @@ NAME = "event log"
 
 
 def make_events(count: int, start: int = 0) -> list:
-    from core.types import JobEvent
+    from ftui.core.types import JobEvent
 
     base = 1_790_000_000
     events = []
@@ -44,7 +44,7 @@ async def measure(total: int, batches: int, batch_size: int) -> dict:
     from textual.app import App
     from textual.widgets import Log
 
-    from widgets.event_log import EventLog
+    from ftui.widgets.event_log import EventLog
 
     class CountingLog(EventLog):
         lines_drawn = 0

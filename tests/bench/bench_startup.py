@@ -52,9 +52,9 @@ def step(name, fn):
     start = time.perf_counter(); fn(); steps.append((name, time.perf_counter() - start))
 step("import textual.app", lambda: __import__("textual.app"))
 step("import openai", lambda: __import__("openai"))
-step("import core.sandbox.runner (aiohttp)", lambda: __import__("core.sandbox.runner"))
-step("import tui.app (screens, widgets, core)", lambda: __import__("tui.app"))
-from core.sandbox.runner import SandboxThread
+step("import core.sandbox.runner (aiohttp)", lambda: __import__("ftui.core.sandbox.runner"))
+step("import tui.app (screens, widgets, core)", lambda: __import__("ftui.tui.app"))
+from ftui.core.sandbox.runner import SandboxThread
 sandbox = SandboxThread()
 step("start the sandbox thread", sandbox.start)
 sandbox.stop()
@@ -163,7 +163,7 @@ def run(quick: bool = False, *, repeats: int | None = None) -> list[Row]:
         work = home / "work"
         work.mkdir()
         (work / f"{TREE_MARKER.decode()}.jsonl").write_bytes(dataset.read_bytes())
-        ftui_argv = [PYTHON, "-m", "tui", "--sandbox", "--data-dir", str(home / "sandbox")]
+        ftui_argv = [PYTHON, "-m", "ftui.tui", "--sandbox", "--data-dir", str(home / "sandbox")]
         # One untimed run of each warms the OS file cache and writes .pyc files, so the
         # figures compare the apps rather than the first read of the disk.
         time_to_first_frame([PYTHON, str(script)], MINIMAL_MARKER, env, work)
@@ -171,7 +171,7 @@ def run(quick: bool = False, *, repeats: int | None = None) -> list[Row]:
         for _ in range(repeats):
             ref_times.append(time_to_first_frame([PYTHON, str(script)], MINIMAL_MARKER, env, work))
             ftui_times.append(time_to_first_frame(ftui_argv, FTUI_MARKER, env, work))
-            setup_times.append(time_to_first_frame([PYTHON, "-m", "tui"], SETUP_MARKER, env, work))
+            setup_times.append(time_to_first_frame([PYTHON, "-m", "ftui.tui"], SETUP_MARKER, env, work))
             file_times.append(time_to_first_frame(ftui_argv + [str(dataset)], FTUI_MARKER, env, work))
             tree_times.append(time_to_first_frame(ftui_argv, TREE_MARKER, env, work))
             example_times.append(time_to_first_frame(ftui_argv + [str(dataset)], EXAMPLE_MARKER, env,

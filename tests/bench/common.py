@@ -101,7 +101,7 @@ def bench_env(home: Path) -> dict[str, str]:
 @contextlib.contextmanager
 def sandbox(speed: float = 1000.0, data_dir: Path | None = None) -> Iterator[str]:
     """A sandbox server on loopback in a background thread; yields its base URL."""
-    from core.sandbox.runner import SandboxThread
+    from ftui.core.sandbox.runner import SandboxThread
 
     with contextlib.ExitStack() as stack:
         if data_dir is None:
@@ -114,8 +114,8 @@ def sandbox(speed: float = 1000.0, data_dir: Path | None = None) -> Iterator[str
 
 def sandbox_provider(base_url: str):
     """The same Provider the app builds for the sandbox profile."""
-    from core.connect import make_provider
-    from core.settings import load_settings
+    from ftui.core.connect import make_provider
+    from ftui.core.settings import load_settings
 
     return make_provider(load_settings("sandbox", env={}), sandbox_base_url=base_url)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.types import JobSpec
+from ftui.core.types import JobSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "gpt-4o-mini-2024-07-18"
@@ -15,8 +15,8 @@ HOLDOUT = ROOT / "examples" / "marv_holdout.jsonl"
 
 
 def make(sandbox):
-    from core.connect import make_provider
-    from core.settings import load_settings
+    from ftui.core.connect import make_provider
+    from ftui.core.settings import load_settings
 
     return make_provider(load_settings("sandbox", env={}), sandbox_base_url=sandbox.base_url)
 

@@ -6,12 +6,12 @@ import asyncio
 
 import pytest
 
-from core.compare.batch import best, run_batch, sweep_checkpoints
-from core.compare.models import default_pair, job_of_model, model_choices
-from core.compare.params import Params
-from core.compare.prompts import read_prompts, sample
-from core.compare.stats import tally
-from core.errors import CoreError
+from ftui.core.compare.batch import best, run_batch, sweep_checkpoints
+from ftui.core.compare.models import default_pair, job_of_model, model_choices
+from ftui.core.compare.params import Params
+from ftui.core.compare.prompts import read_prompts, sample
+from ftui.core.compare.stats import tally
+from ftui.core.errors import CoreError
 from tests.compare.conftest import BASE, HOLDOUT
 
 OTHER = "gpt-4.1-mini-2025-04-14"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from core.compare.correction import append_correction, build_example
+from ftui.core.compare.correction import append_correction, build_example
 
 
 def test_build_example_keeps_the_conversation_and_adds_the_reply():

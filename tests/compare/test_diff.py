@@ -1,6 +1,6 @@
 """Word diff of two answers and answer similarity."""
 
-from core.compare.diff import similarity, tokenize, word_diff
+from ftui.core.compare.diff import similarity, tokenize, word_diff
 
 
 def test_tokens_join_back_to_the_text():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from core.compare.pane import run_pair, stream_pane
-from core.compare.params import Params
-from core.sandbox.faults import Faults, FaultDice
+from ftui.core.compare.pane import run_pair, stream_pane
+from ftui.core.compare.params import Params
+from ftui.core.sandbox.faults import Faults, FaultDice
 from tests.compare.conftest import BASE
 
 MSGS = [{"role": "system", "content": "Marv is a factual chatbot that is also sarcastic."},

@@ -2,8 +2,8 @@
 
 import pytest
 
-from core.compare.params import Params, parse_params
-from core.errors import CoreError
+from ftui.core.compare.params import Params, parse_params
+from ftui.core.errors import CoreError
 
 
 def test_parse_all_fields_into_a_request():

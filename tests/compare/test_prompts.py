@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from core.compare.prompts import read_prompts, sample
-from core.errors import CoreError
+from ftui.core.compare.prompts import read_prompts, sample
+from ftui.core.errors import CoreError
 
 
 async def test_reads_prompts_and_expected_answers(tmp_path):

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from core.compare.stats import tally, wilson_interval, win_rate
+from ftui.core.compare.stats import tally, wilson_interval, win_rate
 
 
 def test_wilson_matches_the_textbook_value():

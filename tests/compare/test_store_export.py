@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from core.compare.export import export_rounds, to_csv
-from core.compare.pane import PaneResult
-from core.compare.records import Round
-from core.compare.store import CompareStore, default_db_path
-from core.types import Usage
+from ftui.core.compare.export import export_rounds, to_csv
+from ftui.core.compare.pane import PaneResult
+from ftui.core.compare.records import Round
+from ftui.core.compare.store import CompareStore, default_db_path
+from ftui.core.types import Usage
 
 
 def a_round(judgement=None, **kw):
@@ -71,7 +71,7 @@ async def test_export_jsonl_and_csv_parse_back(tmp_path):
 
 
 async def test_an_export_never_replaces_a_file_unless_asked(tmp_path):
-    from core.errors import CoreError
+    from ftui.core.errors import CoreError
 
     target = tmp_path / "mine.jsonl"
     target.write_text("precious\n")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from core.compare.batch import SweepScore, score_sweep
-from core.compare.pane import PaneResult
-from core.compare.params import Params
-from core.compare.prompts import PromptExample
-from core.compare.sweep_history import label_of, sweep_from_rounds, sweep_to_rounds
+from ftui.core.compare.batch import SweepScore, score_sweep
+from ftui.core.compare.pane import PaneResult
+from ftui.core.compare.params import Params
+from ftui.core.compare.prompts import PromptExample
+from ftui.core.compare.sweep_history import label_of, sweep_from_rounds, sweep_to_rounds
 
 BASE = "gpt-4o-mini-2024-07-18"
 FINAL = "ft:gpt-4o-mini-2024-07-18:org:marv:abc123"

@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 from openai import AsyncOpenAI
 
-from core.backends.openai_backend import OpenAIProvider
-from core.errors import CoreError
+from ftui.core.backends.openai_backend import OpenAIProvider
+from ftui.core.errors import CoreError
+from tests.specs import OPENAI_SPEC
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC = ROOT / ".." / "shared" / "openai-openapi" / "openapi.yaml"
+SPEC = OPENAI_SPEC
 PRISM = ROOT / ".ci" / "node" / "node_modules" / ".bin" / "prism"
 START_TIMEOUT = 180.0  # parsing the 3 MB spec takes ~15 s on a small machine
 

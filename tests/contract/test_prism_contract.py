@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import CoreError
-from core.types import ChatRequest, JobSpec
+from ftui.core.errors import CoreError
+from ftui.core.types import ChatRequest, JobSpec
 
 pytestmark = pytest.mark.prism
 

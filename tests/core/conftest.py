@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from openai import AsyncOpenAI
 
-from core.backends.openai_backend import OpenAIProvider
-from core.connect import make_provider
-from core.sandbox import start_sandbox
-from core.settings import load_settings
+from ftui.core.backends.openai_backend import OpenAIProvider
+from ftui.core.connect import make_provider
+from ftui.core.sandbox import start_sandbox
+from ftui.core.settings import load_settings
 
 FAKE_KEY = "sk-test-SECRET123"
 

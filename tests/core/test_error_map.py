@@ -11,9 +11,9 @@ import httpx2
 import openai
 import pytest
 
-from core.error_map import redact, to_core_error
-from core.errors import CoreError
-from core.types import ChatRequest, JobSpec
+from ftui.core.error_map import redact, to_core_error
+from ftui.core.errors import CoreError
+from ftui.core.types import ChatRequest, JobSpec
 
 from .conftest import FAKE_KEY
 

@@ -10,9 +10,9 @@ import pytest
 from aiohttp import web
 from openai import AsyncOpenAI
 
-from core.backends.openai_backend import OpenAIProvider
-from core.errors import CoreError
-from core.types import ChatRequest
+from ftui.core.backends.openai_backend import OpenAIProvider
+from ftui.core.errors import CoreError
+from ftui.core.types import ChatRequest
 
 KEY = "sk-proj-WHOLE-KEY-0123456789abcdef"
 

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from core.backends.openai_backend import OpenAIProvider
-from core.errors import CoreError
-from core.provider import Provider
-from core.types import (
+from ftui.core.backends.openai_backend import OpenAIProvider
+from ftui.core.errors import CoreError
+from ftui.core.provider import Provider
+from ftui.core.types import (
     ChatDelta,
     ChatRequest,
     Checkpoint,
@@ -197,8 +197,8 @@ async def test_azure_style_deployment_mapping_rewrites_the_model(make_sdk_provid
 
 async def test_works_on_the_shared_sandbox_fixture(sandbox, no_config, jsonl):
     """The way the app and UI tests connect: settings -> make_provider -> sandbox in a thread."""
-    from core.connect import make_provider
-    from core.settings import load_settings
+    from ftui.core.connect import make_provider
+    from ftui.core.settings import load_settings
 
     p = make_provider(load_settings("sandbox", env={}, config_path=no_config),
                       sandbox_base_url=sandbox.base_url)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import CoreError
-from core.scratch import EditorCopy, download_path, remove_copies
+from ftui.core.errors import CoreError
+from ftui.core.scratch import EditorCopy, download_path, remove_copies
 
 
 def test_an_editor_copy_holds_the_text_reads_back_changes_and_goes_away():
@@ -31,7 +31,7 @@ def test_text_that_is_not_utf8_is_explained():
 
 
 def test_only_folders_made_for_account_files_are_removed(tmp_path):
-    made = download_path("file-abc", "../../etc/passwd")
+    made = download_path("file-abc", "../../etc/passwd")  # outside-ok: the escape it must refuse
     assert made.name == "file-abc-passwd" and made.parent.name.startswith("ftui-remote-")
     made.write_text("copy")
     stranger = Path(tempfile.mkdtemp(prefix="someone-else-"))

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from openai import AsyncAzureOpenAI, AsyncOpenAI
 
-from core.connect import explain_missing_key, make_provider
-from core.errors import CoreError
-from core.settings import default_config_path, load_settings, mask_key
+from ftui.core.connect import explain_missing_key, make_provider
+from ftui.core.errors import CoreError
+from ftui.core.settings import default_config_path, load_settings, mask_key
 
 FAKE = "sk-test-SECRET123"
 
@@ -164,7 +164,7 @@ def test_config_file_is_never_written(config):
 
 
 def test_no_repr_or_str_shows_a_key(config):
-    from core.settings import read_config
+    from ftui.core.settings import read_config
 
     env = {"OPENAI_API_KEY": FAKE, "WORK_OPENAI_KEY": FAKE}
     objects = [load_settings(name, env=env, config_path=config) for name in ("openai", "work", "az", "local")]
@@ -188,7 +188,7 @@ def _no_config_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def test_missing_key_is_told_without_settings_exactly_as_with_them(tmp_path, monkeypatch):
-    from core.config_location import missing_key_without_config
+    from ftui.core.config_location import missing_key_without_config
 
     env = _no_config_env(tmp_path)
     monkeypatch.setattr("os.environ", env)  # platformdirs reads XDG_CONFIG_HOME from here
@@ -201,7 +201,7 @@ def test_missing_key_is_told_without_settings_exactly_as_with_them(tmp_path, mon
 @pytest.mark.parametrize("case", ["key set", "config file", "explicit config", "other profile",
                                   "profile from env"])
 def test_anything_but_the_plain_case_goes_through_settings(tmp_path, monkeypatch, case):
-    from core.config_location import default_config_path as where, missing_key_without_config
+    from ftui.core.config_location import default_config_path as where, missing_key_without_config
 
     env = _no_config_env(tmp_path)
     monkeypatch.setattr("os.environ", env)

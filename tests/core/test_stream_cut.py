@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import CoreError
-from core.sandbox.faults import Faults
-from core.types import ChatRequest
+from ftui.core.errors import CoreError
+from ftui.core.sandbox.faults import Faults
+from ftui.core.types import ChatRequest
 
 REQUEST = ChatRequest(model="gpt-4o-mini-2024-07-18",
                       messages=[{"role": "user", "content": "Tell me about the sea in a few words."}])
@@ -25,8 +25,8 @@ async def test_a_cut_stream_keeps_what_arrived_and_says_it_broke_off(sandbox_han
 
 
 async def test_a_refused_connection_is_still_a_connection_failure():
-    from core.connect import make_provider
-    from core.settings import load_settings
+    from ftui.core.connect import make_provider
+    from ftui.core.settings import load_settings
 
     closed = make_provider(load_settings("sandbox", env={}), sandbox_base_url="http://127.0.0.1:9/v1")
     with pytest.raises(CoreError) as caught:

@@ -8,7 +8,7 @@ import tracemalloc
 
 import pytest
 
-from core.errors import CoreError
+from ftui.core.errors import CoreError
 
 PART = 16 * 1024
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import openai
 import pytest
 
-from core.backends.openai_backend import OpenAIProvider
-from core.types import JobSpec
+from ftui.core.backends.openai_backend import OpenAIProvider
+from ftui.core.types import JobSpec
 
 MODEL = "gpt-4o-mini-2024-07-18"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.alarms import AlarmWatch, flat_loss, overfitting, stalled
-from core.watch import MetricPoint
+from ftui.core.alarms import AlarmWatch, flat_loss, overfitting, stalled
+from ftui.core.watch import MetricPoint
 
 
 def series(train, valid=None):

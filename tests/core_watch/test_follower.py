@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from core.watch import JobFollower
+from ftui.core.watch import JobFollower
 from tests.core_watch.conftest import all_events
 
 

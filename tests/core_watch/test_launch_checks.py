@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from core.errors import CoreError
-from core.launch import (
+from ftui.core.errors import CoreError
+from ftui.core.launch import (
     Estimate,
     FormValues,
     build_spec,
@@ -23,10 +23,11 @@ from core.launch import (
     save_estimate,
     split_dataset,
 )
-from core.types import JobSpec
+from ftui.core.types import JobSpec
 from tests.core_watch.conftest import make_dataset
+from tests.specs import OPENAI_SPEC
 
-SPEC = Path(__file__).resolve().parents[2] / ".." / "shared" / "openai-openapi" / "openapi.yaml"
+SPEC = OPENAI_SPEC
 
 
 def test_suffix_length_matches_the_spec():
@@ -156,8 +157,8 @@ def test_estimates_survive_in_the_data_dir(tmp_path, monkeypatch):
 
 
 def test_estimate_from_a_validation_report(marv_path):
-    from core.dataset.validate import validate_path
-    from core.launch import estimate_from_report
+    from ftui.core.dataset.validate import validate_path
+    from ftui.core.launch import estimate_from_report
 
     report = validate_path(marv_path, model="gpt-4o-mini-2024-07-18")
     auto = estimate_from_report(report, "gpt-4o-mini-2024-07-18")
@@ -168,7 +169,7 @@ def test_estimate_from_a_validation_report(marv_path):
 
 
 async def test_validate_source_checks_local_and_uploaded_files_alike(bare_provider, tmp_path):
-    from core.launch import validate_source
+    from ftui.core.launch import validate_source
 
     good = make_dataset(tmp_path, 12)
     bad = tmp_path / "bad.jsonl"

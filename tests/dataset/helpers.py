@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.dataset.validate import Report, validate_path
+from ftui.core.dataset.validate import Report, validate_path
 
 
 def chat(user: str = "Hi?", answer: str = "Hello.", *, system: str | None = None, **top) -> dict:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.dataset.batch import plain_chat, stable_keys
-from core.dataset.checks import check_line
-from core.dataset.tokens import TokenCounter, example_pieces
+from ftui.core.dataset.batch import plain_chat, stable_keys
+from ftui.core.dataset.checks import check_line
+from ftui.core.dataset.tokens import TokenCounter, example_pieces
 
 messages = st.lists(st.fixed_dictionaries({"role": st.sampled_from(["system", "user", "assistant"]),
                                            "content": st.text(min_size=1, max_size=20)}), min_size=1, max_size=5)

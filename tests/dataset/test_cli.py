@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
-ENTRY = "import sys; from core.cli_validate import main; sys.exit(main(sys.argv[1:]))"
+ENTRY = "import sys; from ftui.core.cli_validate import main; sys.exit(main(sys.argv[1:]))"
 
 
 def ftui_validate(*args: str, tmp_path: Path | None = None) -> subprocess.CompletedProcess:

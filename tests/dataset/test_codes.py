@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.dataset.checks import CODES
-from core.dataset.validate import validate_path
+from ftui.core.dataset.checks import CODES
+from ftui.core.dataset.validate import validate_path
 from tests.dataset.helpers import chat, check, found, write
 
 OK = chat()
@@ -174,7 +174,7 @@ def test_too_many_tokens_uses_the_models_limit(tmp_path):
 
 
 def test_problems_per_code_are_capped_and_counted(tmp_path):
-    from core.dataset.validate import iter_validate
+    from ftui.core.dataset.validate import iter_validate
     path = write(tmp_path / "t.jsonl", [b"{"] * 30, filler=60)
     events = list(iter_validate(path, max_per_code=5))
     report = events[-1]
@@ -190,7 +190,7 @@ def test_nul_bytes_after_the_sniffed_start_are_a_line_problem(tmp_path):
 
 
 def test_file_size_limits(tmp_path, monkeypatch):
-    from core.dataset import validate
+    from ftui.core.dataset import validate
     path = write(tmp_path / "big.jsonl", [], filler=60)
     monkeypatch.setattr(validate, "UPLOADS_API_BYTES", path.stat().st_size - 1)
     assert found(validate_path(path)) == {(0, "large_file_upload")}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from core.dataset.writer import cleanup_temp, list_backups
+from ftui.core.dataset.writer import cleanup_temp, list_backups
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSI
 # The child imports, says "ready", then edits line 5 (a ~4 MB file: the copy takes a few ms).
 CHILD = """
 import sys
-from core.dataset.writer import edit_line
+from ftui.core.dataset.writer import edit_line
 print("ready", flush=True)
 sys.stdin.readline()
 edit_line(sys.argv[1], 5, {"messages": [{"role": "user", "content": "edited"}, {"role": "assistant", "content": "ok"}]})
@@ -72,7 +72,7 @@ def test_killed_at_each_stage(tmp_path, stage, outcome):
     assert proc.wait(timeout=60) == -signal.SIGKILL
     assert check_outcome(path, old, expected_new(old)) == outcome
     # the next write clears what the killed one left behind
-    from core.dataset.writer import delete_line
+    from ftui.core.dataset.writer import delete_line
     assert bool(list(tmp_path.glob(".data.jsonl.ftui-tmp-*"))) == (outcome == "old")
     delete_line(path, 1)
     assert not list(tmp_path.glob(".data.jsonl.ftui-tmp-*"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.dataset.validate import validate_path
+from ftui.core.dataset.validate import validate_path
 from tests.dataset.helpers import found
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from core.dataset.checks import decide_format, line_format
-from core.dataset.validate import detect_format, validate_example, validate_path, validate_text
+from ftui.core.dataset.checks import decide_format, line_format
+from ftui.core.dataset.validate import detect_format, validate_example, validate_path, validate_text
 from tests.dataset.helpers import chat, found, write
 
 

@@ -9,8 +9,8 @@ import zlib
 
 import pytest
 
-from core.dataset.image_tokens import data_url_size, image_part_tokens, image_size, tile_tokens
-from core.dataset.tokens import example_tokens
+from ftui.core.dataset.image_tokens import data_url_size, image_part_tokens, image_size, tile_tokens
+from ftui.core.dataset.tokens import example_tokens
 
 
 def png(width: int, height: int) -> bytes:

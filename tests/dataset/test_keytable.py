@@ -7,7 +7,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.dataset.keytable import KeyTable
+from ftui.core.dataset.keytable import KeyTable
 
 
 def test_matches_a_dict_through_growth():

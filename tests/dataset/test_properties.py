@@ -10,10 +10,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.dataset.checks import CODES
-from core.dataset.errors import BinaryFileError
-from core.dataset.reader import DatasetReader
-from core.dataset.validate import Report, iter_validate
+from ftui.core.dataset.checks import CODES
+from ftui.core.dataset.errors import BinaryFileError
+from ftui.core.dataset.reader import DatasetReader
+from ftui.core.dataset.validate import Report, iter_validate
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -88,7 +88,7 @@ def test_arbitrary_json_lines(objs, ascii_only):
 def test_raw_line_stream_matches_split(data, chunk):
     import io
 
-    from core.dataset.reader import iter_raw_lines
+    from ftui.core.dataset.reader import iter_raw_lines
     got = list(iter_raw_lines(io.BytesIO(data), chunk_size=chunk))
     rows = data.split(b"\n")
     if rows[-1] == b"":
@@ -107,7 +107,7 @@ def test_raw_line_stream_matches_split(data, chunk):
                                  b'"content": "b"}]}', b"{", b"", b"\r", b'"x"', b"\xff", b'{"messages": []}']),
                 max_size=12), st.booleans(), st.integers(1, 40))
 def test_batch_boundaries_do_not_change_the_result(rows, final_newline, chunk):
-    from core.dataset.validate import iter_validate
+    from ftui.core.dataset.validate import iter_validate
     data = b"\n".join(rows) + (b"\n" if final_newline else b"")
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "f.jsonl"

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from core.dataset.errors import BinaryFileError, DatasetError, FileChangedError, NotAFileError, UnreadableFileError
-from core.dataset.reader import DatasetReader
-from core.dataset.validate import validate_path
+from ftui.core.dataset.errors import BinaryFileError, DatasetError, FileChangedError, NotAFileError, UnreadableFileError
+from ftui.core.dataset.reader import DatasetReader
+from ftui.core.dataset.validate import validate_path
 from tests.dataset.helpers import chat, found, write
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -37,7 +37,7 @@ def test_lines_are_readable_before_the_index_is_complete(tmp_path):
 
 
 async def test_async_wrappers(tmp_path):
-    from core.dataset.reader import aopen_reader
+    from ftui.core.dataset.reader import aopen_reader
     path = write(tmp_path / "a.jsonl", [], filler=100)
     r = await aopen_reader(path)
     assert await r.abuild_index() == 100
@@ -115,7 +115,7 @@ def test_no_read_permission(tmp_path):
     path.chmod(0)
     os.chmod(tmp_path, 0o755)
     # root reads anything, so the child drops to an unprivileged user (after its imports) when we are root
-    code = ("import os, sys\nfrom core.dataset.errors import UnreadableFileError\nfrom core.dataset.validate import "
+    code = ("import os, sys\nfrom ftui.core.dataset.errors import UnreadableFileError\nfrom ftui.core.dataset.validate import "
             "validate_path\nif os.geteuid() == 0:\n    os.setgid(65534); os.setuid(65534)\ntry:\n"
             "    validate_path(sys.argv[1])\nexcept UnreadableFileError as e:\n    print(e.message); sys.exit(7)\n")
     proc = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True,
@@ -144,7 +144,7 @@ def test_file_changed_on_disk_while_open(tmp_path):
 
 
 def test_file_changed_during_validation(tmp_path):
-    from core.dataset.validate import iter_validate
+    from ftui.core.dataset.validate import iter_validate
     path = write(tmp_path / "t.jsonl", [], filler=30_000)  # > 1 MiB: a progress event comes before the end
     events = iter_validate(path, chunk_size=4096)
     assert next(events).bytes_done < path.stat().st_size
@@ -175,7 +175,7 @@ def test_reading_does_not_leave_files_open(tmp_path):
 
 
 def test_async_validation_streams_events(tmp_path):
-    from core.dataset.validate import Problem, Report, ValidationProgress, aiter_validate, avalidate_path
+    from ftui.core.dataset.validate import Problem, Report, ValidationProgress, aiter_validate, avalidate_path
     path = write(tmp_path / "t.jsonl", [b"{"], filler=3000)
 
     async def go():
@@ -197,7 +197,7 @@ def test_worker_processes_give_the_same_report(tmp_path):
     lines = [chat(f"q{i % 700}?", f"a{i % 900}.", system="Be Marv.") for i in range(3000)] + [b"{", b"{\"messages\": ["]
     path = write(tmp_path / "t.jsonl", lines, filler=0, end=b"")
     serial = validate_path(path, workers=0)
-    from core.dataset.validate import iter_validate
+    from ftui.core.dataset.validate import iter_validate
     parallel = list(iter_validate(path, workers=2, chunk_size=16 * 1024))[-1]
     assert found(parallel) == found(serial) and found(serial) >= {(3001, "invalid_json"), (3002, "truncated_line")}
     assert list(parallel.example_tokens) == list(serial.example_tokens)
@@ -215,13 +215,13 @@ def test_a_pipe_is_refused_without_blocking(tmp_path):
 
 
 def test_a_line_too_long_to_load_is_skipped_and_reported(tmp_path, monkeypatch):
-    from core.dataset import validate
+    from ftui.core.dataset import validate
     monkeypatch.setattr(validate, "MAX_LINE_BYTES", 100_000)
     path = tmp_path / "t.jsonl"
     rows = [json.dumps(chat(f"q{i}")).encode() for i in range(60)]
     path.write_bytes(b"\n".join(rows[:2]) + b'\n{"messages": "' + b"z" * 500_000 + b'"}\n' + b"\n".join(rows[2:])
                      + b'\n"' + b"y" * 300_000)
-    from core.dataset.validate import iter_validate
+    from ftui.core.dataset.validate import iter_validate
     report = list(iter_validate(path, workers=0, chunk_size=16 * 1024))[-1]
     assert found(report) == {(3, "line_too_long"), (62, "line_too_long")}
     assert report.lines == 62 and report.examples == 60

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from core.dataset.errors import FileChangedError
-from core.dataset.session import DatasetSession
-from core.dataset.validate import Problem, Report
+from ftui.core.dataset.errors import FileChangedError
+from ftui.core.dataset.session import DatasetSession
+from ftui.core.dataset.validate import Problem, Report
 from tests.dataset.helpers import chat, write
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.dataset.errors import DatasetError
-from core.dataset.models import token_limit
-from core.dataset.prices import PriceTable, load_prices
-from core.dataset.stats import billable_tokens, default_epochs, estimate_cost, histogram, percentile, token_stats
+from ftui.core.dataset.errors import DatasetError
+from ftui.core.dataset.models import token_limit
+from ftui.core.dataset.prices import PriceTable, load_prices
+from ftui.core.dataset.stats import billable_tokens, default_epochs, estimate_cost, histogram, percentile, token_stats
 
 
 @pytest.mark.parametrize("n, epochs", [(1, 25), (3, 25), (4, 25), (5, 20), (10, 10), (30, 4), (33, 4), (34, 3),

@@ -7,9 +7,9 @@ import gzip
 import pytest
 import tiktoken
 
-from core.dataset import tokens
-from core.dataset.errors import TokenDataError
-from core.dataset.tokens import (TokenCounter, build_encoding, count_text, encoding_name_for_model, get_encoding,
+from ftui.core.dataset import tokens
+from ftui.core.dataset.errors import TokenDataError
+from ftui.core.dataset.tokens import (TokenCounter, build_encoding, count_text, encoding_name_for_model, get_encoding,
                                  load_ranks)
 
 
@@ -130,7 +130,7 @@ def test_batches_equal_single_counts_and_long_texts_are_bounded():
 
 
 def test_one_example_helper():
-    from core.dataset.tokens import example_tokens
+    from ftui.core.dataset.tokens import example_tokens
     ex = {"messages": [{"role": "user", "content": "hello world"}, {"role": "assistant", "content": "hi"}]}
     assert example_tokens(ex, "gpt-4o-mini") == TokenCounter("gpt-4o-mini").example_tokens(ex)
     assert example_tokens(ex, "gpt-3.5-turbo") == TokenCounter("gpt-3.5-turbo").example_tokens(ex)

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from core.dataset.errors import FileChangedError, NotAFileError, WriteRefusedError
-from core.dataset.reader import DatasetReader, stamp_path
-from core.dataset.writer import (aappend_example, adelete_line, aedit_line, append_example, aundo_last, cleanup_temp,
+from ftui.core.dataset.errors import FileChangedError, NotAFileError, WriteRefusedError
+from ftui.core.dataset.reader import DatasetReader, stamp_path
+from ftui.core.dataset.writer import (aappend_example, adelete_line, aedit_line, append_example, aundo_last, cleanup_temp,
                                  delete_line, edit_line, file_sha256, list_backups, undo_last)
 from tests.dataset.helpers import chat, write
 

@@ -20,20 +20,20 @@ import openai
 import pytest
 from textual.widgets import Input, Select, Static
 
-from core.dataset.writer import list_backups
-from core.sandbox.faults import FaultDice, Faults
-from tui.app import FtuiApp
-from tui.screens.compare import CompareScreen
-from tui.screens.compare_examples import ExamplePicker
-from tui.screens.compare_iterate import CorrectionScreen
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.data import DataScreen
-from tui.screens.files import FilesScreen
-from tui.screens.job_view import JobScreen
-from tui.screens.jobs import JobsScreen
-from tui.screens.launch import LaunchScreen
-from widgets.answer_pane import AnswerPane
-from widgets.event_log import EventLog
+from ftui.core.dataset.writer import list_backups
+from ftui.core.sandbox.faults import FaultDice, Faults
+from ftui.tui.app import FtuiApp
+from ftui.tui.screens.compare import CompareScreen
+from ftui.tui.screens.compare_examples import ExamplePicker
+from ftui.tui.screens.compare_iterate import CorrectionScreen
+from ftui.tui.screens.confirm import ConfirmScreen
+from ftui.tui.screens.data import DataScreen
+from ftui.tui.screens.files import FilesScreen
+from ftui.tui.screens.job_view import JobScreen
+from ftui.tui.screens.jobs import JobsScreen
+from ftui.tui.screens.launch import LaunchScreen
+from ftui.widgets.answer_pane import AnswerPane
+from ftui.widgets.event_log import EventLog
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every share differs, so the counting dice can tell which fault a roll was for.
@@ -159,9 +159,9 @@ def faulty_sandbox(sandbox_factory):
 
 @pytest.fixture
 async def faulty_session(faulty_sandbox):
-    from core.connect import make_provider
-    from core.session import Session
-    from core.settings import load_settings
+    from ftui.core.connect import make_provider
+    from ftui.core.session import Session
+    from ftui.core.settings import load_settings
 
     sandbox, _ = faulty_sandbox
     settings = load_settings("sandbox", env={})  # the retries a user gets (openai client's own)

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from core.dataset.errors import DatasetError
-from core.dataset.reader import DatasetReader
-from widgets.conversation_view import example_renderable, raw_renderable
+from ftui.core.dataset.errors import DatasetError
+from ftui.core.dataset.reader import DatasetReader
+from ftui.widgets.conversation_view import example_renderable, raw_renderable
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -10,14 +10,14 @@ import sys
 import time
 from pathlib import Path
 
-from core.sandbox.cli import main
+from ftui.core.sandbox.cli import main
 from tests.sandbox.helpers import raw_request
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_cli_prints_url_and_serves_until_interrupted(tmp_path):
-    code = "import sys; from core.sandbox.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; from ftui.core.sandbox.cli import main; sys.exit(main(sys.argv[1:]))"
     proc = subprocess.Popen(
         [sys.executable, "-c", code, "--port", "0", "--speed", "50", "--data-dir", str(tmp_path),
          "--no-new-jobs"],
@@ -60,7 +60,7 @@ def test_cli_rejects_bad_faults(capsys):
 
 
 def test_no_new_jobs_is_a_sandbox_setting(capsys):
-    from tui.cli import main as ftui_main
+    from ftui.tui.cli import main as ftui_main
 
     assert ftui_main(["--no-new-jobs"]) == 2
     assert "add --sandbox" in capsys.readouterr().err

@@ -7,7 +7,7 @@ import time
 import openai
 import pytest
 
-from core.sandbox.faults import Faults
+from ftui.core.sandbox.faults import Faults
 from tests.sandbox.helpers import raw_request
 from tests.spec_check import check_error
 

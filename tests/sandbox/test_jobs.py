@@ -7,7 +7,7 @@ import json
 import openai
 import pytest
 
-from core.sandbox.engine import default_epochs
+from ftui.core.sandbox.engine import default_epochs
 from tests.sandbox.helpers import checked, upload, wait_job
 from tests.spec_check import check_error
 

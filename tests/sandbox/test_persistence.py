@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import openai
 
-from core.sandbox.runner import SandboxThread
+from ftui.core.sandbox.runner import SandboxThread
 from tests.sandbox.helpers import upload, wait_job
 
 BASE = "gpt-4o-mini-2024-07-18"

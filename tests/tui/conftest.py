@@ -14,9 +14,9 @@ SCREENSHOTS = ROOT / "screenshots"
 @pytest.fixture
 async def sandbox_session(sandbox):
     """A Session on the sandbox that tests/conftest.py starts (real HTTP on loopback)."""
-    from core.connect import make_provider
-    from core.session import Session
-    from core.settings import load_settings
+    from ftui.core.connect import make_provider
+    from ftui.core.session import Session
+    from ftui.core.settings import load_settings
 
     provider = make_provider(load_settings("sandbox", env={}), sandbox_base_url=sandbox.base_url)
     session = Session(provider, "sandbox", simulated=True)
@@ -40,10 +40,10 @@ def shoot():
 @pytest.fixture
 def sandbox_app(sandbox):
     """The app on a fresh sandbox account (for screens that need one, e.g. Files and Models)."""
-    from core.connect import make_provider
-    from core.session import Session
-    from core.settings import load_settings
-    from tui.app import FtuiApp
+    from ftui.core.connect import make_provider
+    from ftui.core.session import Session
+    from ftui.core.settings import load_settings
+    from ftui.tui.app import FtuiApp
 
     provider = make_provider(load_settings("sandbox", env={}), sandbox_base_url=sandbox.base_url)
     return FtuiApp(Session(provider, "sandbox", simulated=True))

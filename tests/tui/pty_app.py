@@ -26,7 +26,7 @@ class PtyApp:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         env = {**env, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24",
                "PYTHONPATH": str(ROOT)}
-        self.proc = subprocess.Popen([sys.executable, "-m", "tui", *args], stdin=slave, stdout=slave,
+        self.proc = subprocess.Popen([sys.executable, "-m", "ftui.tui", *args], stdin=slave, stdout=slave,
                                      stderr=slave, env=env, cwd=cwd, start_new_session=True,
                                      close_fds=True)
         os.close(slave)

@@ -9,10 +9,10 @@ import shutil
 
 import pytest
 
-from core.sandbox.faults import Faults
-from tui.app import FtuiApp
-from tui.screens.compare import CompareScreen
-from widgets.answer_pane import AnswerPane
+from ftui.core.sandbox.faults import Faults
+from ftui.tui.app import FtuiApp
+from ftui.tui.screens.compare import CompareScreen
+from ftui.widgets.answer_pane import AnswerPane
 
 BASE = "gpt-4o-mini-2024-07-18"
 OTHER = "gpt-4.1-mini-2025-04-14"
@@ -77,9 +77,9 @@ async def test_send_streams_into_both_panes_with_timings(sandbox_session):
 @pytest.fixture
 async def slow_session(sandbox_factory):
     """The app on a sandbox whose tokens come ~60 ms apart, so streams can be watched."""
-    from core.connect import make_provider
-    from core.session import Session
-    from core.settings import load_settings
+    from ftui.core.connect import make_provider
+    from ftui.core.session import Session
+    from ftui.core.settings import load_settings
 
     sb = sandbox_factory(speed=0.5)
     provider = make_provider(load_settings("sandbox", env={}), sandbox_base_url=sb.base_url)
@@ -343,7 +343,7 @@ async def test_default_pair_from_the_newest_succeeded_job_and_the_picker(sandbox
 
 
 async def test_without_an_account_it_says_how_to_get_one():
-    from core.session import Session
+    from ftui.core.session import Session
 
     app = FtuiApp(Session(None, "openai"))
     async with app.run_test(size=(80, 24)) as pilot:

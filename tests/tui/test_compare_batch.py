@@ -9,9 +9,9 @@ import json
 import pytest
 
 from tests.tui.test_compare import BASE, open_compare, settle
-from tui.app import FtuiApp
-from tui.screens.compare_batch import BatchScreen
-from tui.screens.compare_sweep import SweepScreen
+from ftui.tui.app import FtuiApp
+from ftui.tui.screens.compare_batch import BatchScreen
+from ftui.tui.screens.compare_sweep import SweepScreen
 
 
 @pytest.fixture(autouse=True)
@@ -144,9 +144,9 @@ async def test_checkpoint_sweep_picks_the_best_model(sandbox_session, marv_path,
 async def test_blind_batch_hides_models_and_maps_marks_back(tmp_path):
     from pathlib import Path
 
-    from core.compare.params import Params
-    from core.compare.store import CompareStore
-    from core.session import Session
+    from ftui.core.compare.params import Params
+    from ftui.core.compare.store import CompareStore
+    from ftui.core.session import Session
     from tests.tui.test_compare_snapshots import TUNED, a_round
 
     app = FtuiApp(Session(None, "sandbox", simulated=True))

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from core.compare.pane import PaneResult
-from core.compare.records import Round
-from core.compare.store import CompareStore
-from core.session import Session
-from core.types import Usage
-from tui.app import FtuiApp
-from tui.screens.compare_batch import BatchScreen
-from tui.screens.compare_iterate import CorrectionScreen
+from ftui.core.compare.pane import PaneResult
+from ftui.core.compare.records import Round
+from ftui.core.compare.store import CompareStore
+from ftui.core.session import Session
+from ftui.core.types import Usage
+from ftui.tui.app import FtuiApp
+from ftui.tui.screens.compare_batch import BatchScreen
+from ftui.tui.screens.compare_iterate import CorrectionScreen
 
 BASE = "gpt-4o-mini-2024-07-18"
 TUNED = "ft:gpt-4o-mini-2024-07-18:sandbox:marv:AbC123"

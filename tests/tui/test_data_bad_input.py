@@ -9,9 +9,9 @@ import pytest
 
 from tests.tui.test_data_support import (chat_line, data_dir, data_screen, info, make_app,  # noqa: F401
                                          settle, shown, write_lines)
-from tui.screens.data_picker import DataPickerScreen
-from widgets.path_input import DatasetTree
-from widgets.problem_list import ProblemList
+from ftui.tui.screens.data_picker import DataPickerScreen
+from ftui.widgets.path_input import DatasetTree
+from ftui.widgets.problem_list import ProblemList
 
 
 def codes(app) -> set[tuple[int, str]]:

@@ -10,8 +10,8 @@ import pytest
 from textual.widgets import TextArea
 
 from tests.tui.test_data_support import copy_example, data_dir, data_screen, make_app, settle, shown  # noqa: F401
-from tui.screens.data_edit import AppendExampleScreen, EditExampleScreen
-from tui.screens.data_forms import ConfirmScreen
+from ftui.tui.screens.data_edit import AppendExampleScreen, EditExampleScreen
+from ftui.tui.screens.data_forms import ConfirmScreen
 
 
 def disk_lines(path) -> list[str]:

@@ -6,12 +6,12 @@ import os
 
 from textual.widgets import Input, OptionList
 
-from core.recent import add_recent, load_recent
+from ftui.core.recent import add_recent, load_recent
 from tests.tui.test_data_support import (EXAMPLES, chat_line, data_dir, data_screen, info,  # noqa: F401
                                          make_app, settle, shown, write_lines)
-from tui.screens.data_picker import DataPickerScreen
-from tui.screens.data_remote import RemoteFilesScreen
-from widgets.path_input import DatasetTree, complete_path
+from ftui.tui.screens.data_picker import DataPickerScreen
+from ftui.tui.screens.data_remote import RemoteFilesScreen
+from ftui.widgets.path_input import DatasetTree, complete_path
 
 
 def dataset_folder(tmp_path, monkeypatch):

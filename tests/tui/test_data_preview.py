@@ -7,8 +7,8 @@ import time
 
 from tests.tui.test_data_support import (chat_line, copy_example, data_dir, data_screen, info,  # noqa: F401
                                          make_app, settle, shown, write_lines)
-from widgets.problem_list import ProblemList
-from widgets.token_stats import TokenStatsPanel
+from ftui.widgets.problem_list import ProblemList
+from ftui.widgets.token_stats import TokenStatsPanel
 
 
 async def test_marv_opens_as_a_conversation_and_moves_by_example(tmp_path, shoot):

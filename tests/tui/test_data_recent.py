@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from core.recent import MAX_RECENT, add_recent, forget_recent, load_recent, recent_path
+from ftui.core.recent import MAX_RECENT, add_recent, forget_recent, load_recent, recent_path
 from tests.tui.test_data_support import data_dir  # noqa: F401
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from core.session import Session
-from tui.app import FtuiApp
-from tui.screens.data import DataScreen
-from widgets.conversation_view import ConversationView
+from ftui.core.session import Session
+from ftui.tui.app import FtuiApp
+from ftui.tui.screens.data import DataScreen
+from ftui.widgets.conversation_view import ConversationView
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input
 
-from tui.app import FtuiApp
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.files import FilesScreen
-from widgets.transfer_progress import TransferProgressBar
+from ftui.tui.app import FtuiApp
+from ftui.tui.screens.confirm import ConfirmScreen
+from ftui.tui.screens.files import FilesScreen
+from ftui.widgets.transfer_progress import TransferProgressBar
 from tests.tui.waiting import wait_for
 
 
@@ -163,7 +163,7 @@ def test_path_completion(tmp_path):
     """The Files screen completes any file (downloads can be named anything)."""
     from functools import partial
 
-    from widgets.path_input import complete_path
+    from ftui.widgets.path_input import complete_path
 
     _complete_path = partial(complete_path, suffixes=None)
     (tmp_path / "train.jsonl").write_text("")

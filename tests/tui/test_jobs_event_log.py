@@ -7,8 +7,8 @@ import time
 from textual import events as textual_events
 from textual.app import App, ComposeResult
 
-from core.types import JobEvent
-from widgets.event_log import EventLog
+from ftui.core.types import JobEvent
+from ftui.widgets.event_log import EventLog
 
 
 def events(start: int, stop: int) -> list[JobEvent]:

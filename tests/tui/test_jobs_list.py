@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
-import tui.app
-from core.connect import make_provider
-from core.session import Session
-from core.settings import load_settings
-from core.types import JobSpec
-from tui.app import FtuiApp
-from tui.job_notifier import JobNotifier
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.job_view import JobScreen
-from tui.screens.jobs import JobsScreen
-from widgets.job_table import JobTable
+import ftui.tui.app
+from ftui.core.connect import make_provider
+from ftui.core.session import Session
+from ftui.core.settings import load_settings
+from ftui.core.types import JobSpec
+from ftui.tui.app import FtuiApp
+from ftui.tui.job_notifier import JobNotifier
+from ftui.tui.screens.confirm import ConfirmScreen
+from ftui.tui.screens.job_view import JobScreen
+from ftui.tui.screens.jobs import JobsScreen
+from ftui.widgets.job_table import JobTable
 from tests.tui.waiting import wait_for
 
 MODEL = "gpt-4o-mini-2024-07-18"
@@ -125,7 +125,7 @@ async def test_pause_resume_cancel_with_confirmation(slow_session, marv_path, sh
 
 
 class BellApp(FtuiApp):
-    CSS_PATH = str(Path(tui.app.__file__).parent / "app.tcss")
+    CSS_PATH = str(Path(ftui.tui.app.__file__).parent / "app.tcss")
     rings = 0
 
     def bell(self) -> None:
@@ -199,7 +199,7 @@ async def test_a_failed_job_shows_its_error(sandbox_session, marv_path, tmp_path
 
 
 async def test_alarms_show_on_the_job_view_and_notify(sandbox_session, marv_path):
-    from core.types import JobEvent
+    from ftui.core.types import JobEvent
 
     provider = sandbox_session.provider
     job = await finished_job(provider, marv_path)

@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from textual.app import App, ComposeResult
 
-from core.connect import make_provider
-from core.session import Session
-from core.settings import load_settings
-from core.types import JobEvent
-from core.watch import MetricPoint
-from tui.app import FtuiApp
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.launch import LaunchScreen
-from widgets.event_log import EventLog
-from widgets.loss_chart import LossChart
+from ftui.core.connect import make_provider
+from ftui.core.session import Session
+from ftui.core.settings import load_settings
+from ftui.core.types import JobEvent
+from ftui.core.watch import MetricPoint
+from ftui.tui.app import FtuiApp
+from ftui.tui.screens.confirm import ConfirmScreen
+from ftui.tui.screens.launch import LaunchScreen
+from ftui.widgets.event_log import EventLog
+from ftui.widgets.loss_chart import LossChart
 
 
 @pytest.fixture

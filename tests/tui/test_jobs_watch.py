@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import tui.app
+import ftui.tui.app
 
 from textual.widgets import DataTable, Input
 
-from core.launch import load_estimate
-from tui.app import FtuiApp
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.job_view import JobScreen
-from tui.screens.jobs import JobsScreen
-from tui.screens.launch import LaunchScreen
-from widgets.event_log import EventLog
-from widgets.job_table import JobTable
-from widgets.loss_chart import LossChart
+from ftui.core.launch import load_estimate
+from ftui.tui.app import FtuiApp
+from ftui.tui.screens.confirm import ConfirmScreen
+from ftui.tui.screens.job_view import JobScreen
+from ftui.tui.screens.jobs import JobsScreen
+from ftui.tui.screens.launch import LaunchScreen
+from ftui.widgets.event_log import EventLog
+from ftui.widgets.job_table import JobTable
+from ftui.widgets.loss_chart import LossChart
 from tests.tui.waiting import wait_for
 
 
 class RecordingApp(FtuiApp):
     """The real app, remembering the hand-offs it was asked for."""
 
-    CSS_PATH = str(Path(tui.app.__file__).parent / "app.tcss")
+    CSS_PATH = str(Path(ftui.tui.app.__file__).parent / "app.tcss")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -7,7 +7,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
-from widgets.key_footer import KeyFooter
+from ftui.widgets.key_footer import KeyFooter
 
 
 class FooterApp(App):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from textual.widgets import Input, Select, TextArea
 
-from tui.app import FtuiApp
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.job_view import JobScreen
-from tui.screens.launch import LaunchScreen, Plan
-from tui.screens.launch_snippet import SnippetScreen
+from ftui.tui.app import FtuiApp
+from ftui.tui.screens.confirm import ConfirmScreen
+from ftui.tui.screens.job_view import JobScreen
+from ftui.tui.screens.launch import LaunchScreen, Plan
+from ftui.tui.screens.launch_snippet import SnippetScreen
 from tests.tui.waiting import wait_for
 
 
@@ -143,7 +143,7 @@ async def test_an_uploaded_file_can_be_picked(sandbox_session, marv_path):
 
 
 def test_a_403_on_launch_says_what_is_still_possible():
-    from core.errors import CoreError
+    from ftui.core.errors import CoreError
 
     bare = CoreError("Fine-tuning is not available for this organization", status=403)
     text = LaunchScreen.refusal_text(bare)
@@ -155,7 +155,7 @@ def test_a_403_on_launch_says_what_is_still_possible():
 
 async def test_escape_cancels_an_upload_on_the_way_and_keeps_the_form(sandbox, sandbox_session, marv_path,
                                                                       tmp_path, monkeypatch):
-    from core.sandbox.faults import Faults
+    from ftui.core.sandbox.faults import Faults
 
     monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path / "data"))
     app = FtuiApp(sandbox_session)
@@ -179,9 +179,9 @@ async def test_a_launch_refused_by_the_wind_down_says_so_end_to_end(sandbox_fact
                                                                     monkeypatch):
     """The sandbox refusing new jobs (403) as OpenAI will after 2027-01-06: the form says what
     is still possible, keeps every field, and nothing is created."""
-    from core.connect import make_provider
-    from core.session import Session
-    from core.settings import load_settings
+    from ftui.core.connect import make_provider
+    from ftui.core.session import Session
+    from ftui.core.settings import load_settings
 
     monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path / "data"))
     closed = sandbox_factory(new_jobs_closed=True)

@@ -6,10 +6,10 @@ import asyncio
 
 from textual.widgets import DataTable, Input
 
-from core.types import JobSpec
-from tui.app import FtuiApp
-from tui.screens.confirm import TypedConfirmScreen
-from tui.screens.models import ModelsScreen
+from ftui.core.types import JobSpec
+from ftui.tui.app import FtuiApp
+from ftui.tui.screens.confirm import TypedConfirmScreen
+from ftui.tui.screens.models import ModelsScreen
 from tests.tui.waiting import wait_for
 
 

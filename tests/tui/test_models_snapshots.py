@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.tui.waiting import until
-from tui.screens.confirm import TypedConfirmScreen
+from ftui.tui.screens.confirm import TypedConfirmScreen
 
 
 def test_models_empty(snap_compare, sandbox_app):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from core.session import Session
-from tui.app import FtuiApp
-from tui.help_screen import HelpScreen
-from tui.screens.setup import SetupScreen
-from widgets.status_header import StatusHeader
+from ftui.core.session import Session
+from ftui.tui.app import FtuiApp
+from ftui.tui.help_screen import HelpScreen
+from ftui.tui.screens.setup import SetupScreen
+from ftui.widgets.status_header import StatusHeader
 
 NO_KEY = "No OpenAI API key found. Set OPENAI_API_KEY, or press s to try the sandbox."
 
@@ -45,7 +45,7 @@ async def test_header_marks_the_sandbox_as_simulated():
 
 
 async def test_a_requested_session_opens_behind_the_first_frame(tmp_path, monkeypatch):
-    from core.session import SessionRequest
+    from ftui.core.session import SessionRequest
 
     monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path))
     app = FtuiApp(SessionRequest(sandbox=True, speed=50))
@@ -65,7 +65,7 @@ async def test_a_requested_session_opens_behind_the_first_frame(tmp_path, monkey
 
 
 async def test_the_app_watches_for_finished_jobs_once_it_has_an_account(sandbox_session):
-    from tui.job_notifier import ATTRIBUTE
+    from ftui.tui.job_notifier import ATTRIBUTE
 
     app = FtuiApp(sandbox_session)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -79,7 +79,7 @@ async def test_the_app_watches_for_finished_jobs_once_it_has_an_account(sandbox_
 
 
 async def test_keys_are_remapped_from_the_config_file(tmp_path, monkeypatch):
-    from core.session import open_session
+    from ftui.core.session import open_session
 
     config = tmp_path / "config.toml"
     config.write_text('[keys]\n"app.goto.jobs" = "2,J"\n')
@@ -96,7 +96,7 @@ async def test_keys_are_remapped_from_the_config_file(tmp_path, monkeypatch):
 
 
 async def test_with_no_key_and_no_config_the_setup_screen_is_the_first_screen(tmp_path, monkeypatch):
-    from core.session import SessionRequest
+    from ftui.core.session import SessionRequest
 
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("FTUI_CONFIG", raising=False)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.session import Session
-from tui.app import FtuiApp
+from ftui.core.session import Session
+from ftui.tui.app import FtuiApp
 
 NO_KEY = ("No OpenAI API key. Set OPENAI_API_KEY, or pick a profile with a key "
           "(ftui --profile NAME; profiles: openai, sandbox). "

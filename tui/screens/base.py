@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
 
-from widgets.key_footer import KeyFooter
-from widgets.status_header import StatusHeader
+from ftui.widgets.key_footer import KeyFooter
+from ftui.widgets.status_header import StatusHeader
 
 
 class SectionScreen(Screen):

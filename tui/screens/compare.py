@@ -14,17 +14,17 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.widgets import Static, TextArea
 
-from core.compare.blind import shuffle, to_model_side
-from core.compare.diff import word_diff
-from core.compare.models import default_pair
-from core.compare.pane import PaneResult, run_pair
-from core.compare.params import Params
-from core.compare.prompts import PromptExample
-from core.compare.records import Judgement, Round
-from core.compare.store import CompareStore
-from core.errors import CoreError
-from tui.screens.base import SectionScreen
-from widgets.answer_pane import AnswerPane
+from ftui.core.compare.blind import shuffle, to_model_side
+from ftui.core.compare.diff import word_diff
+from ftui.core.compare.models import default_pair
+from ftui.core.compare.pane import PaneResult, run_pair
+from ftui.core.compare.params import Params
+from ftui.core.compare.prompts import PromptExample
+from ftui.core.compare.records import Judgement, Round
+from ftui.core.compare.store import CompareStore
+from ftui.core.errors import CoreError
+from ftui.tui.screens.base import SectionScreen
+from ftui.widgets.answer_pane import AnswerPane
 
 WIDE = 120  # columns from which the panes sit side by side
 REFRESH = 0.1  # seconds between repaints of a streaming pane
@@ -383,7 +383,7 @@ class CompareScreen(SectionScreen):
 
     # Models and params -----------------------------------------------------------
     def action_pick(self, side: str) -> None:
-        from tui.screens.compare_picker import ModelPicker
+        from ftui.tui.screens.compare_picker import ModelPicker
 
         def chosen(model: str | None) -> None:
             if model:
@@ -395,7 +395,7 @@ class CompareScreen(SectionScreen):
         self.app.push_screen(ModelPicker(position_word, self.models[side]), chosen)
 
     def action_params(self) -> None:
-        from tui.screens.compare_params import ParamsModal
+        from ftui.tui.screens.compare_params import ParamsModal
 
         def chosen(params: Params | None) -> None:
             if params is not None:
@@ -405,7 +405,7 @@ class CompareScreen(SectionScreen):
         self.app.push_screen(ParamsModal(self.params), chosen)
 
     def action_example(self) -> None:
-        from tui.screens.compare_examples import ExamplePicker
+        from ftui.tui.screens.compare_examples import ExamplePicker
 
         path = self.examples_path or default_examples_path(getattr(self.app, "current_dataset", None))
         self.app.push_screen(ExamplePicker(path), self.use_example)
@@ -439,7 +439,7 @@ class CompareScreen(SectionScreen):
         return self.side_at("left")
 
     def action_iterate(self) -> None:
-        from tui.screens.compare_iterate import CorrectionScreen
+        from ftui.tui.screens.compare_iterate import CorrectionScreen
 
         r = self.round
         if r is None:
@@ -466,7 +466,7 @@ class CompareScreen(SectionScreen):
 
     # Batch and history screens ------------------------------------------------------
     def action_batch(self) -> None:
-        from tui.screens.compare_batch import BatchScreen
+        from ftui.tui.screens.compare_batch import BatchScreen
 
         if not all(self.models.values()):
             self.notify("Pick both models first (F2 / F3).", severity="warning")
@@ -476,7 +476,7 @@ class CompareScreen(SectionScreen):
                                          self.params, path, self.store))
 
     def action_sessions(self) -> None:
-        from tui.screens.compare_sessions import SessionsScreen
+        from ftui.tui.screens.compare_sessions import SessionsScreen
 
         self.app.push_screen(SessionsScreen(self.store), self.reopen)
 
@@ -487,8 +487,8 @@ class CompareScreen(SectionScreen):
             return
         session_id, rounds, kind = picked
         if kind == "sweep" and rounds:
-            from core.compare.sweep_history import sweep_from_rounds
-            from tui.screens.compare_sweep import SweepScreen
+            from ftui.core.compare.sweep_history import sweep_from_rounds
+            from ftui.tui.screens.compare_sweep import SweepScreen
 
             def use(model: str | None) -> None:
                 if model:
@@ -500,7 +500,7 @@ class CompareScreen(SectionScreen):
                                              session_id=session_id), use)
             return
         if kind == "batch" and rounds:
-            from tui.screens.compare_batch import BatchScreen
+            from ftui.tui.screens.compare_batch import BatchScreen
 
             first = rounds[0]
             self.app.push_screen(BatchScreen(first.left_model, first.right_model,

@@ -15,18 +15,18 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
-from core.compare.batch import run_batch
-from core.compare.blind import shuffle, to_model_side
-from core.compare.export import export_rounds
-from core.compare.params import Params
-from core.compare.prompts import PromptExample, read_prompts, sample
-from core.compare.records import Judgement, Round
-from core.compare.stats import TiePolicy, tally
-from core.compare.store import CompareStore
-from core.paths import data_dir
-from core.errors import CoreError
-from widgets.key_footer import KeyFooter
-from widgets.status_header import StatusHeader
+from ftui.core.compare.batch import run_batch
+from ftui.core.compare.blind import shuffle, to_model_side
+from ftui.core.compare.export import export_rounds
+from ftui.core.compare.params import Params
+from ftui.core.compare.prompts import PromptExample, read_prompts, sample
+from ftui.core.compare.records import Judgement, Round
+from ftui.core.compare.stats import TiePolicy, tally
+from ftui.core.compare.store import CompareStore
+from ftui.core.paths import data_dir
+from ftui.core.errors import CoreError
+from ftui.widgets.key_footer import KeyFooter
+from ftui.widgets.status_header import StatusHeader
 
 CONCURRENCY = 4
 VERDICT = {"left": "◀", "right": "▶", "tie": "="}
@@ -291,7 +291,7 @@ class BatchScreen(Screen[None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a row: read it in full and judge it there."""
-        from tui.screens.compare_batch_detail import RowDetail
+        from ftui.tui.screens.compare_batch_detail import RowDetail
 
         i = event.cursor_row
         r = self.rounds[i] if i < len(self.rounds) else None
@@ -334,7 +334,7 @@ class BatchScreen(Screen[None]):
         if not rounds:
             self.notify("Nothing to export yet.", severity="warning")
             return
-        from tui.screens.save_path import SavePathScreen
+        from ftui.tui.screens.save_path import SavePathScreen
 
         def chosen(dest: Path | None) -> None:
             if dest is not None:
@@ -357,7 +357,7 @@ class BatchScreen(Screen[None]):
         self.notify(f"Exported {len(rounds)} rows to {a} and {b.name}.", timeout=6)
 
     def action_sweep(self) -> None:
-        from tui.screens.compare_sweep import SweepScreen
+        from ftui.tui.screens.compare_sweep import SweepScreen
 
         path = self.query_one("#batch-file", Input).value.strip()
 

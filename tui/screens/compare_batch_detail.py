@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from core.compare.records import Round
+from ftui.core.compare.records import Round
 
 
 class RowDetail(ModalScreen[str | None]):

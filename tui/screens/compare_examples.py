@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from core.compare.prompts import PromptExample, read_prompts
-from core.errors import CoreError
+from ftui.core.compare.prompts import PromptExample, read_prompts
+from ftui.core.errors import CoreError
 
 
 def _one_line(text: str, width: int = 70) -> str:

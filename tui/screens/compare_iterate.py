@@ -12,9 +12,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input, Static, TextArea
 
-from core.compare.correction import AppendOutcome, append_correction, build_example
-from widgets.key_footer import KeyFooter
-from widgets.status_header import StatusHeader
+from ftui.core.compare.correction import AppendOutcome, append_correction, build_example
+from ftui.widgets.key_footer import KeyFooter
+from ftui.widgets.status_header import StatusHeader
 
 
 class CorrectionScreen(Screen[dict | None]):

@@ -8,8 +8,8 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from core.compare.params import Params, parse_params
-from core.errors import CoreError
+from ftui.core.compare.params import Params, parse_params
+from ftui.core.errors import CoreError
 
 FIELDS = [
     ("temperature", "temperature (0-2)"),

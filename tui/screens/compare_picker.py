@@ -10,8 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from core.compare.models import ModelChoice, model_choices
-from core.errors import CoreError
+from ftui.core.compare.models import ModelChoice, model_choices
+from ftui.core.errors import CoreError
 
 
 class ModelPicker(ModalScreen[str | None]):

@@ -12,13 +12,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from core.compare.export import export_rounds
-from core.compare.records import Round, SessionInfo
-from core.compare.store import CompareStore
-from core.paths import data_dir
-from core.errors import CoreError
-from widgets.key_footer import KeyFooter
-from widgets.status_header import StatusHeader
+from ftui.core.compare.export import export_rounds
+from ftui.core.compare.records import Round, SessionInfo
+from ftui.core.compare.store import CompareStore
+from ftui.core.paths import data_dir
+from ftui.core.errors import CoreError
+from ftui.widgets.key_footer import KeyFooter
+from ftui.widgets.status_header import StatusHeader
 
 
 class SessionsScreen(Screen[tuple[int, list[Round], str] | None]):
@@ -104,7 +104,7 @@ class SessionsScreen(Screen[tuple[int, list[Round], str] | None]):
         self.dismiss((session_id, rounds, kind))
 
     def action_export(self, fmt: str) -> None:
-        from tui.screens.save_path import SavePathScreen
+        from ftui.tui.screens.save_path import SavePathScreen
 
         session = self._current()
         if session is None:

@@ -12,15 +12,15 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
-from core.compare.batch import SweepScore, best, sweep_checkpoints
-from core.compare.models import job_of_model
-from core.compare.params import Params
-from core.compare.prompts import read_prompts, sample
-from core.compare.store import CompareStore
-from core.compare.sweep_history import sweep_to_rounds
-from core.errors import CoreError
-from widgets.key_footer import KeyFooter
-from widgets.status_header import StatusHeader
+from ftui.core.compare.batch import SweepScore, best, sweep_checkpoints
+from ftui.core.compare.models import job_of_model
+from ftui.core.compare.params import Params
+from ftui.core.compare.prompts import read_prompts, sample
+from ftui.core.compare.store import CompareStore
+from ftui.core.compare.sweep_history import sweep_to_rounds
+from ftui.core.errors import CoreError
+from ftui.widgets.key_footer import KeyFooter
+from ftui.widgets.status_header import StatusHeader
 
 
 class SweepScreen(Screen[str | None]):

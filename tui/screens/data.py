@@ -19,18 +19,18 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
-from core.errors import CoreError
-from core.scratch import remove_copies
-from tui.screens.base import SectionScreen
-from tui.screens.data_forms import DEFAULT_MODEL, AskScreen
-from tui.screens.data_picker import DataPickerScreen, Picked
-from tui.screens.data_validation import DataValidation
-from tui.screens.data_writes import DataWrites
-from widgets.conversation_view import ConversationView
-from widgets.token_stats import TokenStatsPanel
+from ftui.core.errors import CoreError
+from ftui.core.scratch import remove_copies
+from ftui.tui.screens.base import SectionScreen
+from ftui.tui.screens.data_forms import DEFAULT_MODEL, AskScreen
+from ftui.tui.screens.data_picker import DataPickerScreen, Picked
+from ftui.tui.screens.data_validation import DataValidation
+from ftui.tui.screens.data_writes import DataWrites
+from ftui.widgets.conversation_view import ConversationView
+from ftui.widgets.token_stats import TokenStatsPanel
 
 if TYPE_CHECKING:
-    from widgets.problem_list import ProblemList
+    from ftui.widgets.problem_list import ProblemList
 
 PREVIEW_BYTES = 64 * 1024  # bytes of a line read for drawing
 PARSE_LIMIT = 8 * 1024 * 1024  # longer lines are shown cut, not parsed for the conversation view
@@ -116,7 +116,7 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
 
     def _body(self) -> list:
         # Imported here: DataTable takes ~3 ms to import, not needed when the picker comes first.
-        from widgets.problem_list import ProblemList
+        from ftui.widgets.problem_list import ProblemList
 
         return [
             Static("No file open · press o to open one", id="data-info"),
@@ -154,7 +154,7 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         self.app.push_screen(DataPickerScreen(start, can_close=self.path is not None), self._picked)
 
     def action_remote(self) -> None:
-        from tui.screens.data_remote import RemoteFilesScreen
+        from ftui.tui.screens.data_remote import RemoteFilesScreen
 
         if self.provider is None:
             self.notify("No account: set OPENAI_API_KEY, or restart with `ftui --sandbox`.", severity="warning")
@@ -183,7 +183,7 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
 
     @work(thread=True, exclusive=True, group="data-open", exit_on_error=False)
     def _open(self, path: Path, line: int) -> None:
-        from core.dataset.reader import DatasetReader
+        from ftui.core.dataset.reader import DatasetReader
 
         self.app.call_from_thread(self._set_info, f"Opening {path}…")
         try:
@@ -194,7 +194,7 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
             return
         self.app.call_from_thread(self._opened, path, reader, line)
         if not self.read_only:
-            from core.recent import add_recent
+            from ftui.core.recent import add_recent
 
             add_recent(path)
 

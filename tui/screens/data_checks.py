@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.dataset.validate import Problem, Report, ValidationProgress, iter_validate
+from ftui.core.dataset.validate import Problem, Report, ValidationProgress, iter_validate
 
 
 @dataclass
@@ -41,28 +41,28 @@ def run_validation(path: Path, model: str, *, progress: Callable[[int, int], Non
 
 # -- writes (core.dataset.writer: atomic, backed up, refused if the file changed since `stamp`) ----
 def replace_line(path: Path, line: int, example: Any, stamp: Any = None) -> str:
-    from core.dataset import writer
+    from ftui.core.dataset import writer
 
     writer.edit_line(path, line, example, expected=stamp)
     return f"Line {line} saved · u undoes"
 
 
 def append_example(path: Path, example: Any, stamp: Any = None) -> tuple[str, int]:
-    from core.dataset import writer
+    from ftui.core.dataset import writer
 
     result = writer.append_example(path, example, expected=stamp)
     return f"Example added as line {result.line} · u undoes", result.line
 
 
 def delete_line(path: Path, line: int, stamp: Any = None) -> str:
-    from core.dataset import writer
+    from ftui.core.dataset import writer
 
     writer.delete_line(path, line, expected=stamp)
     return f"Line {line} deleted · u undoes"
 
 
 def undo_last(path: Path) -> str:
-    from core.dataset import writer
+    from ftui.core.dataset import writer
 
     writer.undo_last(path)
     return "Last change undone"

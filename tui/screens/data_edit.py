@@ -19,10 +19,10 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static, TextArea
 
-from core.errors import CoreError
-from core.scratch import EditorCopy
-from tui.screens.base import SectionScreen
-from tui.screens.data_forms import ConfirmScreen
+from ftui.core.errors import CoreError
+from ftui.core.scratch import EditorCopy
+from ftui.tui.screens.base import SectionScreen
+from ftui.tui.screens.data_forms import ConfirmScreen
 
 
 def problems_text(problems: list[Any]) -> str:
@@ -107,7 +107,7 @@ class EditExampleScreen(_WriteScreen):
 
     @work(thread=True, exclusive=True, group="data-write", exit_on_error=False)
     def _save(self, text: str) -> None:
-        from tui.screens.data_checks import replace_line
+        from ftui.tui.screens.data_checks import replace_line
 
         # The writer checks the example against the file's format and refuses it with its problems.
         try:
@@ -196,7 +196,7 @@ class AppendExampleScreen(_WriteScreen):
 
     @work(thread=True, exclusive=True, group="data-write", exit_on_error=False)
     def _save(self, example: dict) -> None:
-        from tui.screens.data_checks import append_example
+        from ftui.tui.screens.data_checks import append_example
 
         try:
             message, line = append_example(self.path, example, self.stamp)

@@ -13,9 +13,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from core.recent import load_recent
-from tui.screens.base import SectionScreen
-from widgets.path_input import DatasetTree, PathSuggester
+from ftui.core.recent import load_recent
+from ftui.tui.screens.base import SectionScreen
+from ftui.widgets.path_input import DatasetTree, PathSuggester
 
 
 @dataclass
@@ -165,7 +165,7 @@ class DataPickerScreen(SectionScreen):
             self.query_one("#picker-path", Input).value = str(here.parent) + os.sep
 
     def action_remote(self) -> None:
-        from tui.screens.data_remote import RemoteFilesScreen
+        from ftui.tui.screens.data_remote import RemoteFilesScreen
 
         if self.provider is None:
             self._say("No account: set OPENAI_API_KEY, or restart with `ftui --sandbox`.")

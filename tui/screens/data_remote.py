@@ -16,9 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from core.errors import CoreError
-from core.scratch import download_path, remove_copies
-from tui.screens.data_picker import Picked
+from ftui.core.errors import CoreError
+from ftui.core.scratch import download_path, remove_copies
+from ftui.tui.screens.data_picker import Picked
 
 
 MAX_PAGES = 10

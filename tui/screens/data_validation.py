@@ -14,9 +14,9 @@ from textual import work
 from textual.widgets import Label, ProgressBar
 from textual.worker import get_current_worker
 
-from core.errors import CoreError
-from tui.screens.data_forms import ModelScreen
-from widgets.token_stats import TokenStatsPanel
+from ftui.core.errors import CoreError
+from ftui.tui.screens.data_forms import ModelScreen
+from ftui.widgets.token_stats import TokenStatsPanel
 
 
 class DataValidation:
@@ -39,7 +39,7 @@ class DataValidation:
 
     @work(thread=True, exclusive=True, group="data-validate", exit_on_error=False)
     def _validate(self, path: Path, model: str) -> None:
-        from tui.screens.data_checks import run_validation
+        from ftui.tui.screens.data_checks import run_validation
 
         worker = get_current_worker()
         found: list[Any] = []

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from textual import work
 
-from core.errors import CoreError
-from tui.screens.data_forms import ConfirmScreen
+from ftui.core.errors import CoreError
+from ftui.tui.screens.data_forms import ConfirmScreen
 
 
 class DataWrites:
@@ -30,7 +30,7 @@ class DataWrites:
             self.notify("This line is too long to edit here; fix it with another tool or delete it (d).",
                         severity="warning")
             return
-        from tui.screens.data_edit import EditExampleScreen
+        from ftui.tui.screens.data_edit import EditExampleScreen
 
         self.app.push_screen(EditExampleScreen(self.path, self.line, self.current_example, self.current_text,
                                                self.reader.stamp),
@@ -39,7 +39,7 @@ class DataWrites:
     def action_append(self) -> None:
         if not self._writable():
             return
-        from tui.screens.data_edit import AppendExampleScreen
+        from ftui.tui.screens.data_edit import AppendExampleScreen
 
         # Most files share one system prompt: start the form with the shown example's.
         system = ""
@@ -64,7 +64,7 @@ class DataWrites:
 
     @work(thread=True, exclusive=True, group="data-write", exit_on_error=False)
     def _delete(self, path: Path, line: int) -> None:
-        from tui.screens.data_checks import delete_line
+        from ftui.tui.screens.data_checks import delete_line
 
         try:
             message = delete_line(path, line, self.reader.stamp)
@@ -79,7 +79,7 @@ class DataWrites:
 
     @work(thread=True, exclusive=True, group="data-write", exit_on_error=False)
     def _undo(self, path: Path) -> None:
-        from tui.screens.data_checks import undo_last
+        from ftui.tui.screens.data_checks import undo_last
 
         try:
             message = undo_last(path)

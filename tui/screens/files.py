@@ -13,13 +13,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
-from core.errors import CoreError
-from core.types import RemoteFile
-from tui.screens.base import SectionScreen
-from widgets.job_table import KeyTable
-from widgets.path_input import PathSuggester
-from tui.screens.confirm import ConfirmScreen
-from widgets.transfer_progress import TransferProgressBar, human_bytes
+from ftui.core.errors import CoreError
+from ftui.core.types import RemoteFile
+from ftui.tui.screens.base import SectionScreen
+from ftui.widgets.job_table import KeyTable
+from ftui.widgets.path_input import PathSuggester
+from ftui.tui.screens.confirm import ConfirmScreen
+from ftui.widgets.transfer_progress import TransferProgressBar, human_bytes
 
 NO_ACCOUNT = ("No account connected: set OPENAI_API_KEY and restart, or restart with "
               "`ftui --sandbox` to try the simulated server.")
@@ -223,7 +223,7 @@ class FilesScreen(SectionScreen):
     @work(exclusive=True, group="files-check", exit_on_error=False)
     async def check_then_upload(self, path: Path) -> None:
         """Validate with the dataset core (in a thread); upload only a clean file."""
-        from core.dataset.validate import validate_path
+        from ftui.core.dataset.validate import validate_path
 
         if not path.is_file():
             self.say(f"[red]{path} is not a file.[/] Check the path and press u again.")

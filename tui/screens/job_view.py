@@ -17,18 +17,18 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from core.alarms import AlarmWatch
-from core.errors import CoreError
-from core.launch import billed_cost, load_estimate
-from core.types import Job
-from core.watch import JobFollower, PollResult
-from tui.job_notifier import JobNotifier
-from tui.screens.confirm import ConfirmScreen
-from widgets.event_log import EventLog
-from widgets.job_table import KeyTable, elapsed, short_time, status_text
-from widgets.key_footer import KeyFooter
-from widgets.loss_chart import LossChart
-from widgets.status_header import StatusHeader
+from ftui.core.alarms import AlarmWatch
+from ftui.core.errors import CoreError
+from ftui.core.launch import billed_cost, load_estimate
+from ftui.core.types import Job
+from ftui.core.watch import JobFollower, PollResult
+from ftui.tui.job_notifier import JobNotifier
+from ftui.tui.screens.confirm import ConfirmScreen
+from ftui.widgets.event_log import EventLog
+from ftui.widgets.job_table import KeyTable, elapsed, short_time, status_text
+from ftui.widgets.key_footer import KeyFooter
+from ftui.widgets.loss_chart import LossChart
+from ftui.widgets.status_header import StatusHeader
 
 RESULT_ROWS_SHOWN = 2000
 

@@ -7,10 +7,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
-from core.errors import CoreError
-from tui.job_notifier import JobNotifier
-from tui.screens.base import SectionScreen
-from widgets.job_table import JobTable
+from ftui.core.errors import CoreError
+from ftui.tui.job_notifier import JobNotifier
+from ftui.tui.screens.base import SectionScreen
+from ftui.widgets.job_table import JobTable
 
 STATUS_FILTERS = (None, "running", "queued", "validating_files", "paused", "succeeded", "failed",
                   "cancelled")
@@ -78,7 +78,7 @@ class JobsScreen(SectionScreen):
             self.call_after_refresh(self._open_pending)
 
     def _open_pending(self) -> None:
-        from tui.screens.job_view import JobScreen
+        from ftui.tui.screens.job_view import JobScreen
 
         stack = self.app.screen_stack
         if not self._pending_job or not stack or stack[0] is not self:
@@ -176,7 +176,7 @@ class JobsScreen(SectionScreen):
         if self.provider is None:
             self.notify(NO_ACCOUNT, severity="warning")
             return
-        from tui.screens.launch import LaunchScreen
+        from ftui.tui.screens.launch import LaunchScreen
 
         self.app.push_screen(LaunchScreen())
 

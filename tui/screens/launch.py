@@ -21,8 +21,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
-from core.errors import CoreError
-from core.launch import (
+from ftui.core.errors import CoreError
+from ftui.core.launch import (
     Estimate,
     FormValues,
     build_spec,
@@ -33,15 +33,15 @@ from core.launch import (
     split_dataset,
     validate_source,
 )
-from core.paths import data_dir
-from core.types import ModelInfo
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.files import progress_callback, validation_summary
-from tui.screens.launch_snippet import SnippetScreen
-from widgets.key_footer import KeyFooter
-from widgets.path_input import PathSuggester
-from widgets.status_header import StatusHeader
-from widgets.transfer_progress import TransferProgressBar
+from ftui.core.paths import data_dir
+from ftui.core.types import ModelInfo
+from ftui.tui.screens.confirm import ConfirmScreen
+from ftui.tui.screens.files import progress_callback, validation_summary
+from ftui.tui.screens.launch_snippet import SnippetScreen
+from ftui.widgets.key_footer import KeyFooter
+from ftui.widgets.path_input import PathSuggester
+from ftui.widgets.status_header import StatusHeader
+from ftui.widgets.transfer_progress import TransferProgressBar
 
 SHUTDOWN_WARNING_DAYS = 90
 DEFAULT_SPLIT_SEED = 42

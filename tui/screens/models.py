@@ -8,11 +8,11 @@ from textual import on, work
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from core.errors import CoreError
-from core.types import ModelInfo
-from tui.screens.base import SectionScreen
-from widgets.job_table import KeyTable
-from tui.screens.confirm import TypedConfirmScreen
+from ftui.core.errors import CoreError
+from ftui.core.types import ModelInfo
+from ftui.tui.screens.base import SectionScreen
+from ftui.widgets.job_table import KeyTable
+from ftui.tui.screens.confirm import TypedConfirmScreen
 
 NO_ACCOUNT = ("No account connected: set OPENAI_API_KEY and restart, or restart with "
               "`ftui --sandbox` to try the simulated server.")

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from widgets.path_input import PathSuggester
+from ftui.widgets.path_input import PathSuggester
 
 
 class SavePathScreen(ModalScreen[Path | None]):

@@ -9,8 +9,8 @@ from textual.containers import Center, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from widgets.key_footer import KeyFooter
-from widgets.status_header import StatusHeader
+from ftui.widgets.key_footer import KeyFooter
+from ftui.widgets.status_header import StatusHeader
 
 
 class SetupScreen(Screen):
