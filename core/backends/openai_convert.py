@@ -10,7 +10,7 @@ from openai.types.completion_usage import CompletionUsage
 from openai.types.fine_tuning import FineTuningJob, FineTuningJobEvent
 from openai.types.fine_tuning.jobs import FineTuningJobCheckpoint
 
-from ftui.core.backends.model_catalog import is_fine_tunable, shutdown_date
+from ftui.core.catalog import is_fine_tunable, shutdown_date
 from ftui.core.types import (
     ChatRequest,
     ChatResult,

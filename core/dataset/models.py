@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ftui.core.catalog import base_model as catalog_base_model
+
 DEFAULT_MODEL = "gpt-4o-mini"
 
 # Training context per example (tokens); longer examples are truncated to this by OpenAI.
@@ -25,11 +27,9 @@ UNKNOWN_MODEL_LIMIT = 65_536
 
 
 def base_model(model: str | None) -> str:
-    """The base model of a model id: "ft:gpt-4o-mini-2024-07-18:org::abc" -> "gpt-4o-mini-2024-07-18"."""
-    m = (model or DEFAULT_MODEL).strip().lower()
-    if m.startswith("ft:"):
-        m = m.split(":")[1]
-    return m
+    """The lower-cased base of a model id, for table look-ups ("ft:gpt-4o-mini-2024-07-18:org::abc"
+    -> "gpt-4o-mini-2024-07-18"); no model means the default one."""
+    return catalog_base_model((model or DEFAULT_MODEL).strip()).lower()
 
 
 def match_prefix(model: str | None, table: dict) -> str | None:

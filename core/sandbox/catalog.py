@@ -1,36 +1,39 @@
-"""The base models the sandbox serves, and which of them can be fine-tuned.
-
-Core reuses FINE_TUNABLE_MODELS / BASE_MODELS to offer the same choices against any
-OpenAI-like provider. Shutdown dates: OpenAI retires gpt-4o, gpt-4o-mini, gpt-4.1,
-gpt-4.1-mini and their fine-tunes on 2027-01-14.
+"""The base models the sandbox serves: OpenAI's, with the fine-tunable flag and shutdown dates
+taken from the one catalog (core/catalog.py), so the sandbox and the real backend agree.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-SHUTDOWN_2027 = "2027-01-14"
+from ftui.core.catalog import FINE_TUNABLE_BASE_MODELS, shutdown_date
 
 
 @dataclass(frozen=True)
 class BaseModel:
     id: str
     created: int
-    owned_by: str
-    fine_tunable: bool
-    shutdown_date: str | None = None
+    owned_by: str = "system"
+
+    @property
+    def fine_tunable(self) -> bool:
+        return self.id in FINE_TUNABLE_BASE_MODELS
+
+    @property
+    def shutdown_date(self) -> str | None:
+        return shutdown_date(self.id)
 
 
 BASE_MODELS: tuple[BaseModel, ...] = (
-    BaseModel("gpt-4o-mini-2024-07-18", 1721172717, "system", True, SHUTDOWN_2027),
-    BaseModel("gpt-4o-2024-08-06", 1722814719, "system", True, SHUTDOWN_2027),
-    BaseModel("gpt-4.1-2025-04-14", 1744315746, "system", True, SHUTDOWN_2027),
-    BaseModel("gpt-4.1-mini-2025-04-14", 1744317547, "system", True, SHUTDOWN_2027),
-    BaseModel("gpt-4.1-nano-2025-04-14", 1744321025, "system", True),
-    BaseModel("gpt-3.5-turbo-0125", 1706048358, "system", True),
+    BaseModel("gpt-4o-mini-2024-07-18", 1721172717),
+    BaseModel("gpt-4o-2024-08-06", 1722814719),
+    BaseModel("gpt-4.1-2025-04-14", 1744315746),
+    BaseModel("gpt-4.1-mini-2025-04-14", 1744317547),
+    BaseModel("gpt-4.1-nano-2025-04-14", 1744321025),
+    BaseModel("gpt-3.5-turbo-0125", 1706048358),
     # Aliases: chat works, fine-tuning needs the dated snapshot.
-    BaseModel("gpt-4o", 1715367049, "system", False, SHUTDOWN_2027),
-    BaseModel("gpt-4o-mini", 1721172741, "system", False, SHUTDOWN_2027),
+    BaseModel("gpt-4o", 1715367049),
+    BaseModel("gpt-4o-mini", 1721172741),
 )
 
 BASE_MODELS_BY_ID: dict[str, BaseModel] = {m.id: m for m in BASE_MODELS}

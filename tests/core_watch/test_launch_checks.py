@@ -9,20 +9,10 @@ import pytest
 import yaml
 
 from ftui.core.errors import CoreError
-from ftui.core.launch import (
-    Estimate,
-    FormValues,
-    build_spec,
-    check_hyperparameter,
-    check_metadata,
-    check_share,
-    check_suffix,
-    load_estimate,
-    make_estimate,
-    python_snippet,
-    save_estimate,
-    split_dataset,
-)
+from ftui.core.launch.estimates import Estimate, load_estimate, make_estimate, save_estimate
+from ftui.core.launch.fields import FormValues, build_spec, check_hyperparameter, check_metadata, check_share, check_suffix
+from ftui.core.launch.snippet import python_snippet
+from ftui.core.launch.split import split_dataset
 from ftui.core.types import JobSpec
 from tests.core_watch.conftest import make_dataset
 from tests.specs import OPENAI_SPEC
@@ -158,7 +148,7 @@ def test_estimates_survive_in_the_data_dir(tmp_path, monkeypatch):
 
 def test_estimate_from_a_validation_report(marv_path):
     from ftui.core.dataset.validate import validate_path
-    from ftui.core.launch import estimate_from_report
+    from ftui.core.launch.estimates import estimate_from_report
 
     report = validate_path(marv_path, model="gpt-4o-mini-2024-07-18")
     auto = estimate_from_report(report, "gpt-4o-mini-2024-07-18")
@@ -169,7 +159,7 @@ def test_estimate_from_a_validation_report(marv_path):
 
 
 async def test_validate_source_checks_local_and_uploaded_files_alike(bare_provider, tmp_path):
-    from ftui.core.launch import validate_source
+    from ftui.core.launch.estimates import validate_source
 
     good = make_dataset(tmp_path, 12)
     bad = tmp_path / "bad.jsonl"

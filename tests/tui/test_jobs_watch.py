@@ -8,7 +8,7 @@ import ftui.tui.app
 
 from textual.widgets import DataTable, Input
 
-from ftui.core.launch import load_estimate
+from ftui.core.launch.estimates import load_estimate
 from ftui.tui.app import FtuiApp
 from ftui.tui.screens.confirm import ConfirmScreen
 from ftui.tui.screens.job_view import JobScreen

@@ -19,7 +19,8 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from ftui.core.alarms import AlarmWatch
 from ftui.core.errors import CoreError
-from ftui.core.launch import billed_cost, load_estimate
+from ftui.core.launch.estimates import load_estimate
+from ftui.core.launch.pricing import billed_cost
 from ftui.core.types import Job
 from ftui.core.watch import JobFollower, PollResult
 from ftui.tui.job_notifier import JobNotifier

@@ -22,17 +22,10 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
 from ftui.core.errors import CoreError
-from ftui.core.launch import (
-    Estimate,
-    FormValues,
-    build_spec,
-    check_share,
-    estimate_from_report,
-    python_snippet,
-    save_estimate,
-    split_dataset,
-    validate_source,
-)
+from ftui.core.launch.estimates import Estimate, estimate_from_report, save_estimate, validate_source
+from ftui.core.launch.fields import FormValues, build_spec, check_share
+from ftui.core.launch.snippet import python_snippet
+from ftui.core.launch.split import split_dataset
 from ftui.core.paths import data_dir
 from ftui.core.types import ModelInfo
 from ftui.tui.screens.confirm import ConfirmScreen

@@ -1,7 +1,8 @@
-"""What we know about models that the models endpoint does not say.
+"""What we know about OpenAI's models that the models endpoint does not say, in one place.
 
 OpenAI's `/models` answer has no "can be fine-tuned" flag and (usually) no shutdown date,
-so these two tables come from OpenAI's published fine-tuning and deprecation pages.
+so these tables come from OpenAI's published fine-tuning and deprecation pages. The sandbox
+serves the same facts, the validator and the screens read a fine-tune's base from here.
 """
 
 from __future__ import annotations
