@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from ftui.core.config_location import missing_key_message
 from ftui.core.errors import CoreError
 from ftui.core.provider import Provider
 from ftui.core.settings import SANDBOX_KEY, Settings
 
 SANDBOX_LABEL = "SANDBOX - simulated training"
+LOCAL_LABEL = "LOCAL - real training on {where}"
+TOGETHER_MODULE = "ftui.core.backends.together_backend"
 
 
 def explain_missing_key(settings: Settings) -> str | None:
     """None when the profile can connect; otherwise what the user should set (never a key)."""
-    if settings.kind == "sandbox" or settings.has_key:
+    if settings.kind == "sandbox" or settings.in_process or settings.has_key:
         return None
     return missing_key_message(settings.profile_name, settings.kind, settings.key_env,
                                settings.profile_names, settings.config_path)
 
 
-def make_provider(settings: Settings, *, sandbox_base_url: str | None = None) -> Provider:
-    """Build the Provider for `settings`; raises CoreError(kind="input") if it cannot."""
+def local_label(settings: Settings, device: str | None = None) -> str:
+    """The header line of a local engine: which machine trains, and on what."""
+    if settings.in_process:
+        return LOCAL_LABEL.format(where=f"this machine ({device})" if device else "this machine")
+    place = urlsplit(settings.base_url or "").netloc or settings.base_url
+    return LOCAL_LABEL.format(where=f"{place} (remote engine)")
+
+
+def make_provider(settings: Settings, *, sandbox_base_url: str | None = None,
+                  local_device: str | None = None) -> Provider:
+    """Build the Provider for `settings`; raises CoreError(kind="input") if it cannot.
+
+    `sandbox_base_url` is where the in-process sandbox or local engine listens; `local_device`
+    says what that local engine runs on ("cpu, 2 threads" or the GPU's name)."""
     # Imported here: the SDK takes most of a second to import, and the setup screen and
     # `ftui validate` never need it.
     from openai import AsyncAzureOpenAI, AsyncOpenAI
@@ -36,9 +52,22 @@ def make_provider(settings: Settings, *, sandbox_base_url: str | None = None) ->
         client = AsyncOpenAI(api_key=settings.key or SANDBOX_KEY, base_url=base_url, **common)
         return OpenAIProvider(client, name=name, label=SANDBOX_LABEL, simulated=True,
                               key_source=settings.key_source)
+    if settings.in_process:
+        if not sandbox_base_url:
+            raise CoreError("The local engine is not running", kind="input",
+                            hint="start it with ftui --local, or set base_url for this profile")
+        client = AsyncOpenAI(api_key=settings.key, base_url=sandbox_base_url, **common)
+        return OpenAIProvider(client, name=name, label=local_label(settings, local_device),
+                              key_source=settings.key_source)
     missing = explain_missing_key(settings)
     if missing:
         raise CoreError(missing, kind="input", hint="set an API key, or try the sandbox")
+    if settings.kind == "together":
+        return _together_provider(settings)
+    if settings.kind == "local":  # a remote engine (`ftui local --host ...` on another machine)
+        client = AsyncOpenAI(api_key=settings.key, base_url=settings.base_url, **common)
+        return OpenAIProvider(client, name=name, label=local_label(settings),
+                              key_source=settings.key_source)
     if settings.kind == "azure":
         client = AsyncAzureOpenAI(api_key=settings.key, azure_endpoint=settings.endpoint,
                                   api_version=settings.api_version,
@@ -52,3 +81,15 @@ def make_provider(settings: Settings, *, sandbox_base_url: str | None = None) ->
         label = name if name == settings.kind else f"{name} ({settings.kind})"
     return OpenAIProvider(client, name=name, label=label, key_source=settings.key_source,
                           deployments=settings.deployments)
+
+
+def _together_provider(settings: Settings) -> Provider:
+    try:
+        from ftui.core.backends.together_backend import make_together_provider
+    except ModuleNotFoundError as exc:
+        if exc.name == TOGETHER_MODULE:
+            raise CoreError("This build of ftui has no Together backend", kind="input",
+                            hint="pick another profile, or update ftui") from None
+        raise CoreError(f"The Together backend needs the Python package {exc.name!r}, which is not "
+                        "installed", kind="input", hint=f"pip install {exc.name}") from None
+    return make_together_provider(settings)

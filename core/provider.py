@@ -14,15 +14,20 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from ftui.core.types import (
+    Capabilities,
     ChatDelta,
     ChatRequest,
     ChatResult,
     Checkpoint,
+    Deployment,
+    Hardware,
+    HyperparameterField,
     Job,
     JobEvent,
     JobSpec,
     ModelInfo,
     Page,
+    PriceEstimate,
     RemoteFile,
     TransferProgress,
 )
@@ -35,6 +40,7 @@ class Provider(Protocol):
     name: str  # profile name, e.g. "openai", "sandbox"
     label: str  # what the header shows, e.g. "openai", "SANDBOX - simulated training"
     simulated: bool  # True when training is simulated (the sandbox)
+    capabilities: Capabilities  # what this provider supports; screens offer only that
 
     # files
     async def list_files(self, *, purpose: str | None = None, after: str | None = None,
@@ -71,3 +77,45 @@ class Provider(Protocol):
     def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatDelta]: ...
 
     async def aclose(self) -> None: ...
+
+
+# What some providers add. `Capabilities` says which apply; these say how to call them.
+
+@runtime_checkable
+class MetricsReader(Protocol):
+    """Loss and accuracy from their own endpoint (capabilities.metrics_source == "metrics")."""
+
+    async def list_metrics(self, job_id: str) -> list: ...  # list[core.watch.MetricPoint]
+
+
+@runtime_checkable
+class HyperparameterSource(Protocol):
+    """Launch-form fields with one base model's bounds and defaults (per_model_limits)."""
+
+    async def hyperparameter_fields(self, model: str) -> list[HyperparameterField]: ...
+    async def fine_tunable_models(self) -> list[str]: ...
+
+
+@runtime_checkable
+class PriceQuoter(Protocol):
+    """The provider prices a job itself (capabilities.training_cost.quoted)."""
+
+    async def estimate_price(self, spec: JobSpec) -> PriceEstimate: ...
+
+
+@runtime_checkable
+class Deployer(Protocol):
+    """Dedicated endpoints, needed before a fine-tuned model answers (deploy_before_chat)."""
+
+    async def list_hardware(self, model: str | None = None) -> list[Hardware]: ...
+    async def create_deployment(self, model: str, hardware_id: str) -> Deployment: ...
+    async def retrieve_deployment(self, deployment_id: str) -> Deployment: ...
+    async def list_deployments(self) -> list[Deployment]: ...
+    async def stop_deployment(self, deployment_id: str) -> Deployment: ...
+
+
+def capabilities_of(provider: object) -> Capabilities:
+    """The provider's capabilities; one written before they existed gets the conservative
+    defaults (nothing optional offered) rather than an AttributeError."""
+    found = getattr(provider, "capabilities", None)
+    return found if isinstance(found, Capabilities) else Capabilities()

@@ -1,4 +1,5 @@
-"""What the app runs against: a provider for the chosen profile, or the in-process sandbox.
+"""What the app runs against: a provider for the chosen profile, or the in-process sandbox or
+local engine.
 
 Built before the UI starts (and again when the user asks for the sandbox from the setup
 screen), so the screens only ever see a ready `Provider` or a message saying why there is none.
@@ -6,6 +7,7 @@ screen), so the screens only ever see a ready `Provider` or a message saying why
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +33,8 @@ class Session:
         return self.profile
 
     def close(self) -> None:
-        """Stop the in-process sandbox, if any. Provider clients close with the event loop."""
+        """Stop the in-process sandbox or local engine, if any. Provider clients close with the
+        event loop."""
         if self._sandbox is not None:
             self._sandbox.stop()
             self._sandbox = None
@@ -47,9 +50,17 @@ class SessionRequest:
     speed: float = 1.0
     data_dir: Path | None = None
     new_jobs_closed: bool = False  # sandbox only: refuse new jobs as after OpenAI's wind-down
+    dialect: str = "openai"  # sandbox only: whose API it speaks (and so which backend ftui uses)
+    # the in-process local engine (ftui --local); None: the [local] table's value
+    local: bool = False
+    model_folders: tuple[Path, ...] = ()  # added to the [local] table's models
+    device: str | None = None
+    threads: int | None = None
 
     @property
     def label(self) -> str:
+        if self.local:
+            return "local"
         return "sandbox" if self.sandbox else (self.profile or "openai")
 
     def placeholder(self) -> Session:
@@ -57,35 +68,84 @@ class SessionRequest:
         alone shows there is no key, the finished answer (so the setup screen comes first)."""
         from ftui.core.config_location import missing_key_without_config
 
-        problem = None if self.sandbox else missing_key_without_config(self.profile)
+        keyless = self.sandbox or self.local
+        problem = None if keyless else missing_key_without_config(self.profile)
         if problem:
             return Session(None, self.label, problem=problem)
         return Session(None, self.label, simulated=self.sandbox, connecting=True)
 
     def open(self) -> Session:
+        if self.local:
+            return open_local_session(data_dir=self.data_dir, model_folders=self.model_folders,
+                                      device=self.device, threads=self.threads)
         return open_session(self.profile, sandbox=self.sandbox, speed=self.speed,
-                            data_dir=self.data_dir, new_jobs_closed=self.new_jobs_closed)
+                            data_dir=self.data_dir, new_jobs_closed=self.new_jobs_closed,
+                            dialect=self.dialect)
 
 
 def open_sandbox_session(*, speed: float = 1.0, data_dir: Path | None = None,
-                         new_jobs_closed: bool = False) -> Session:
+                         new_jobs_closed: bool = False, dialect: str = "openai") -> Session:
     """Start the sandbox in a background thread and connect to it (blocking; call off the UI loop)."""
     from ftui.core.connect import make_provider
     from ftui.core.sandbox.runner import SandboxThread
     from ftui.core.settings import load_settings
 
-    sandbox = SandboxThread(speed=speed, data_dir=data_dir, new_jobs_closed=new_jobs_closed)
+    sandbox = SandboxThread(speed=speed, data_dir=data_dir, new_jobs_closed=new_jobs_closed, dialect=dialect)
     base_url = sandbox.start()
     settings = load_settings("sandbox")
-    provider = make_provider(settings, sandbox_base_url=base_url)
+    if dialect == "together":
+        from ftui.core.backends.together_backend import make_sandbox_provider
+
+        provider = make_sandbox_provider(base_url)
+    else:
+        provider = make_provider(settings, sandbox_base_url=base_url)
     return Session(provider, "sandbox", simulated=True, keymap=_keymap(settings), _sandbox=sandbox)
 
 
+def open_local_session(settings=None, *, data_dir: Path | None = None,
+                       model_folders: tuple[Path, ...] = (), device: str | None = None,
+                       threads: int | None = None) -> Session:
+    """Start the local engine in a background thread and connect to it (blocking; call off the UI
+    loop). `settings`: a kind = "local" profile without base_url; default: the [local] table.
+    Arguments given here win over the table. Never raises: a failure is the session's problem."""
+    from ftui.core.connect import make_provider
+    from ftui.core.local.server import LocalThread
+    from ftui.core.settings import load_local_settings
+
+    name = getattr(settings, "profile_name", "local")
+    try:
+        settings = settings or load_local_settings()
+    except CoreError as exc:
+        return Session(None, name, problem=exc.summary())
+    config = settings.local
+    # A key only this session knows: other users of a shared machine can reach loopback too.
+    session_key = secrets.token_urlsafe(24)
+    engine = LocalThread(data_dir=data_dir or config.data_dir,
+                         model_folders=(*config.models, *model_folders),
+                         device=device or config.device,
+                         threads=config.threads if threads is None else threads,
+                         api_key=session_key)
+    try:
+        base_url = engine.start()
+    except Exception as exc:  # the extra missing, a bad model folder, no GPU: said, not raised
+        engine.stop()
+        return Session(None, name, problem=f"The local engine did not start: {exc}",
+                       keymap=_keymap(settings))
+    from pydantic import SecretStr
+
+    keyed = settings.model_copy(update={"api_key": SecretStr(session_key),
+                                        "key_source": "this session's in-process engine"})
+    provider = make_provider(keyed, sandbox_base_url=base_url, local_device=engine.device_label)
+    return Session(provider, name, simulated=False, keymap=_keymap(settings), _sandbox=engine)
+
+
 def open_session(profile: str | None = None, *, sandbox: bool = False, speed: float = 1.0,
-                 data_dir: Path | None = None, new_jobs_closed: bool = False) -> Session:
+                 data_dir: Path | None = None, new_jobs_closed: bool = False,
+                 dialect: str = "openai") -> Session:
     """The session for `profile` (or the configured default); never raises for a missing key."""
     if sandbox:
-        return open_sandbox_session(speed=speed, data_dir=data_dir, new_jobs_closed=new_jobs_closed)
+        return open_sandbox_session(speed=speed, data_dir=data_dir, new_jobs_closed=new_jobs_closed,
+                                    dialect=dialect)
     from ftui.core.connect import explain_missing_key, make_provider
     from ftui.core.settings import load_settings
 
@@ -93,6 +153,8 @@ def open_session(profile: str | None = None, *, sandbox: bool = False, speed: fl
         settings = load_settings(profile)
     except CoreError as exc:
         return Session(None, profile or "?", problem=exc.summary())
+    if settings.in_process:
+        return open_local_session(settings)
     missing = explain_missing_key(settings)
     if missing:
         return Session(None, getattr(settings, "profile_name", profile or "openai"), problem=missing,

@@ -24,9 +24,38 @@ from ftui.core.config_location import (  # noqa: F401 (re-exported: settings is 
 )
 from ftui.core.errors import CoreError
 
-ProfileKind = Literal["openai", "azure", "compatible", "sandbox"]
+ProfileKind = Literal["openai", "azure", "compatible", "sandbox", "local", "together"]
+LocalDevice = Literal["auto", "cpu", "cuda"]
 
 SANDBOX_KEY = "sk-sandbox"  # the sandbox accepts any key; the SDK insists on having one
+LOCAL_KEY = "sk-local"  # a local engine on loopback accepts any key, like the sandbox
+LOCAL_PROFILE = "local"  # the name `ftui --local` goes by
+# Where each kind's key comes from when the profile names no api_key_env.
+DEFAULT_KEY_ENVS = {"azure": "AZURE_OPENAI_API_KEY", "together": "TOGETHER_API_KEY"}
+DEFAULT_KEY_ENV = "OPENAI_API_KEY"
+# A local engine's first chat loads the model and CPU generation is slow: wait longer by default.
+LOCAL_TIMEOUT = 300.0
+
+
+class LocalConfig(BaseModel):
+    """The `[local]` table: how the in-process local engine runs (`ftui --local`, kind = "local")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    models: list[Path] = Field(default_factory=list)  # Hugging Face model folders to offer
+    device: LocalDevice = "auto"
+    threads: int = Field(default=0, ge=0)  # 0: all cores this process may use
+    data_dir: Path | None = None  # default: the user data folder's local/
+
+    def relative_to(self, folder: Path) -> LocalConfig:
+        """Paths written relative (or with ~) mean: from the config file's folder."""
+        def place(path: Path) -> Path:
+            path = path.expanduser()
+            return path if path.is_absolute() else folder / path
+
+        return self.model_copy(update={
+            "models": [place(p) for p in self.models],
+            "data_dir": place(self.data_dir) if self.data_dir is not None else None})
 
 
 class Profile(BaseModel):
@@ -54,6 +83,7 @@ class ConfigFile(BaseModel):
 
     default_profile: str | None = None
     profiles: dict[str, Profile] = Field(default_factory=dict)
+    local: LocalConfig = Field(default_factory=LocalConfig)
     # Remapped keys: binding id -> keys, e.g. "app.goto.compare" = "3,c" (Textual keymap).
     keys: dict[str, str] = Field(default_factory=dict)
 
@@ -79,6 +109,12 @@ class Settings(BaseModel):
     config_path: Path | None = None  # the file read, when one existed
     profile_names: tuple[str, ...] = ()  # every profile that can be chosen
     keys: dict[str, str] = Field(default_factory=dict)  # the [keys] table: binding id -> keys
+    local: LocalConfig = Field(default_factory=LocalConfig)  # the [local] table
+
+    @property
+    def in_process(self) -> bool:
+        """A local profile without base_url: ftui starts the engine itself."""
+        return self.kind == "local" and not self.base_url
 
     @property
     def has_key(self) -> bool:
@@ -144,13 +180,35 @@ def _builtin_profiles() -> dict[str, Profile]:
     return {DEFAULT_PROFILE: Profile(kind="openai"), SANDBOX_PROFILE: Profile(kind="sandbox")}
 
 
+def _read_config_for(env: Mapping[str, str], config_path: Path | str | None) -> tuple[Path, ConfigFile]:
+    explicit = config_path is not None or bool(env.get(CONFIG_ENV))
+    path = Path(config_path).expanduser() if config_path is not None else default_config_path(env)
+    config = read_config(path, required=explicit)
+    return path, config.model_copy(update={"local": config.local.relative_to(path.parent)})
+
+
+def load_local_config(*, env: Mapping[str, str] | None = None,
+                      config_path: Path | str | None = None) -> LocalConfig:
+    """The `[local]` table of the config file (defaults when there is no file)."""
+    return _read_config_for(os.environ if env is None else env, config_path)[1].local
+
+
+def load_local_settings(*, env: Mapping[str, str] | None = None,
+                        config_path: Path | str | None = None) -> Settings:
+    """The settings of `ftui --local`: the in-process engine, whatever profiles the file has."""
+    env = os.environ if env is None else env
+    path, config = _read_config_for(env, config_path)
+    names = tuple(sorted({**_builtin_profiles(), **config.profiles}))
+    settings = _resolve(LOCAL_PROFILE, Profile(kind="local"), env,
+                        config_path=path if path.exists() else None, names=names)
+    return settings.model_copy(update={"keys": dict(config.keys), "local": config.local})
+
+
 def load_settings(profile: str | None = None, *, env: Mapping[str, str] | None = None,
                   config_path: Path | str | None = None) -> Settings:
     """Resolve `profile` (or FTUI_PROFILE, or the file's default_profile, or "openai")."""
     env = os.environ if env is None else env
-    explicit = config_path is not None or bool(env.get(CONFIG_ENV))
-    path = Path(config_path).expanduser() if config_path is not None else default_config_path(env)
-    config = read_config(path, required=explicit)
+    path, config = _read_config_for(env, config_path)
     profiles = {**_builtin_profiles(), **config.profiles}
     name = profile or env.get(PROFILE_ENV) or config.default_profile or DEFAULT_PROFILE
     if name not in profiles:
@@ -160,7 +218,7 @@ def load_settings(profile: str | None = None, *, env: Mapping[str, str] | None =
     chosen = profiles[name]
     settings = _resolve(name, chosen, env, config_path=path if path.exists() else None,
                         names=tuple(sorted(profiles)))
-    return settings.model_copy(update={"keys": dict(config.keys)})
+    return settings.model_copy(update={"keys": dict(config.keys), "local": config.local})
 
 
 def _resolve(name: str, p: Profile, env: Mapping[str, str], *, config_path: Path | None,
@@ -168,10 +226,13 @@ def _resolve(name: str, p: Profile, env: Mapping[str, str], *, config_path: Path
     def from_env(var: str) -> str | None:
         return env.get(var) or None
 
-    fields: dict[str, Any] = dict(profile_name=name, kind=p.kind, timeout=p.timeout,
+    timeout = p.timeout
+    if p.kind == "local" and "timeout" not in p.model_fields_set:
+        timeout = LOCAL_TIMEOUT
+    fields: dict[str, Any] = dict(profile_name=name, kind=p.kind, timeout=timeout,
                                   max_retries=p.max_retries, config_path=config_path,
                                   profile_names=names, deployments=dict(p.deployments))
-    default_key_env = "AZURE_OPENAI_API_KEY" if p.kind == "azure" else "OPENAI_API_KEY"
+    default_key_env = DEFAULT_KEY_ENVS.get(p.kind, DEFAULT_KEY_ENV)
     key_env: str | None = None
     if p.api_key is not None:
         key, source = p.api_key.get_secret_value(), f"api_key of profile {name!r}"
@@ -180,6 +241,8 @@ def _resolve(name: str, p: Profile, env: Mapping[str, str], *, config_path: Path
         key, source = from_env(key_env), f"env {key_env} (profile {name!r})"
     elif p.kind == "sandbox":
         key, source = SANDBOX_KEY, "sandbox"
+    elif p.kind == "local":
+        key, source = LOCAL_KEY, "local engine (no key set)"
     else:
         key_env = default_key_env
         key, source = from_env(key_env), f"env {key_env}"
@@ -201,9 +264,9 @@ def _resolve(name: str, p: Profile, env: Mapping[str, str], *, config_path: Path
         fields.update(base_url=base_url)
     elif p.kind == "openai":
         fields.update(base_url=p.base_url or from_env("OPENAI_BASE_URL"))
-    else:  # sandbox: the URL usually comes from the sandbox started at run time
+    else:  # sandbox, local, together: none by default (sandbox and local start in process)
         fields.update(base_url=p.base_url)
-    if p.kind != "sandbox":
+    if p.kind in ("openai", "azure", "compatible"):
         fields.update(organization=p.organization or from_env("OPENAI_ORG_ID"),
                       project=p.project or from_env("OPENAI_PROJECT_ID"))
     return Settings(**fields)

@@ -65,6 +65,9 @@ class Job:
     result_files: list[str] = field(default_factory=list)
     metadata: dict[str, str] | None = None
     error: JobError | None = None
+    # The provider's own word for the status when it differs from ours (Together's
+    # "compressing", "cancel_requested", ...); shown beside `status`.
+    provider_status: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -115,6 +118,9 @@ class JobSpec:
     seed: int | None = None
     metadata: dict[str, str] | None = None
     wandb_project: str | None = None
+    # Extra request fields (key -> typed value) sent as the SDK's `extra_body`, for
+    # OpenAI-compatible services that take more than OpenAI does (Nebius' lora_r, Azure's trainingType).
+    extra_body: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -160,3 +166,150 @@ class TransferProgress:
 
     done: int
     total: int
+
+
+# ---------------------------------------------------------------- what a provider can do
+# Screens follow these records instead of testing a provider's name.
+
+FieldType = Literal["int", "float", "bool", "choice", "string"]
+
+
+@dataclass(frozen=True)
+class HyperparameterField:
+    """One launch-form field: its API name (the key in `JobSpec.hyperparameters`), type,
+    bounds and default. `default=None` means the provider chooses (shown as "auto")."""
+
+    name: str
+    label: str
+    type: FieldType
+    default: Any = None
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    help: str = ""
+    # Shown only while other fields hold these values, e.g. {"training_type": "Lora"};
+    # "method" refers to JobSpec.method ("supervised" or "dpo").
+    shown_when: dict[str, str] = field(default_factory=dict)
+
+    def check(self, value: Any) -> str | None:
+        """What is wrong with `value` for this field, or None when it is acceptable."""
+        if value is None or value == "auto":
+            return None
+        if self.type == "bool":
+            return None if isinstance(value, bool) else f"{self.label}: expected true or false"
+        if self.type == "choice":
+            return None if str(value) in self.choices else \
+                f"{self.label}: expected one of {', '.join(self.choices)}"
+        if self.type == "string":
+            return None if isinstance(value, str) else f"{self.label}: expected text"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"{self.label}: expected a number"
+        if self.type == "int" and not float(value).is_integer():
+            return f"{self.label}: expected a whole number"
+        if self.minimum is not None and value < self.minimum:
+            return f"{self.label}: at least {self.minimum:g}"
+        if self.maximum is not None and value > self.maximum:
+            return f"{self.label}: at most {self.maximum:g}"
+        return None
+
+
+CostUnit = Literal["per_token", "per_minute", "local_time"]
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """How something is charged: dollars per trained token (hosted training), dollars per
+    minute (a dedicated endpoint, billed while it runs, idle or not), or only time on this
+    machine (local training). `quoted` is True when the provider prices a job itself
+    (`PriceQuoter.estimate_price`), so an estimate should ask it rather than a price table."""
+
+    unit: CostUnit
+    quoted: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    pause_resume: bool = False
+    cancel: bool = True
+    # How the API pages a job's events: "cursor" (after=<id>, newest first) or "full_list"
+    # (the whole list each time, no cursor). Either way `Provider.list_events` offers cursor
+    # paging; this says what a poll costs.
+    event_paging: Literal["cursor", "full_list"] = "cursor"
+    # Where loss/accuracy come from: "events" (metric events) or "metrics" (a separate
+    # endpoint read through `MetricsReader.list_metrics`).
+    metrics_source: Literal["events", "metrics"] = "events"
+    checkpoints: bool = True
+    # A fine-tuned model answers only after a deployment (`Deployer`); base models chat as they are.
+    deploy_before_chat: bool = False
+    methods: tuple[str, ...] = ("supervised", "dpo")
+    hyperparameters: tuple[HyperparameterField, ...] = ()
+    # Bounds and defaults depend on the base model (`HyperparameterSource.hyperparameter_fields`).
+    per_model_limits: bool = False
+    training_cost: CostModel = CostModel("per_token")
+    serving_cost: CostModel | None = None  # None: chat is billed per token as usual
+    # The launch may carry extra request fields (key = value), sent as the SDK's extra_body.
+    extra_body: bool = False
+    # Fine-tuned models are deleted by deleting the job that made them.
+    delete_model_via_job: bool = False
+
+    def hyperparameter(self, name: str) -> HyperparameterField | None:
+        return next((f for f in self.hyperparameters if f.name == name), None)
+
+
+@dataclass(frozen=True)
+class PriceEstimate:
+    """A provider's own quote for a job, in dollars; `available` False with `reason`."""
+
+    available: bool
+    total: float | None = None
+    train_tokens: int | None = None
+    eval_tokens: int | None = None
+    allowed_to_proceed: bool | None = None
+    user_limit: float | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """A machine type a dedicated endpoint can run on."""
+
+    id: str
+    name: str
+    gpu_type: str
+    gpu_count: int
+    price_per_minute: float  # dollars
+    description: str = ""
+
+
+DeploymentState = Literal["provisioning", "ready", "scaling", "degraded", "failed", "stopping",
+                          "stopped"]
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """A dedicated endpoint serving one model; `chat_model` is the name to chat with."""
+
+    id: str
+    endpoint_id: str
+    model: str
+    chat_model: str
+    hardware: str
+    state: str  # one of DeploymentState
+    state_detail: str  # the provider's own words (e.g. DEPLOYMENT_STATE_READY, its message)
+    created_at: int
+    price_per_minute: float | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.state == "ready"
+
+    @property
+    def running(self) -> bool:
+        """Billing: everything but stopped and failed costs money."""
+        return self.state not in ("stopped", "failed")
+
+    def cost_so_far(self, now: float) -> float | None:
+        if self.price_per_minute is None:
+            return None
+        return max(0.0, now - self.created_at) / 60 * self.price_per_minute

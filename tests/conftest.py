@@ -23,6 +23,15 @@ TEST_SPEED = 400.0  # a job runs in a fraction of a second
 TEST_KEY = "test-key"
 
 
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path_factory, monkeypatch) -> Path:
+    """ftui's own files (upload records, refusals, estimates, compare sessions) go to a fresh folder per
+    test, never to the user's real data folder; tests that need a known place set FTUI_DATA_DIR again."""
+    folder = tmp_path_factory.mktemp("ftui-data")
+    monkeypatch.setenv("FTUI_DATA_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def sandbox_factory() -> Iterator[Callable[..., SandboxThread]]:
     started: list[SandboxThread] = []

@@ -246,7 +246,7 @@ def notification_texts(app) -> list[str]:
 async def test_app_with_key_shows_and_writes_no_key(places, sandbox_url, monkeypatch, caplog, capfd):
     from ftui.core.session import open_session
     from ftui.core.settings import load_settings
-    from ftui.tui.app import FtuiApp
+    from ftui.tui.shell.app import FtuiApp
 
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("OPENAI_BASE_URL", sandbox_url)
@@ -314,7 +314,7 @@ async def test_failing_calls_never_show_the_key(places, rejecting_server, monkey
 
 async def test_app_with_a_rejected_key_explains_without_the_key(places, rejecting_server, monkeypatch, caplog):
     from ftui.core.session import open_session
-    from ftui.tui.app import FtuiApp
+    from ftui.tui.shell.app import FtuiApp
 
     caplog.set_level(logging.DEBUG)
     server = rejecting_server

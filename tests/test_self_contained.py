@@ -9,8 +9,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# `../something`, or a path built as ROOT / ".." / ...: both climb out of the checkout.
-CLIMBS_OUT = re.compile(r"""\.\./[A-Za-z_]|["']\.\.["']\s*[,)/]|/\s*["']\.\.["']""")
+# A path built as ROOT / ".." / ..., or a relative literal "../x" that, taken from the file's own folder,
+# lands outside the checkout (a stylesheet at "../screens/x.tcss" inside tui/ is fine).
+JOINS_PARENT = re.compile(r"""["']\.\.["']\s*[,)/]|/\s*["']\.\.["']""")
+RELATIVE_LITERAL = re.compile(r"""["']((?:\.\./)+[^"'\s]*)["']""")
+NAMES_SHARED = re.compile(r"\.\./shared\b")
 ALLOWED = "outside-ok"  # a comment on a line that names such a path on purpose (a path-traversal test)
 CHECKED = (".py", ".toml", ".cfg", ".yaml", ".yml", ".json", ".sh", ".tcss")
 
@@ -23,11 +26,21 @@ def project_files() -> list[Path]:
     return [ROOT / n for n in names if not n.startswith(skip) and (ROOT / n).is_file()]
 
 
+def climbs_out(path: Path, line: str) -> bool:
+    if JOINS_PARENT.search(line) or NAMES_SHARED.search(line):
+        return True
+    for literal in RELATIVE_LITERAL.findall(line):
+        target = (path.parent / literal).resolve()
+        if not target.is_relative_to(ROOT):
+            return True
+    return False
+
+
 def outside_references(paths: list[Path]) -> list[str]:
     found = []
     for path in paths:
         for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-            if CLIMBS_OUT.search(line) and ALLOWED not in line:
+            if ALLOWED not in line and climbs_out(path, line):
                 found.append(f"{path.name}:{number}: {line.strip()}")
     return found
 

@@ -16,6 +16,7 @@ import aiofiles
 from openai import APIConnectionError, AsyncOpenAI
 
 from ftui.core.backends import openai_convert as convert
+from ftui.core.backends.openai_capabilities import OPENAI_CAPABILITIES
 from ftui.core.backends.openai_uploads import (
     DEFAULT_PART_CONCURRENCY,
     DEFAULT_PART_SIZE,
@@ -26,7 +27,9 @@ from ftui.core.backends.openai_uploads import (
 from ftui.core.error_map import to_core_error
 from ftui.core.errors import CoreError
 from ftui.core.provider import ProgressCallback
+from ftui.core.sunset.refusals import note_create_job_failure
 from ftui.core.types import (
+    Capabilities,
     ChatDelta,
     ChatRequest,
     ChatResult,
@@ -40,6 +43,7 @@ from ftui.core.types import (
     TransferProgress,
     Usage,
 )
+from ftui.core.uploads_record import note_upload
 
 R = TypeVar("R")
 
@@ -69,10 +73,12 @@ class OpenAIProvider:
                  simulated: bool = False, key_source: str | None = None,
                  deployments: dict[str, str] | None = None,
                  upload_threshold: int = FILES_API_LIMIT, part_size: int = DEFAULT_PART_SIZE,
-                 part_concurrency: int = DEFAULT_PART_CONCURRENCY) -> None:
+                 part_concurrency: int = DEFAULT_PART_CONCURRENCY,
+                 capabilities: Capabilities = OPENAI_CAPABILITIES) -> None:
         self.name = name
         self.label = label or name
         self.simulated = simulated
+        self.capabilities = capabilities
         self._client = client
         self._key_source = key_source
         self._deployments = dict(deployments or {})  # Azure: model name -> deployment name
@@ -129,7 +135,9 @@ class OpenAIProvider:
                                                 concurrency=self.part_concurrency)
         else:
             made = await upload_via_files_api(self._client, path, purpose, progress, cancel)
-        return convert.remote_file(made)
+        uploaded = convert.remote_file(made)
+        await note_upload(self.name, path, uploaded.id, purpose)  # for migrations; never raises
+        return uploaded
 
     @_core_errors_only
     async def retrieve_file(self, file_id: str) -> RemoteFile:
@@ -170,7 +178,15 @@ class OpenAIProvider:
     # ------------------------------------------------------------------ jobs
     @_core_errors_only
     async def create_job(self, spec: JobSpec) -> Job:
-        return convert.job(await self._client.fine_tuning.jobs.create(**convert.job_create_args(spec)))
+        args = convert.job_create_args(spec)
+        if spec.extra_body:  # fields OpenAI lacks, for compatible services; the SDK merges them
+            args["extra_body"] = {**args.get("extra_body", {}), **spec.extra_body}
+        try:
+            made = await self._client.fine_tuning.jobs.create(**args)
+        except Exception as exc:  # a 403 is remembered for the sunset radar; never raises
+            note_create_job_failure(self.name, self._error(exc, "create_job"))
+            raise
+        return convert.job(made)
 
     @_core_errors_only
     async def retrieve_job(self, job_id: str) -> Job:

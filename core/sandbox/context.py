@@ -13,6 +13,7 @@ from ftui.core.sandbox.ids import new_id, now
 from ftui.core.sandbox.store import Store
 
 if TYPE_CHECKING:
+    from ftui.core.local.generate import LocalChat
     from ftui.core.sandbox.jobs import JobRunner
 
 ORGANIZATION = "org-sandbox"
@@ -34,6 +35,8 @@ class SandboxContext:
     # Answer job creation as OpenAI will after its wind-down (no new jobs after 2027-01-06):
     # 403, while everything else (models, files, chat, existing jobs) keeps working.
     new_jobs_closed: bool = False
+    # Real generation (the local engine); None means the simulated responders answer chat.
+    chat: LocalChat | None = None
 
     def set_faults(self, faults: Faults) -> None:
         self.dice = FaultDice(faults)

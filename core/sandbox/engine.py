@@ -12,22 +12,9 @@ import random
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-# OpenAI's rule for n_epochs="auto": 3, stretched so examples x epochs lands in [100, 25000].
-DEFAULT_EPOCHS = 3
-MIN_TARGET_EXAMPLES = 100
-MAX_TARGET_EXAMPLES = 25_000
-MIN_EPOCHS, MAX_DEFAULT_EPOCHS = 1, 25
+from ftui.core.dataset.stats import default_epochs  # noqa: F401  OpenAI's "auto" epochs: one copy, cited there
+
 CHECKPOINT_EPOCHS = 3  # checkpoints are kept for the last three epochs
-
-
-def default_epochs(examples: int) -> int:
-    examples = max(1, examples)
-    epochs = DEFAULT_EPOCHS
-    if examples * epochs < MIN_TARGET_EXAMPLES:
-        epochs = min(MAX_DEFAULT_EPOCHS, math.ceil(MIN_TARGET_EXAMPLES / examples))
-    elif examples * epochs > MAX_TARGET_EXAMPLES:
-        epochs = max(MIN_EPOCHS, MAX_TARGET_EXAMPLES // examples)
-    return epochs
 
 
 def default_batch_size(examples: int) -> int:
@@ -52,6 +39,11 @@ class TrainingPlan:
     learning_rate_multiplier: float
     has_validation: bool
     beta: float | None = None
+    # What a real engine also needs (the simulated one ignores them): the files' paths on disk and the
+    # engine's extra hyperparameters (LoRA rank, alpha, dropout, target modules), resolved.
+    training_path: str | None = None
+    validation_path: str | None = None
+    extra: dict[str, Any] | None = None
 
     @property
     def steps_per_epoch(self) -> int:
@@ -71,6 +63,16 @@ class JobCancelled(Exception):
     """Raised inside an engine when the job was cancelled; the runner records it."""
 
 
+class EngineError(Exception):
+    """Raised by an engine when training failed for a reason a person can act on; the runner fails the
+    job with this code and message (never a traceback)."""
+
+    def __init__(self, message: str, code: str = "training_failed") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
 class RunControl(Protocol):
     start_step: int  # steps already done (a job resumed after a restart continues from here)
 
@@ -78,14 +80,29 @@ class RunControl(Protocol):
         """Let `seconds` of simulated time pass (scaled by speed); blocks while paused,
         raises JobCancelled once cancelled."""
 
+    @property
+    def paused(self) -> bool:
+        """True while the user has the job paused (a real engine holds at its next step boundary)."""
+
+    @property
+    def cancelled(self) -> bool: ...
+
     def metrics(self, step: int, data: dict[str, Any], message: str) -> None: ...
     def message(self, text: str, level: str = "info") -> None: ...
-    def checkpoint(self, step: int, metrics: dict[str, float]) -> None: ...
+    def checkpoint(self, step: int, metrics: dict[str, float], adapter: str | None = None) -> None: ...
     def progress(self, step: int, seconds_left: float) -> None: ...
+    def record(self, **fields: Any) -> None:
+        """Keep engine results on the job (e.g. adapter=..., trained_tokens=...) for when it succeeds."""
 
 
 @runtime_checkable
 class TrainingEngine(Protocol):
+    """Optional attributes the runner uses when an engine has them: `name_tag` (the part of fine-tuned model
+    names after the base, default "sandbox"), `phase_seconds` (time spent validating and queued),
+    `slot()` (an async context manager held from queued to the end: a job waits `queued` for it),
+    `model_error(model) -> str | None` (which base models exist), `methods` (training methods it runs) and
+    `extra_hyperparameters` (names beyond OpenAI's that it accepts, with their rules)."""
+
     async def train(self, plan: TrainingPlan, control: RunControl) -> list[dict[str, Any]]:
         """Run every step from control.start_step; return one metrics row per step
         (keys: step, train_loss, train_accuracy, valid_loss, valid_mean_token_accuracy)."""
@@ -93,6 +110,8 @@ class TrainingEngine(Protocol):
 
 class SimulatedEngine:
     """Loss curves that fall over steps, deterministic for a seed, at a pace set by speed."""
+
+    name_tag = "sandbox"  # fine-tuned model names: ft:<base>:sandbox:<suffix>:<id>
 
     def curve(self, plan: TrainingPlan, step: int) -> dict[str, Any]:
         shape = random.Random(plan.seed)

@@ -17,13 +17,23 @@ HYPERPARAMETER_RULES: dict[str, tuple[type, float, float, bool]] = {
     "batch_size": (int, 1, 256, False),
     "learning_rate_multiplier": (float, 0, 1e6, True),
     "beta": (float, 0, 2, True),
+    # LoRA extras the local engine takes (an engine lists the ones it accepts in extra_hyperparameters)
+    "lora_r": (int, 1, 256, False),
+    "lora_alpha": (float, 0, 4096, True),
+    "lora_dropout": (float, 0, 0.9, False),
 }
+TARGET_MODULES = "lora_target_modules"  # "all-linear" or a list of module names, e.g. ["q_proj", "v_proj"]
 
 
 def check_model(ctx: SandboxContext, model: Any) -> str:
     if not isinstance(model, str) or not model:
         raise bad_request("Missing required parameter: 'model'.", param="model",
                           code="missing_required_parameter")
+    model_error = getattr(ctx.engine, "model_error", None)
+    if model_error is not None:  # a real engine knows which base models it has
+        if (problem := model_error(model)) is not None:
+            raise bad_request(problem, param="model", code="model_not_available")
+        return model
     if model in FINE_TUNABLE_MODELS or ctx.store.get("models", model) is not None:
         return model
     raise bad_request(f"Model {model} is not available for fine-tuning or does not exist.",
@@ -57,6 +67,9 @@ def check_hyperparameters(raw: Any, allowed: tuple[str, ...], param: str) -> dic
         if value == "auto" or value is None:
             out[name] = "auto"
             continue
+        if name == TARGET_MODULES:
+            out[name] = check_target_modules(value, where)
+            continue
         kind, low, high, exclusive = HYPERPARAMETER_RULES[name]
         numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
         if not numeric or (kind is int and not float(value).is_integer()):
@@ -71,10 +84,23 @@ def check_hyperparameters(raw: Any, allowed: tuple[str, ...], param: str) -> dic
     return out
 
 
-def check_method(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Returns (method object for the job, requested hyperparameters)."""
+def check_target_modules(value: Any, where: str) -> str | list[str]:
+    if value == "all-linear":
+        return value
+    if not isinstance(value, list) or not value or len(value) > 64 or not all(
+            isinstance(v, str) and re.fullmatch(r"[A-Za-z0-9_.]{1,128}", v) for v in value):
+        raise bad_request(f"Invalid '{where}': expected 'all-linear' or a list of module names such as "
+                          '["q_proj", "v_proj"].', param=where, code="invalid_value")
+    return list(value)
+
+
+def check_method(body: dict[str, Any], ctx: SandboxContext | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Returns (method object for the job, requested hyperparameters). With `ctx`, its engine says which
+    methods it runs and which extra hyperparameters it accepts."""
+    engine = ctx.engine if ctx is not None else None
+    extras = tuple(getattr(engine, "extra_hyperparameters", ()))
     legacy = check_hyperparameters(body.get("hyperparameters"),
-                                   ("n_epochs", "batch_size", "learning_rate_multiplier"),
+                                   ("n_epochs", "batch_size", "learning_rate_multiplier") + extras,
                                    "hyperparameters")
     method = body.get("method")
     if method is None:
@@ -86,18 +112,22 @@ def check_method(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     if kind == "reinforcement":
         raise bad_request("Reinforcement fine-tuning is not available in the sandbox.",
                           param="method.type", code="invalid_value")
+    if kind not in getattr(engine, "methods", ("supervised", "dpo")):
+        raise bad_request(f"The '{kind}' method is not yet supported locally; use 'supervised'.",
+                          param="method.type", code="invalid_value")
     section = method.get(kind) or {}
     if not isinstance(section, dict):
         raise bad_request(f"Invalid 'method.{kind}': expected an object.", param=f"method.{kind}",
                           code="invalid_type")
     names = ("n_epochs", "batch_size", "learning_rate_multiplier") + (("beta",) if kind == "dpo" else ())
-    requested = check_hyperparameters(section.get("hyperparameters"), names,
+    requested = check_hyperparameters(section.get("hyperparameters"), names + extras,
                                       f"method.{kind}.hyperparameters")
     if legacy and requested:
         raise bad_request("Give hyperparameters either at the top level or in 'method', not both.",
                           param="hyperparameters", code="invalid_value")
     requested = requested or legacy
     shown = {name: requested.get(name, "auto") for name in names}
+    shown.update({name: requested[name] for name in extras if name in requested})
     return {"type": kind, kind: {"hyperparameters": shown}}, requested
 
 

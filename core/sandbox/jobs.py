@@ -8,6 +8,7 @@ and step in the store and continues when a sandbox on the same data dir starts a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import logging
@@ -19,6 +20,7 @@ from ftui.core.errors import CoreError
 from ftui.core.sandbox.catalog import shutdown_date_for
 from ftui.core.sandbox.context import ORGANIZATION, PRIVATE, SandboxContext
 from ftui.core.sandbox.engine import (
+    EngineError,
     JobCancelled,
     TrainingPlan,
     default_batch_size,
@@ -41,9 +43,10 @@ class _Failed(Exception):
         self.error = {"code": code, "message": message, "param": param}
 
 
-def model_name(job: dict[str, Any]) -> str:
+def model_name(job: dict[str, Any], tag: str = "sandbox") -> str:
+    """ft:<base>:<engine tag>:<suffix>:<job id tail>; the tag is "sandbox" or "local"."""
     suffix = job.get("user_provided_suffix") or ""
-    return f"ft:{job['model']}:sandbox:{suffix}:{job['id'][-8:]}"
+    return f"ft:{job['model']}:{tag}:{suffix}:{job['id'][-8:]}"
 
 
 class _Control:
@@ -59,6 +62,14 @@ class _Control:
         self.cancel_requested = False
         self.task: asyncio.Task | None = None
 
+    @property
+    def paused(self) -> bool:
+        return not self.resumed.is_set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_requested
+
     async def wait(self, seconds: float) -> None:
         await asyncio.sleep(seconds / self.runner.ctx.speed)
         await self.resumed.wait()
@@ -71,8 +82,13 @@ class _Control:
     def message(self, text: str, level: str = "info") -> None:
         self.runner.event(self.job_id, text, level=level)
 
-    def checkpoint(self, step: int, metrics: dict[str, float]) -> None:
-        self.runner.add_checkpoint(self.job_id, step, metrics)
+    def checkpoint(self, step: int, metrics: dict[str, float], adapter: str | None = None) -> None:
+        self.runner.add_checkpoint(self.job_id, step, metrics, adapter)
+
+    def record(self, **fields: Any) -> None:
+        job = self.runner.job(self.job_id)
+        job[PRIVATE].setdefault("results", {}).update(fields)
+        self.runner.save(job)
 
     def progress(self, step: int, seconds_left: float) -> None:
         job = self.runner.job(self.job_id)
@@ -102,12 +118,21 @@ class JobRunner:
                "level": level, "message": message, "type": type, "data": data or {}}
         self.ctx.store.put("events", obj, job_id=job_id)
 
-    def add_checkpoint(self, job_id: str, step: int, metrics: dict[str, float]) -> None:
+    @property
+    def name_tag(self) -> str:
+        return getattr(self.ctx.engine, "name_tag", "sandbox")
+
+    def add_checkpoint(self, job_id: str, step: int, metrics: dict[str, float],
+                       adapter: str | None = None) -> None:
         job = self.job(job_id)
-        name = f"{model_name(job)}:ckpt-step-{step}"
+        name = f"{model_name(job, self.name_tag)}:ckpt-step-{step}"
+        if self.ctx.store.find("checkpoints", "model = ?", (name,), limit=1):
+            return  # a run resumed after a restart reaches an epoch end it already saved
         obj = {"object": "fine_tuning.job.checkpoint", "id": new_id("ftckpt_"), "created_at": now(),
                "fine_tuned_model_checkpoint": name, "fine_tuning_job_id": job_id,
                "metrics": {k: float(v) for k, v in metrics.items()}, "step_number": step}
+        if adapter is not None:
+            obj[PRIVATE] = {"adapter": adapter}
         self.ctx.store.put("checkpoints", obj, job_id=job_id, model=name)
         self.event(job_id, f"Checkpoint created at step {step}")
 
@@ -161,8 +186,8 @@ class JobRunner:
 
     def _estimate(self, job: dict[str, Any]) -> int | None:
         plan = job[PRIVATE].get("plan")
-        if plan is None:
-            return None
+        if plan is None or getattr(self.ctx.engine, "measures_time", False):
+            return None  # a real engine sets the estimate from its measured throughput
         plan = TrainingPlan(**plan)
         left = plan.run_seconds * (plan.total_steps - job[PRIVATE].get("step", 0)) / plan.total_steps
         return now() + round(left / self.ctx.speed)
@@ -178,6 +203,9 @@ class JobRunner:
             pass
         except _Failed as failure:
             self._fail(job_id, failure.error)
+        except EngineError as failure:
+            if self.job(job_id)["status"] != "cancelled":
+                self._fail(job_id, {"code": failure.code, "message": failure.message, "param": None})
         except Exception as exc:  # a bug must fail the job visibly, never hang it
             log.exception("sandbox job %s crashed", job_id)
             self._fail(job_id, {"code": "server_error", "message": f"Internal error: {exc}",
@@ -194,8 +222,9 @@ class JobRunner:
     async def _phases(self, control: _Control) -> None:
         job_id = control.job_id
         job = self.job(job_id)
+        phase_seconds = getattr(self.ctx.engine, "phase_seconds", PHASE_SECONDS)
         if job["status"] == "validating_files":
-            await control.wait(PHASE_SECONDS)
+            await control.wait(phase_seconds)
             plan = await self._validate(job)
             job = self.job(job_id)
             job[PRIVATE]["plan"] = asdict(plan)
@@ -203,16 +232,18 @@ class JobRunner:
             job["status"] = "queued"
             self.save(job)
             self.event(job_id, "Files validated, moving job to queued state")
-        if job["status"] == "queued":
-            await control.wait(PHASE_SECONDS)
+        slot = getattr(self.ctx.engine, "slot", None)
+        async with (slot() if slot is not None else contextlib.nullcontext()):  # queued jobs wait here, in order
+            if job["status"] == "queued":
+                await control.wait(phase_seconds)
+                job = self.job(job_id)
+                job["status"] = "running"
+                job["estimated_finish"] = self._estimate(job)
+                self.save(job)
+                self.event(job_id, "Fine-tuning job started")
             job = self.job(job_id)
-            job["status"] = "running"
-            job["estimated_finish"] = self._estimate(job)
-            self.save(job)
-            self.event(job_id, "Fine-tuning job started")
-        job = self.job(job_id)
-        plan = TrainingPlan(**job[PRIVATE]["plan"])
-        rows = await self.ctx.engine.train(plan, control)
+            plan = TrainingPlan(**job[PRIVATE]["plan"])
+            rows = await self.ctx.engine.train(plan, control)
         self._succeed(job_id, plan, rows)
 
     async def _validate(self, job: dict[str, Any]) -> TrainingPlan:
@@ -231,6 +262,8 @@ class JobRunner:
         epochs = hp.get("n_epochs", "auto")
         lrm = hp.get("learning_rate_multiplier", "auto")
         beta = hp.get("beta", "auto")
+        extra = {name: value for name, value in hp.items() if name in self._extra_names()}
+        validation = job.get("validation_file")
         return TrainingPlan(
             job_id=job["id"], base_model=job["model"], method=job["method"]["type"],
             seed=job["seed"], examples=examples, tokens_per_epoch=training.total_tokens,
@@ -238,7 +271,13 @@ class JobRunner:
             batch_size=batch,
             learning_rate_multiplier=default_learning_rate_multiplier(batch) if lrm == "auto" else float(lrm),
             has_validation=bool(job.get("validation_file")),
-            beta=(0.1 if beta == "auto" else float(beta)) if job["method"]["type"] == "dpo" else None)
+            beta=(0.1 if beta == "auto" else float(beta)) if job["method"]["type"] == "dpo" else None,
+            training_path=str(self.ctx.file_blob(job["training_file"])),
+            validation_path=str(self.ctx.file_blob(validation)) if validation else None,
+            extra=extra or None)
+
+    def _extra_names(self) -> tuple[str, ...]:
+        return tuple(getattr(self.ctx.engine, "extra_hyperparameters", {}))
 
     async def _check_file(self, job: dict[str, Any], param: str):
         file_id = job[param]
@@ -267,6 +306,7 @@ class JobRunner:
         job["hyperparameters"] = dict(resolved)
         if plan.beta is not None:
             resolved["beta"] = plan.beta
+        resolved.update(plan.extra or {})
         job["method"][job["method"]["type"]] = {"hyperparameters": resolved}
 
     def _succeed(self, job_id: str, plan: TrainingPlan, rows: list[dict[str, Any]]) -> None:
@@ -274,16 +314,19 @@ class JobRunner:
         if job["status"] == "cancelled":
             return
         result = self._result_file(rows)
-        name = model_name(job)
+        name = model_name(job, self.name_tag)
+        results = job[PRIVATE].get("results", {})
         model = {"id": name, "object": "model", "created": now(), "owned_by": ORGANIZATION}
         if shutdown := shutdown_date_for(job["model"]):
             model["shutdown_date"] = shutdown
         model[PRIVATE] = {"job_id": job_id, "base": job["model"]}
+        if results.get("adapter"):
+            model[PRIVATE]["adapter"] = results["adapter"]
         if self.ctx.store.get("models", name) is None:
             self.ctx.store.put("models", model, job_id=job_id)
         job.update(status="succeeded", fine_tuned_model=name, finished_at=now(),
                    estimated_finish=None, result_files=[result["id"]],
-                   trained_tokens=plan.tokens_per_epoch * plan.n_epochs)
+                   trained_tokens=results.get("trained_tokens", plan.tokens_per_epoch * plan.n_epochs))
         self.save(job)
         self.event(job_id, f"New fine-tuned model created: {name}")
         self.event(job_id, "The job has successfully completed")

@@ -53,7 +53,7 @@ async def create_job(request: web.Request) -> web.Response:
     if validation_file is not None:
         check_file(ctx, validation_file, "validation_file")
     suffix = check_suffix(body.get("suffix"))
-    method, requested = check_method(body)
+    method, requested = check_method(body, ctx)
     seed = check_seed(body.get("seed"))
     metadata = check_metadata(body.get("metadata"))
     integrations = check_integrations(body.get("integrations"))

@@ -1,8 +1,11 @@
-"""/v1/models: base models plus this sandbox's fine-tunes; fine-tunes can be deleted."""
+"""/v1/models: base models plus this server's fine-tunes; fine-tunes can be deleted.
+
+The base models are the sandbox's catalog, or with real generation (ctx.chat) the local models."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from aiohttp import web
 
@@ -49,18 +52,37 @@ def checkpoint_model(ctx: SandboxContext, model_id: str) -> dict | None:
             "owned_by": "org-sandbox"}
 
 
+def _created(path: Path) -> int:
+    try:
+        return int(path.stat().st_mtime)
+    except OSError:
+        return 0
+
+
+def base_models(ctx: SandboxContext) -> dict[str, dict]:
+    """The base models this server answers with, as API objects by id."""
+    if ctx.chat is None:
+        return {m.id: model_object(m) for m in BASE_MODELS}
+    # "description" is not in OpenAI's Model object, which allows extra fields: it says what
+    # each local model is and where it lives.
+    return {m.id: {"id": m.id, "object": "model", "created": _created(m.path), "owned_by": "local",
+                   "description": m.description} for m in ctx.chat.base_models()}
+
+
 @routes.get("/v1/models")
 async def list_models(request: web.Request) -> web.Response:
-    tuned = ctx_of(request).store.find("models", newest_first=False)
-    return web.json_response(list_body([model_object(m) for m in BASE_MODELS] + tuned, False))
+    ctx = ctx_of(request)
+    tuned = ctx.store.find("models", newest_first=False)
+    return web.json_response(list_body(list(base_models(ctx).values()) + tuned, False))
 
 
 @routes.get("/v1/models/{model}")
 async def retrieve_model(request: web.Request) -> web.Response:
     ctx = ctx_of(request)
     model_id = request.match_info["model"]
-    if model_id in BASE_MODELS_BY_ID:
-        return ok(model_object(BASE_MODELS_BY_ID[model_id]))
+    base = base_models(ctx).get(model_id)
+    if base is not None:
+        return ok(base)
     found = ctx.store.get("models", model_id) or checkpoint_model(ctx, model_id)
     if found is None:
         raise model_not_found(model_id)
@@ -71,7 +93,7 @@ async def retrieve_model(request: web.Request) -> web.Response:
 async def delete_model(request: web.Request) -> web.Response:
     ctx = ctx_of(request)
     model_id = request.match_info["model"]
-    if model_id in BASE_MODELS_BY_ID or checkpoint_model(ctx, model_id):
+    if model_id in base_models(ctx) or checkpoint_model(ctx, model_id):
         raise ApiError(403, f"You have insufficient permissions to delete model {model_id}: only "
                             "fine-tuned models your organization owns can be deleted.",
                        param="model", code="insufficient_permissions", type="invalid_request_error")

@@ -22,6 +22,7 @@ BENCHMARKS = (
     ("eventlog", "tests.bench.bench_eventlog"),
     ("upload", "tests.bench.bench_upload"),
     ("compare", "tests.bench.bench_compare"),
+    ("local", "tests.bench.bench_local"),
 )
 
 

@@ -53,7 +53,7 @@ def step(name, fn):
 step("import textual.app", lambda: __import__("textual.app"))
 step("import openai", lambda: __import__("openai"))
 step("import core.sandbox.runner (aiohttp)", lambda: __import__("ftui.core.sandbox.runner"))
-step("import tui.app (screens, widgets, core)", lambda: __import__("ftui.tui.app"))
+step("import tui.app (screens, widgets, core)", lambda: __import__("ftui.tui.shell.app"))
 from ftui.core.sandbox.runner import SandboxThread
 sandbox = SandboxThread()
 step("start the sandbox thread", sandbox.start)

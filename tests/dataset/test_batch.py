@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+import json
 
-from ftui.core.dataset.batch import plain_chat, stable_keys
+from ftui.core.dataset.batch import plain_chat, plain_chat_line, stable_keys
 from ftui.core.dataset.checks import check_line
 from ftui.core.dataset.tokens import TokenCounter, example_pieces
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 messages = st.lists(st.fixed_dictionaries({"role": st.sampled_from(["system", "user", "assistant"]),
                                            "content": st.text(min_size=1, max_size=20)}), min_size=1, max_size=5)
@@ -39,3 +40,26 @@ def test_other_lines_take_the_full_path():
     obj = {"messages": [{"role": "user", "content": "hello"}, {"role": "assistant", "content": "world"}]}
     pieces, _ = plain_chat(obj)
     assert c.example_tokens(obj) == 3 + 3 * 2 + sum(c.count(p) for p in pieces)
+
+
+any_message = st.dictionaries(st.sampled_from(["role", "content", "name", "weight"]),
+                              st.one_of(st.sampled_from(["system", "user", "assistant", "tool", " ", ""]),
+                                        st.text(max_size=8), st.integers(), st.none()), max_size=3)
+any_line = st.one_of(
+    st.builds(lambda m: json.dumps({"messages": m}, ensure_ascii=False), st.lists(any_message, max_size=4)),
+    st.builds(lambda m: json.dumps({"messages": m}), messages),
+    st.builds(lambda m, k: json.dumps({"messages": m, k: 1}), messages, st.sampled_from(["tools", "x"])),
+    st.text(max_size=40),  # mostly not JSON at all
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(any_line, st.sampled_from([b"", b"\xff", b"\t", b"\x00", b" ", b"}"]), st.integers(0, 60))
+def test_raw_line_fast_path_equals_the_dict_one(text, junk, at):
+    for raw in (text.encode("utf-8", "surrogatepass"), text.encode("utf-8", "surrogatepass")[:at] + junk
+                + text.encode("utf-8", "surrogatepass")[at:]):
+        try:
+            want = plain_chat(json.loads(raw.decode("utf-8")))
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            want = None  # the full path reports it
+        assert plain_chat_line(raw) == want, raw

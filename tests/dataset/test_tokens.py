@@ -144,3 +144,17 @@ def test_thread_pool_counts_the_same():
         assert pooled.count_examples(exs) == TokenCounter("gpt-4o-mini").count_examples(exs)
     finally:
         pooled.close()
+
+
+def test_count_batch_matches_encoding_each_string_across_cache_turnover():
+    # A tiny cache, so strings are promoted, evicted and counted again across batches.
+    enc = get_encoding("o200k_base")
+    counter = TokenCounter("gpt-4o-mini", cache_size=3)
+    system = "You are terse."
+    for batch in range(6):
+        examples = [(9, ["system", system, "user", f"Q{batch}-{i} <|endoftext|> \ud800?", "assistant", "A" * i])
+                    for i in range(5)] + [(0, [])]
+        want = [f + sum(len(enc.encode_ordinary(p.encode("utf-16", "surrogatepass").decode("utf-16", "replace")))
+                        for p in ps) for f, ps in examples]
+        assert counter.count_batch(examples) == want
+        assert counter.finish_batch(counter.start_batch(examples)) == want

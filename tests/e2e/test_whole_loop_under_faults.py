@@ -22,16 +22,16 @@ from textual.widgets import Input, Select, Static
 
 from ftui.core.dataset.writer import list_backups
 from ftui.core.sandbox.faults import FaultDice, Faults
-from ftui.tui.app import FtuiApp
-from ftui.tui.screens.compare import CompareScreen
-from ftui.tui.screens.compare_examples import ExamplePicker
-from ftui.tui.screens.compare_iterate import CorrectionScreen
-from ftui.tui.screens.confirm import ConfirmScreen
-from ftui.tui.screens.data import DataScreen
-from ftui.tui.screens.files import FilesScreen
-from ftui.tui.screens.job_view import JobScreen
-from ftui.tui.screens.jobs import JobsScreen
-from ftui.tui.screens.launch import LaunchScreen
+from ftui.tui.shell.app import FtuiApp
+from ftui.tui.screens.compare.compare import CompareScreen
+from ftui.tui.screens.compare.examples import ExamplePicker
+from ftui.tui.screens.compare.correction import CorrectionScreen
+from ftui.tui.screens.dialogs.confirm import ConfirmScreen
+from ftui.tui.screens.data.data import DataScreen
+from ftui.tui.screens.files.files import FilesScreen
+from ftui.tui.screens.jobs.job import JobScreen
+from ftui.tui.screens.jobs.jobs import JobsScreen
+from ftui.tui.screens.jobs.launch import LaunchScreen
 from ftui.widgets.answer_pane import AnswerPane
 from ftui.widgets.event_log import EventLog
 
@@ -87,7 +87,7 @@ class CountingDice(FaultDice):
 class RecordingApp(FtuiApp):
     """The real app, remembering every notification it showed."""
 
-    CSS_PATH = str(ROOT / "tui" / "app.tcss")  # relative paths resolve next to the subclass
+    CSS_PATH = str(ROOT / "tui" / "shell" / "app.tcss")  # relative paths resolve next to the subclass
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

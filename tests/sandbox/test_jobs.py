@@ -15,7 +15,7 @@ BASE = "gpt-4.1-mini-2025-04-14"
 
 
 @pytest.mark.parametrize(("examples", "epochs"), [
-    (10, 10), (30, 4), (34, 3), (50, 3), (3, 25), (1, 25), (8333, 3), (8334, 2), (12501, 1), (30000, 1)])
+    (10, 10), (14, 7), (30, 3), (34, 3), (50, 3), (3, 25), (1, 25), (8333, 3), (8334, 2), (12501, 1), (30000, 1)])
 def test_default_epochs_follow_openai_rule(examples, epochs):
     assert default_epochs(examples) == epochs
 

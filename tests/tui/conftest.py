@@ -43,7 +43,7 @@ def sandbox_app(sandbox):
     from ftui.core.connect import make_provider
     from ftui.core.session import Session
     from ftui.core.settings import load_settings
-    from ftui.tui.app import FtuiApp
+    from ftui.tui.shell.app import FtuiApp
 
     provider = make_provider(load_settings("sandbox", env={}), sandbox_base_url=sandbox.base_url)
     return FtuiApp(Session(provider, "sandbox", simulated=True))

@@ -1,0 +1,164 @@
+"""`ftui local`: serve the local engine until Ctrl+C; `ftui local export`: write a tuned model out.
+
+Settings come from the command line, then the config file's `[local]` table, then defaults.
+Every failure is a message and an exit code (2: bad arguments, 1: could not run), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from ftui.core.sandbox.cli import UsageError, add_listen_arguments, api_key_from, print_usage, serve_until_stopped
+
+PROG = "ftui local"
+
+
+class RunError(Exception):
+    """The engine could not run or export; main() prints it and exits 1."""
+
+
+def _add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="where files, jobs and adapters are kept (default: the [local] table's "
+                             "data_dir, else the user data folder's local/)")
+    parser.add_argument("--model", dest="models", action="append", type=Path, default=[],
+                        metavar="PATH",
+                        help="a Hugging Face model folder to offer as a base model (repeatable; "
+                             "added to the [local] table's models)")
+
+
+def _serve_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Serve real LoRA fine-tuning and chat on this machine behind "
+                               "OpenAI's API. `ftui local export --help` for exporting a model.")
+    add_listen_arguments(parser)
+    _add_engine_arguments(parser)
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default=None,
+                        help="where to train and generate (default auto: the GPU when there is one)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="CPU threads for training and generation (default: all cores)")
+    return parser
+
+
+def _export_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} export", description="Write a fine-tuned model (or a checkpoint) to a folder.")
+    parser.add_argument("model", help="the fine-tuned model's name, e.g. ft:SmolLM2-135M-Instruct:local:...")
+    parser.add_argument("dest", type=Path, help="the folder to write")
+    parser.add_argument("--merged", action="store_true",
+                        help="write a standalone model (base + adapter merged) instead of the adapter")
+    _add_engine_arguments(parser)
+    return parser
+
+
+def _config():
+    """The config file's [local] table (defaults when there is no file)."""
+    from ftui.core.errors import CoreError
+    from ftui.core.settings import load_local_config
+
+    try:
+        return load_local_config()
+    except CoreError as exc:
+        raise UsageError(exc.summary()) from None
+
+
+def _model_folders(args: argparse.Namespace, config) -> list[Path]:
+    folders = [Path(p).expanduser() for p in config.models] + [p.expanduser() for p in args.models]
+    for folder in folders:
+        if not folder.exists():
+            raise UsageError(f"--model {folder}: no such file or folder")
+    return folders
+
+
+def _data_dir(args: argparse.Namespace, config) -> Path:
+    from ftui.core.local.server import default_data_dir
+
+    chosen = args.data_dir or config.data_dir
+    return Path(chosen).expanduser() if chosen else default_data_dir()
+
+
+async def _serve(args: argparse.Namespace, api_key: str | None, config) -> None:
+    from ftui.core.local.server import start_local
+
+    data_dir = _data_dir(args, config)
+    threads = args.threads if args.threads is not None else config.threads
+    handle = await start_local(data_dir=data_dir, host=args.host, port=args.port,
+                               model_folders=_model_folders(args, config),
+                               device=args.device or config.device, threads=threads,
+                               api_key=api_key)
+    try:
+        print(f"ftui local engine listening on {handle.base_url}")
+        print_usage(handle.base_url, args.host, args.api_key_env)
+        print(f"Device: {handle.device_label}")
+        print(f"Data: {handle.data_dir} (kept across restarts)")
+        print("Base models:" if handle.models else "Base models: none found (add one with --model PATH)")
+        for model in handle.models:
+            print(f"  {model.id}  {model.description}")
+        print("Press Ctrl+C to stop.", flush=True)
+    except BaseException:
+        await handle.stop()
+        raise
+    await serve_until_stopped(handle)
+
+
+def _export(args: argparse.Namespace, config) -> Path:
+    from ftui.core.local.export import export_model
+    from ftui.core.local.models import discover_models
+
+    data_dir = _data_dir(args, config)
+    if not data_dir.is_dir():
+        raise UsageError(f"--data-dir {data_dir}: no such folder (the local engine has not run there)")
+    models = discover_models(_model_folders(args, config))
+    return export_model(data_dir, args.model, args.dest.expanduser(), merged=args.merged, models=models)
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return code
+
+
+def main(argv: list[str]) -> int:
+    exporting = bool(argv) and argv[0] == "export"
+    args = (_export_parser() if exporting else _serve_parser()).parse_args(argv[1:] if exporting else argv)
+    from ftui.core.local.server import LocalEngineUnavailable, require_local_extra
+
+    try:
+        config = _config()
+        if exporting:
+            _model_folders(args, config)
+        else:
+            if args.threads is not None and args.threads < 0:
+                raise UsageError(f"--threads must be 0 (all cores) or more, got {args.threads}")
+            api_key = api_key_from(args)
+            _model_folders(args, config)
+        require_local_extra()
+        from ftui.core.local.models import LocalModelError
+    except UsageError as exc:
+        return _fail(2, str(exc))
+    except LocalEngineUnavailable as exc:
+        return _fail(1, str(exc))
+    try:
+        if exporting:
+            dest = _export(args, config)
+            print(f"Exported {args.model} to {dest}" + (" (merged)" if args.merged else " (adapter)"))
+            return 0
+        asyncio.run(_serve(args, api_key, config))
+    except KeyboardInterrupt:
+        print("local engine stopped", flush=True)
+    except UsageError as exc:
+        return _fail(2, str(exc))
+    except (LocalModelError, ValueError) as exc:  # a model, device or name the user gave is wrong
+        return _fail(2, str(exc))
+    except LocalEngineUnavailable as exc:
+        return _fail(1, str(exc))
+    except OSError as exc:
+        where = "export" if exporting else f"cannot listen on {args.host}:{args.port}"
+        return _fail(1, f"{where}: {exc.strerror or exc}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,113 @@
+"""The training child process: `python -m ftui.core.local.worker JOB.json`.
+
+It trains one job and speaks JSON lines on its stdout (the protocol below); anything libraries print goes
+to stderr, which the engine keeps in a log. On stdin it reads `pause` and `resume`: pause takes effect at
+the next step boundary (the resume state is saved, then it holds with the optimizer in memory); resume
+continues the same optimizer. When stdin closes (the server died) it exits, so no orphan keeps training.
+
+Lines out: {"type": "started" | "metrics" | "message" | "warning" | "checkpoint" | "paused" | "resumed" |
+"done" | "error", ...}. Exit status: 0 done, 2 bad model or data, 3 out of memory, 1 anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any, TextIO
+
+EXIT_BAD_INPUT, EXIT_OUT_OF_MEMORY, EXIT_CRASH, EXIT_ORPHANED = 2, 3, 1, 4
+
+
+class Channel:
+    """The protocol stream (a private copy of fd 1) and the pause state read from stdin."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._lock = threading.Lock()
+        self._wake = threading.Condition()
+        self.paused = False
+
+    def send(self, event: dict[str, Any]) -> None:
+        line = json.dumps(event)
+        with self._lock:
+            self._out.write(line + "\n")
+            self._out.flush()
+
+    def read_commands(self, stdin: TextIO) -> None:
+        for line in stdin:
+            command = line.strip()
+            with self._wake:
+                if command == "pause":
+                    self.paused = True
+                elif command == "resume":
+                    self.paused = False
+                self._wake.notify_all()
+        os._exit(EXIT_ORPHANED)  # stdin closed: the engine that owned this run is gone
+
+    def hold_if_paused(self, step: int, save: Any) -> None:
+        with self._wake:
+            if not self.paused:
+                return
+        save()
+        self.send({"type": "paused", "step": step})
+        with self._wake:
+            while self.paused:
+                self._wake.wait()
+        self.send({"type": "resumed", "step": step})
+
+
+def _protocol_stream() -> TextIO:
+    """Keep fd 1 for the protocol and point fd 1 at stderr, so stray prints cannot corrupt it."""
+    sys.stdout.flush()
+    private = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return os.fdopen(private, "w", encoding="utf-8", buffering=1)
+
+
+def _is_out_of_memory(exc: BaseException) -> bool:
+    return isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError" or \
+        "out of memory" in str(exc).lower()
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m ftui.core.local.worker JOB.json", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    channel = Channel(_protocol_stream())
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    threading.Thread(target=channel.read_commands, args=(sys.stdin,), daemon=True).start()
+    from ftui.core.local.collate import CollateError
+    from ftui.core.local.models import LocalModelError
+
+    try:
+        from ftui.core.local.trainer import Trainer, TrainJob
+
+        job = TrainJob.load(Path(argv[0]))
+        trainer = Trainer(job, channel.send)
+        trainer.between_steps = lambda step: channel.hold_if_paused(step, trainer.save_resume_state)
+        trainer.run()
+        return 0
+    except (LocalModelError, CollateError) as exc:
+        channel.send({"type": "error", "code": "invalid_training_file" if isinstance(exc, CollateError)
+                      else "invalid_model", "message": str(exc)})
+        return EXIT_BAD_INPUT
+    except BaseException as exc:  # noqa: BLE001 -- the engine turns this line into the job's error
+        if _is_out_of_memory(exc):
+            channel.send({"type": "error", "code": "out_of_memory", "message":
+                          "Training ran out of memory; try a smaller batch_size or a smaller model."})
+            return EXIT_OUT_OF_MEMORY
+        import traceback
+
+        traceback.print_exc()  # to stderr, the worker log, for whoever debugs it
+        channel.send({"type": "error", "code": "server_error",
+                      "message": f"Training crashed: {type(exc).__name__}: {exc}"})
+        return EXIT_CRASH
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

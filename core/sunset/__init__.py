@@ -1,0 +1,1 @@
+"""When each provider stops training and serving: dated facts, remembered refusals, the radar."""

@@ -1,0 +1,123 @@
+"""The local engine's training against Hugging Face TRL's SFTTrainer, in the same run on the same machine.
+
+ftui's side goes the way a user's does: the official `openai` client uploads a 20-example dataset that
+gives every answer one style and starts a job with default hyperparameters on the local engine's server;
+the figures come from the job (trained tokens, metrics events). TRL then trains the same model with the
+same LoRA config, data, epochs, batch size and learning rate in its own process (trl_reference.py).
+Full run: the bundled SmolLM2-135M-Instruct; --quick: the tiny test model.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from tests.bench.common import PYTHON, ROOT, Row, row
+
+NAME = "local"
+THREADS = 2
+
+
+def _model(quick: bool, folder: Path):
+    from ftui.core.local.models import discover_models
+
+    if quick:
+        from tests.local.tiny_model import build_tiny_model
+
+        tiny = build_tiny_model(folder / "tiny")
+        return [m for m in discover_models([tiny], hf_cache=False) if m.source == "folder"][0], [tiny]
+    bundled = [m for m in discover_models(hf_cache=False) if m.source == "bundled"]
+    if not bundled:
+        raise RuntimeError("the bundled SmolLM2 is not installed (make test installs it)")
+    return bundled[0], []
+
+
+def _train_with_ftui(folder: Path, model, model_folders: list[Path], data: Path) -> dict:
+    import openai
+
+    from ftui.core.local.server import LocalThread
+
+    server = LocalThread(data_dir=folder / "engine", model_folders=model_folders, device="cpu", threads=THREADS)
+    base_url = server.start()
+    try:
+        client = openai.OpenAI(base_url=base_url, api_key="bench")
+        upload = client.files.create(file=data, purpose="fine-tune")
+        job = client.fine_tuning.jobs.create(model=model.id, training_file=upload.id, seed=7)
+        while job.status not in ("succeeded", "failed", "cancelled"):
+            time.sleep(0.5)
+            job = client.fine_tuning.jobs.retrieve(job.id)
+        if job.status != "succeeded":
+            raise RuntimeError(f"the local job ended {job.status}: {job.error}")
+        events = list(client.fine_tuning.jobs.list_events(job.id, limit=1000))
+        steps = sorted((e for e in events if e.type == "metrics"), key=lambda e: e.data["step"])
+        hp = job.method.supervised.hyperparameters
+        first, last = steps[0].created_at, steps[-1].created_at
+        per_step = (last - first) / max(1, len(steps) - 1)
+        seconds = max(per_step * len(steps), 1e-9)
+        per_epoch = len(steps) // int(hp.n_epochs)
+        return {"tokens": job.trained_tokens, "seconds": seconds, "steps": len(steps),
+                "epochs": int(hp.n_epochs), "batch_size": int(hp.batch_size),
+                "multiplier": float(hp.learning_rate_multiplier),
+                "final_loss": statistics.mean(e.data["train_loss"] for e in steps[-per_epoch:]),
+                "to_first_step": first - job.created_at,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+    finally:
+        server.stop()
+
+
+def _train_with_trl(folder: Path, model, data: Path, ftui: dict) -> dict:
+    from ftui.core.local.trainer import BASE_LEARNING_RATE
+
+    settings = {"model": asdict(model), "data": str(data), "output_dir": str(folder / "trl"),
+                "epochs": ftui["epochs"], "batch_size": ftui["batch_size"],
+                "learning_rate": BASE_LEARNING_RATE * ftui["multiplier"], "seed": 7, "threads": THREADS,
+                "lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.05, "max_length": 2048,
+                "tokens": ftui["tokens"]}
+    path = folder / "trl.json"
+    path.write_text(json.dumps(settings), encoding="utf-8")
+    done = subprocess.run([PYTHON, "-m", "tests.bench.trl_reference", str(path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=3600)
+    if done.returncode != 0:
+        raise RuntimeError(f"TRL failed: {done.stderr.strip().splitlines()[-1:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    logged = result["final_loss"]
+    result["final_loss"] = logged
+    return result
+
+
+def run(quick: bool = False) -> list[Row]:
+    from tests.local.style_data import style_rows, write_jsonl
+
+    with tempfile.TemporaryDirectory(prefix="ftui-bench-local-") as tmp:
+        folder = Path(tmp)
+        model, folders = _model(quick, folder)
+        data = write_jsonl(folder / "style.jsonl", style_rows(20))
+        ftui = _train_with_ftui(folder, model, folders, data)
+        trl = _train_with_trl(folder, model, data, ftui)
+    what = f"{model.id}, 20 examples, {ftui['epochs']} epochs x batch {ftui['batch_size']}, cpu {THREADS} threads"
+    speed = ftui["tokens"] / ftui["seconds"]
+    return [
+        row(NAME, "trained tokens per second", speed, trl["tokens_per_second"], "tok/s",
+            f"{speed / trl['tokens_per_second']:.2f}x TRL SFTTrainer (aim >= 1.5x); {what}"),
+        row(NAME, "training wall time", ftui["seconds"], trl["seconds"], "s",
+            f"{ftui['steps']} steps (TRL {trl['steps']}); ftui from its step events (1 s resolution)"),
+        row(NAME, "final training loss", ftui["final_loss"], trl["final_loss"], "",
+            "ftui: mean over the last epoch's steps; TRL: its last logged loss"),
+        row(NAME, "peak memory of the training process", ftui["peak_rss_mb"], trl["peak_rss_mb"], "MB",
+            "ru_maxrss: ftui's training child, TRL's own process"),
+        row(NAME, "job created to first step", ftui["to_first_step"], "", "s",
+            "validating the file, queue, starting the child, loading the model"),
+    ]
+
+
+if __name__ == "__main__":
+    from tests.bench.common import print_rows
+
+    print_rows(run(quick="--quick" in sys.argv))

@@ -1,0 +1,55 @@
+"""The peer the local engine is measured against: what a user would otherwise write, Hugging Face TRL's
+SFTTrainer with the same PEFT LoRA config, model, data, epochs, batch size and learning rate.
+
+Run as its own process by bench_local (`python -m tests.bench.trl_reference SETTINGS.json`), so its memory
+is its own; prints one JSON line: trained tokens per second, train seconds, final loss, peak RSS.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+
+def main(settings_path: str) -> None:
+    settings = json.loads(Path(settings_path).read_text(encoding="utf-8"))
+    import torch
+    from datasets import Dataset
+    from peft import LoraConfig
+    from trl import SFTConfig, SFTTrainer
+
+    from ftui.core.local.models import LocalModel, load_model
+
+    torch.set_num_threads(settings["threads"])
+    model, tokenizer = load_model(LocalModel(**settings["model"]), device="cpu")
+    rows = [json.loads(line) for line in Path(settings["data"]).read_text(encoding="utf-8").splitlines()]
+    # Prompt-completion rows: TRL then computes the loss on the completion (the assistant answer) only,
+    # as the local engine does.
+    dataset = Dataset.from_list([{"prompt": r["messages"][:-1], "completion": r["messages"][-1:]} for r in rows])
+    config = SFTConfig(
+        output_dir=settings["output_dir"], num_train_epochs=settings["epochs"],
+        per_device_train_batch_size=settings["batch_size"], learning_rate=settings["learning_rate"],
+        lr_scheduler_type="linear", warmup_steps=0, weight_decay=0.0, max_grad_norm=1.0,
+        logging_steps=1, save_strategy="no", report_to=[], seed=settings["seed"], use_cpu=True,
+        dataloader_num_workers=0, max_length=settings["max_length"], packing=False, bf16=False, fp16=False)
+    lora = LoraConfig(r=settings["lora_r"], lora_alpha=settings["lora_alpha"],
+                      lora_dropout=settings["lora_dropout"], target_modules="all-linear",
+                      task_type="CAUSAL_LM", bias="none")
+    trainer = SFTTrainer(model=model, args=config, train_dataset=dataset, processing_class=tokenizer,
+                         peft_config=lora)
+    start = time.perf_counter()
+    trainer.train()
+    seconds = time.perf_counter() - start
+    losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
+    print(json.dumps({
+        "seconds": seconds, "tokens": settings["tokens"],
+        "tokens_per_second": settings["tokens"] / seconds, "final_loss": losses[-1] if losses else None,
+        "steps": trainer.state.global_step,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

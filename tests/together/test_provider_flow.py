@@ -1,0 +1,150 @@
+"""TogetherProvider against the Together-dialect sandbox over loopback HTTP, with the real SDK."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ftui.core.errors import CoreError
+from ftui.core.provider import Provider, capabilities_of
+from ftui.core.types import ChatRequest, JobSpec
+from ftui.core.watch import JobFollower
+from tests.together.conftest import KEY
+from tests.together.spec_check import check_response
+
+DATA = Path(__file__).resolve().parents[2] / "examples" / "marv.jsonl"
+BASE = "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"
+
+
+async def _finished(provider, job_id: str, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        job = await provider.retrieve_job(job_id)
+        if job.finished:
+            return job
+        assert time.monotonic() < deadline, f"job stuck in {job.status}"
+        await asyncio.sleep(0.05)
+
+
+async def test_capabilities_say_what_together_lacks(provider):
+    assert isinstance(provider, Provider)
+    caps = capabilities_of(provider)
+    assert not caps.pause_resume and caps.deploy_before_chat and caps.metrics_source == "metrics"
+    with pytest.raises(CoreError, match="cannot pause"):
+        await provider.pause_job("ft-anything")
+
+
+async def test_upload_launch_watch_and_delete(provider, together_sandbox):
+    seen = []
+    uploaded = await provider.upload_file(DATA, progress=seen.append)
+    assert uploaded.bytes == DATA.stat().st_size and seen and seen[-1].done == seen[-1].total
+    assert (await provider.file_content(uploaded.id)) == DATA.read_bytes()
+    assert uploaded.id in [f.id for f in (await provider.list_files()).items]
+
+    fields = {f.name: f for f in await provider.hyperparameter_fields(BASE)}
+    assert fields["lora_r"].default == 16 and fields["lora_r"].maximum == 64
+    assert BASE in await provider.fine_tunable_models()
+
+    spec = JobSpec(model=BASE, training_file=uploaded.id, suffix="marv", seed=7,
+                   hyperparameters={"n_epochs": 2, "n_checkpoints": 2, "training_type": "Lora",
+                                    "lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.05,
+                                    "learning_rate": 1e-4, "warmup_ratio": 0.1})
+    price = await provider.estimate_price(spec)
+    assert price.available and price.total and price.total > 0
+    job = await provider.create_job(spec)
+    assert job.hyperparameters["lora_r"] == 8 and job.hyperparameters["training_type"] == "Lora"
+    assert job.provider_status == "pending" and job.status == "queued"
+
+    follower = JobFollower(provider, job.id, page_size=3)  # small pages: paging is exercised
+    while not (await provider.retrieve_job(job.id)).finished:
+        await follower.poll()
+        await asyncio.sleep(0.05)
+    await follower.poll()
+    done = await _finished(provider, job.id)
+    assert done.status == "succeeded" and done.fine_tuned_model
+    ids = [e.id for e in follower.events]
+    assert len(ids) == len(set(ids))  # no duplicates
+    all_events = (await provider.list_events(job.id, limit=1000)).items
+    assert sorted(ids) == sorted(e.id for e in all_events)  # and no gaps
+
+    points = await provider.list_metrics(job.id)
+    assert points and all(p.train_loss is not None for p in points)
+    assert [p.step for p in points] == sorted(p.step for p in points)
+    checkpoints = (await provider.list_checkpoints(job.id)).items
+    assert checkpoints and checkpoints[0].step_number >= checkpoints[-1].step_number
+
+    tuned = [m.id for m in await provider.list_models()]
+    assert done.fine_tuned_model in tuned
+    answer = await provider.chat(ChatRequest(model=done.fine_tuned_model,
+                                             messages=[{"role": "user", "content": "Hello?"}]))
+    assert answer.choices[0]
+    assert await provider.delete_model(done.fine_tuned_model)
+    with pytest.raises(CoreError) as err:
+        await provider.retrieve_job(job.id)
+    assert err.value.status == 404 and err.value.hint
+
+
+async def test_cancel_and_stream_a_base_model(provider):
+    uploaded = await provider.upload_file(DATA)
+    job = await provider.create_job(JobSpec(model=BASE, training_file=uploaded.id,
+                                            hyperparameters={"training_type": "Full"}))
+    cancelled = await provider.cancel_job(job.id)
+    assert cancelled.status == "cancelled"
+    parts = [d async for d in provider.stream_chat(ChatRequest(
+        model=BASE, messages=[{"role": "user", "content": "Say hi"}]))]
+    assert "".join(p.text for p in parts) and parts[-1].usage is not None
+
+
+async def test_errors_map_to_core_error_with_hints(provider, together_sandbox, tmp_path):
+    with pytest.raises(CoreError) as err:  # the SDK's own bound check against the model's limits
+        await provider.create_job(JobSpec(model=BASE, training_file="file-x",
+                                          hyperparameters={"batch_size": 4096}))
+    assert err.value.kind == "input" and "batch size" in err.value.message
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n")
+    with pytest.raises(CoreError, match="file check failed"):
+        await provider.upload_file(bad)
+    with pytest.raises(CoreError) as err:
+        await provider.retrieve_file("file-missing")
+    assert err.value.status == 404
+    wrong_key = "wrong-key-that-must-not-show"
+    wrong = type(provider)(together_sandbox.client().with_options(api_key=wrong_key),
+                           key_source="TOGETHER_API_KEY")
+    with pytest.raises(CoreError) as err:
+        await wrong.list_files()
+    assert err.value.status == 401 and "TOGETHER_API_KEY" in err.value.hint
+    assert wrong_key not in err.value.details() and err.value.__context__ is None
+    await wrong.aclose()
+
+
+async def test_answers_match_togethers_spec(provider, together_sandbox):
+    """Raw answers of the dialect, checked against the vendored spec."""
+    uploaded = await provider.upload_file(DATA)
+    job = await provider.create_job(JobSpec(model=BASE, training_file=uploaded.id))
+    await _finished(provider, job.id)
+    headers = {"Authorization": f"Bearer {KEY}"}
+    async with httpx.AsyncClient(base_url=together_sandbox.url, headers=headers) as http:
+        async def get(path: str, spec_path: str, method: str = "GET"):
+            answer = await http.request(method, path)
+            assert answer.status_code == 200, answer.text
+            return check_response(method, spec_path, answer.json())
+
+        await get("/v1/files", "/files")
+        await get(f"/v1/files/{uploaded.id}", "/files/{id}")
+        await get("/v1/fine-tunes", "/fine-tunes")
+        await get(f"/v1/fine-tunes/{job.id}", "/fine-tunes/{id}")
+        await get(f"/v1/fine-tunes/{job.id}/events", "/fine-tunes/{id}/events")
+        await get(f"/v1/fine-tunes/{job.id}/checkpoints", "/fine-tunes/{id}/checkpoints")
+        await get(f"/v1/fine-tunes/{job.id}/metrics", "/fine-tunes/{id}/metrics")
+        await get(f"/v1/fine-tunes/models/limits?model_name={BASE}", "/fine-tunes/models/limits")
+        await get("/v1/fine-tunes/models/supported", "/fine-tunes/models/supported")
+        missing = await http.get("/v1/fine-tunes/ft-nope")
+        assert missing.status_code == 404
+        from tests.together.spec_check import check_schema
+        check_schema("ErrorData", missing.json())
+        await get(f"/v1/fine-tunes/{job.id}", "/fine-tunes/{id}", method="DELETE")

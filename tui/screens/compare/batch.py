@@ -1,0 +1,372 @@
+"""Batch compare: every prompt of a file (or a seeded sample) through both models, four at a
+time, judged row by row, with the win rate and its 95% Wilson interval."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Input, ProgressBar, Static
+
+from ftui.core.compare.batch import run_batch
+from ftui.core.compare.blind import shuffle, to_model_side
+from ftui.core.compare.export import export_rounds
+from ftui.core.compare.params import Params
+from ftui.core.compare.prompts import PromptExample, read_prompts, sample
+from ftui.core.compare.records import Judgement, Round
+from ftui.core.compare.stats import TiePolicy, tally
+from ftui.core.compare.store import CompareStore
+from ftui.core.paths import data_dir
+from ftui.core.errors import CoreError
+from ftui.tui.screens.base import FtuiScreen
+from ftui.widgets.key_footer import KeyFooter
+from ftui.widgets.status_header import StatusHeader
+
+CONCURRENCY = 4
+VERDICT = {"left": "◀", "right": "▶", "tie": "="}
+
+
+def cell(text: str | None, width: int) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= width else flat[: max(1, width - 1)] + "…"
+
+
+def _example_of(r: Round, i: int) -> PromptExample:
+    """The prompt a saved round was asked, as if read from its file again."""
+    source, _, line = (r.source or "").rpartition(":")
+    return PromptExample(line=int(line) if line.isdigit() else i + 1, messages=list(r.left_messages),
+                         expected=r.expected, source=source)
+
+
+class BatchScreen(FtuiScreen[None]):
+    CSS_PATH = "batch.tcss"
+    BINDINGS = [
+        Binding("ctrl+r,f5", "run", "Run", id="compare.batch.run",
+                tooltip="Send every prompt (or the sample) to both models, 4 at a time"),
+        Binding("escape", "stop_or_back", "Stop/Back", id="compare.batch.back",
+                tooltip="Stop a running batch; otherwise back to Compare"),
+        Binding("left_square_bracket", "judge('left')", "Left better", id="compare.batch.judge_left",
+                tooltip="Mark the highlighted row's left answer better"),
+        Binding("right_square_bracket", "judge('right')", "Right better",
+                id="compare.batch.judge_right", tooltip="Mark the highlighted row's right answer better"),
+        Binding("equals_sign", "judge('tie')", "Tie", id="compare.batch.judge_tie",
+                tooltip="Mark the highlighted row a tie"),
+        Binding("b", "blind", "Blind", id="compare.batch.blind",
+                tooltip="Hide which column is which model (shuffled per row) until judged"),
+        Binding("s,f6", "sweep", "Sweep", id="compare.batch.sweep",
+                tooltip="Score each checkpoint of the right model's job against the expected answers"),
+        Binding("t", "ties", "Ties ½/out", id="compare.batch.ties",
+                tooltip="Count ties as half a win (default) or leave them out of the win rate"),
+        Binding("x", "export", "Export", id="compare.batch.export",
+                tooltip="Write the rows to JSONL and CSV in the data folder"),
+        Binding("j", "cursor(1)", "Down", id="compare.batch.down", show=False, tooltip="Next row"),
+        Binding("k", "cursor(-1)", "Up", id="compare.batch.up", show=False, tooltip="Previous row"),
+    ]
+
+    def __init__(self, left: str, right: str, params: Params, path: Path | None,
+                 store: CompareStore, *, sample_n: int | None = None, seed: int = 0,
+                 rounds: list[Round] | None = None, session_id: int | None = None) -> None:
+        super().__init__()
+        self.left, self.right, self.params = left, right, params
+        self.path, self.store = path, store
+        self.sample_n, self.seed = sample_n, seed
+        self.examples: list[PromptExample] = []
+        self.rounds: list[Round | None] = []
+        self.session_id: int | None = None
+        self.blind = False
+        self.ties_policy: TiePolicy = "half"
+        self._save_lock = asyncio.Lock()  # saves of the whole batch and of single marks in order
+        self.rng = random.Random(seed)
+        if rounds:  # a batch reopened from the history
+            self.session_id = session_id
+            self.rounds = list(rounds)
+            self.examples = [_example_of(r, i) for i, r in enumerate(rounds)]
+            self.blind = any(r.blind for r in rounds)
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        yield StatusHeader("Compare › batch", getattr(app, "profile_label", ""),
+                           getattr(app, "simulated", False))
+        yield Static("", id="batch-title")
+        with Horizontal(id="batch-inputs"):
+            yield Input(str(self.path or ""), placeholder="held-out .jsonl file", id="batch-file")
+            yield Input("" if self.sample_n is None else str(self.sample_n), placeholder="N (all)",
+                        id="batch-sample")
+            yield Input(str(self.seed), placeholder="seed", id="batch-seed")
+        with Horizontal(id="batch-progress-row"):
+            yield ProgressBar(total=max(1, len(self.examples)), id="batch-progress", show_eta=False)
+            yield Static("ready: ctrl+r runs", id="batch-status")
+        yield DataTable(id="batch-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="batch-score")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self._title()
+        self._columns()
+        self._score()
+        done = sum(1 for r in self.rounds if r)
+        self.query_one("#batch-progress", ProgressBar).update(progress=done)
+        if self.examples:
+            self.query_one("#batch-status", Static).update(
+                f"{done}/{len(self.examples)} answered (from the history); ctrl+r runs again")
+        self.query_one("#batch-table", DataTable).focus()
+
+    # Layout ------------------------------------------------------------------------
+    def _widths(self) -> tuple[int, int]:
+        """(prompt/expected width, answer width) from the screen width."""
+        free = max(40, self.app.size.width - 22)  # minus #, verdict, cell padding, scrollbar
+        return free // 4, free // 4
+
+    def _names(self) -> tuple[str, str]:
+        return ("A", "B") if self.blind else ("left", "right")
+
+    def _title(self) -> None:
+        who = "A vs B (blind)" if self.blind else f"{self.left} vs {self.right}"
+        self.query_one("#batch-title", Static).update(f"{who} · {self.params.describe()}")
+
+    def _columns(self) -> None:
+        table = self.query_one("#batch-table", DataTable)
+        table.clear(columns=True)
+        a, b = self._names()
+        for key, label in [("n", "#"), ("verdict", "✓"), ("prompt", "prompt"),
+                           ("expected", "expected"), ("left", a), ("right", b)]:
+            table.add_column(label, key=key)
+        for i in range(len(self.examples)):
+            table.add_row(*self._cells(i), key=str(i))
+
+    def _answer(self, r: Round | None, position: str) -> Text:
+        if r is None:
+            return Text("…", style="dim")
+        side = position if not r.swapped else ("right" if position == "left" else "left")
+        pane = getattr(r, side)
+        w = self._widths()[1]
+        if pane and pane.error and not pane.text:
+            return Text(cell("⚠ " + pane.error, w), style="red")
+        text = Text(cell(pane.text if pane else "", w))
+        if pane and pane.error:
+            text.append(" ⚠", style="red")
+        if r.judgement == side:
+            text.stylize("bold green")
+        return text
+
+    def _cells(self, i: int) -> list:
+        ex = self.examples[i]
+        r = self.rounds[i] if i < len(self.rounds) else None
+        w = self._widths()[0]
+        verdict = ""
+        if r and r.judgement:
+            position = r.judgement if not r.swapped or r.judgement == "tie" else (
+                "right" if r.judgement == "left" else "left")
+            verdict = VERDICT[position]
+        return [str(ex.line), verdict, cell(ex.user, w), cell(ex.expected or "—", w),
+                self._answer(r, "left"), self._answer(r, "right")]
+
+    def _refresh_row(self, i: int) -> None:
+        table = self.query_one("#batch-table", DataTable)
+        for key, value in zip(("n", "verdict", "prompt", "expected", "left", "right"), self._cells(i)):
+            table.update_cell(str(i), key, value)
+
+    def _score(self) -> None:
+        rate = tally((r.judgement for r in self.rounds if r), ties_policy=self.ties_policy)
+        judged = sum(1 for r in self.rounds if r and r.judgement)
+        # "right" is the right-hand model (B in blind mode, whatever column it was shown in)
+        text = f"{judged}/{len(self.examples)} judged · " + rate.describe("right" if not self.blind else "B")
+        self.query_one("#batch-score", Static).update(text)
+
+    # Running -----------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return any(w.group == "compare-batch" and w.is_running for w in self.workers)
+
+    def action_run(self) -> None:
+        if getattr(self.app, "provider", None) is None:
+            self.notify("No account: set OPENAI_API_KEY or restart with --sandbox.", severity="warning")
+            return
+        path = self.query_one("#batch-file", Input).value.strip()
+        raw_n = self.query_one("#batch-sample", Input).value.strip()
+        raw_seed = self.query_one("#batch-seed", Input).value.strip() or "0"
+        try:
+            n = int(raw_n) if raw_n else None
+            seed = int(raw_seed)
+            if n is not None and n < 1:
+                raise ValueError
+        except ValueError:
+            self.notify("Sample N and seed must be whole numbers (N at least 1, blank for all).",
+                        severity="error")
+            return
+        if not path:
+            self.notify("Type the path of a held-out .jsonl file.", severity="warning")
+            return
+        self.sample_n, self.seed = n, seed
+        self._run(Path(path), n, seed)
+
+    @work(exclusive=True, group="compare-batch", exit_on_error=False, description="running the batch")
+    async def _run(self, path: Path, n: int | None, seed: int) -> None:
+        status = self.query_one("#batch-status", Static)
+        bar = self.query_one("#batch-progress", ProgressBar)
+        try:
+            examples, skipped = await read_prompts(path)
+        except CoreError as exc:
+            status.update(f"⚠ {exc.summary()}")
+            return
+        if not examples:
+            status.update(f"⚠ {path.name} has no prompts" + (f" ({skipped[0]})" if skipped else ""))
+            return
+        self.examples = sample(examples, n, seed)
+        self.rounds = [None] * len(self.examples)
+        self.rng = random.Random(seed)
+        swaps = [shuffle(self.rng) for _ in self.examples]
+        self._columns()
+        self._score()
+        bar.update(total=len(self.examples), progress=0)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(total=total, progress=done)
+            status.update(f"{done}/{total} answered")
+
+        def on_round(i: int, r: Round) -> None:
+            r.blind, r.swapped = self.blind, self.blind and swaps[i]
+            self.rounds[i] = r
+            self._refresh_row(i)
+
+        try:
+            await run_batch(self.app.provider, self.examples, self.left, self.right, self.params,
+                            concurrency=CONCURRENCY, progress=progress, on_round=on_round)
+        finally:
+            done = sum(1 for r in self.rounds if r)
+            errors = sum(1 for r in self.rounds if r and ((r.left and r.left.error) or (r.right and r.right.error)))
+            status.update(f"{done}/{len(self.examples)} answered"
+                          + (f" · {errors} with errors" if errors else "")
+                          + ("" if done == len(self.examples) else " · stopped"))
+            self._save_all()
+
+    @work(group="compare-batch-save", exit_on_error=False, description="saving the batch answers")
+    async def _save_all(self) -> None:
+        try:
+            async with self._save_lock:
+                if self.session_id is None:
+                    self.session_id = await self.store.new_session(
+                        f"batch {self.left} vs {self.right}", kind="batch")
+                for r in self.rounds:
+                    if r is not None:
+                        await self.store.save_round(self.session_id, r)
+        except CoreError as exc:
+            self.notify(f"Not saved to the compare history: {exc.summary()}", severity="warning")
+
+    def action_stop_or_back(self) -> None:
+        if self.running:
+            self.workers.cancel_group(self, "compare-batch")
+            self.notify("Batch stopped; answered rows are kept.", timeout=3)
+        else:
+            self.dismiss(None)
+
+    # Judging -----------------------------------------------------------------------
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one("#batch-table", DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def action_judge(self, position: Judgement) -> None:
+        table = self.query_one("#batch-table", DataTable)
+        if not table.row_count:
+            return
+        i = table.cursor_row
+        r = self.rounds[i] if i < len(self.rounds) else None
+        if r is None:
+            self.notify("This row has no answers yet.", severity="warning")
+            return
+        r.judgement = to_model_side(position, r.swapped)
+        self._refresh_row(i)
+        self._score()
+        if self.session_id is not None:
+            self._save_one(r)
+        if i + 1 < table.row_count:
+            table.move_cursor(row=i + 1)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row: read it in full and judge it there."""
+        from ftui.tui.screens.compare.batch_detail import RowDetail
+
+        i = event.cursor_row
+        r = self.rounds[i] if i < len(self.rounds) else None
+        if r is None:
+            return
+
+        def marked(position: str | None) -> None:
+            if position:
+                self.action_judge(position)
+
+        self.app.push_screen(RowDetail(r, self._names()), marked)
+
+    @work(group="compare-batch-save", exit_on_error=False, description="saving the answer")
+    async def _save_one(self, r: Round) -> None:
+        try:
+            async with self._save_lock:
+                await self.store.save_round(self.session_id, r)
+        except CoreError as exc:
+            self.notify(f"Judgement not saved: {exc.summary()}", severity="warning")
+
+    def action_ties(self) -> None:
+        self.ties_policy = "exclude" if self.ties_policy == "half" else "half"
+        self._score()
+
+    def action_blind(self) -> None:
+        if self.running:
+            return
+        self.blind = not self.blind
+        # New shuffles, so rows judged before keep their models but the view is fresh.
+        for r in self.rounds:
+            if r is not None and not r.judgement:
+                r.blind, r.swapped = self.blind, self.blind and shuffle(self.rng)
+        self._title()
+        self._columns()
+        self._score()
+
+    # Export and sweep ------------------------------------------------------------------
+    def action_export(self) -> None:
+        rounds = [r for r in self.rounds if r]
+        if not rounds:
+            self.notify("Nothing to export yet.", severity="warning")
+            return
+        from ftui.tui.screens.dialogs.save_path import SavePathScreen
+
+        def chosen(dest: Path | None) -> None:
+            if dest is not None:
+                self._export(rounds, dest)
+
+        default = data_dir() / "exports" / f"batch-{self.session_id or 'unsaved'}.jsonl"
+        self.app.push_screen(SavePathScreen("Export the batch", default, suffixes=(".jsonl",),
+                                            note="A .csv with one row per prompt is written beside it."),
+                             chosen)
+
+    @work(group="compare-export", exit_on_error=False, description="exporting the batch")
+    async def _export(self, rounds: list[Round], dest: Path) -> None:
+        try:
+            # the CSV first: if its name is taken, nothing is written at all
+            b = await export_rounds(rounds, dest.with_suffix(".csv"))
+            a = await export_rounds(rounds, dest)
+        except CoreError as exc:
+            self.notify(exc.summary(), severity="error")
+            return
+        self.notify(f"Exported {len(rounds)} rows to {a} and {b.name}.", timeout=6)
+
+    def action_sweep(self) -> None:
+        from ftui.tui.screens.compare.sweep import SweepScreen
+
+        path = self.query_one("#batch-file", Input).value.strip()
+
+        def picked(model: str | None) -> None:
+            if model:
+                self.right = model
+                self._title()
+                self.notify(f"Right model is now {model}; ctrl+r runs the batch with it.")
+
+        self.app.push_screen(SweepScreen(self.right, Path(path) if path else None, self.params,
+                                         sample_n=self.sample_n, seed=self.seed, store=self.store),
+                             picked)

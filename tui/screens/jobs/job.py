@@ -1,0 +1,386 @@
+"""One job, live: status and progress, events, loss chart, checkpoints, result file, alarms.
+
+A JobFollower (core/watch.py) does the polling in one worker; this screen only draws what
+each poll brings. Hidden (another section or screen on top), it polls slowly; finished, rarely.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import time
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from ftui.core.alarms import AlarmWatch
+from ftui.core.errors import CoreError
+from ftui.core.launch.estimates import load_estimate
+from ftui.core.launch.pricing import billed_cost
+from ftui.core.types import Job
+from ftui.core.watch import JobFollower, PollResult
+from ftui.tui.shell.notifier import JobNotifier
+from ftui.tui.screens.base import FtuiScreen
+from ftui.tui.screens.dialogs.confirm import confirm
+from ftui.widgets.event_log import EventLog
+from ftui.widgets.job_table import KeyTable, elapsed, short_time, status_text
+from ftui.widgets.key_footer import KeyFooter
+from ftui.widgets.loss_chart import LossChart
+from ftui.widgets.status_header import StatusHeader
+
+RESULT_ROWS_SHOWN = 2000
+
+
+def _money(value: float | None, currency: str = "USD") -> str:
+    if value is None:
+        return "unknown price"
+    return f"${value:,.2f}" if currency == "USD" else f"{value:,.2f} {currency}"
+
+
+class JobScreen(FtuiScreen):
+    """Pushed from the Jobs list (Enter) or by `JobsScreen.open_job`."""
+
+    CSS_PATH = "job.tcss"
+    POLL_SECONDS = 3.0
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="job.back", tooltip="Back to the list of jobs"),
+        Binding("x", "cancel_job", "Cancel job", id="job.cancel", tooltip="Cancel this job"),
+        Binding("p", "pause_job", "Pause", id="job.pause", tooltip="Pause this running job"),
+        Binding("u", "resume_job", "Resume", id="job.resume", tooltip="Resume this paused job"),
+        Binding("b", "compare_final", "Base vs tuned", id="job.compare_final",
+                tooltip="Compare the base model with the fine-tuned model"),
+        Binding("c", "compare_checkpoint", "Compare ckpt", id="job.compare_checkpoint",
+                tooltip="Compare the selected checkpoint against the base model"),
+        Binding("f", "toggle_follow", "Follow", id="job.follow",
+                tooltip="Keep the event log at the newest event, or stop to read"),
+        Binding("h", "history", "History", id="job.history",
+                tooltip="Load the job's full event history (older events)"),
+        Binding("a", "chart_view", "Loss/Acc", id="job.chart_view",
+                tooltip="Switch the chart between loss and token accuracy"),
+        Binding("r", "poll_now", "Refresh", id="job.refresh", tooltip="Poll the job now", show=False),
+    ]
+
+    # Keys that only make sense in some states; the others are hidden from the footer.
+    ACTION_STATES = {
+        "cancel_job": {"validating_files", "queued", "running", "paused"},
+        "pause_job": {"running"},
+        "resume_job": {"paused"},
+        "compare_final": {"succeeded"},
+    }
+
+    def __init__(self, job_id: str, *, poll_seconds: float | None = None) -> None:
+        super().__init__()
+        self.job_id = job_id
+        self.job: Job | None = None
+        self._billing = ""
+        self._seen_unfinished = False
+        self.follower: JobFollower | None = None
+        self.alarms = AlarmWatch()
+        self._poll_seconds = poll_seconds or self.POLL_SECONDS
+        self._result_loaded = False
+        self._estimate_shown = False
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        yield StatusHeader("Jobs › job", getattr(app, "profile_label", ""), getattr(app, "simulated", False))
+        yield Static(f"Loading {self.job_id}…", id="job-summary")
+        yield Static("", id="job-alarms")
+        with TabbedContent(id="job-tabs"):
+            with TabPane("Events", id="tab-events"):
+                yield EventLog(id="job-events")
+                yield Static("", id="job-events-note")
+            with TabPane("Chart", id="tab-chart"):
+                yield LossChart(id="job-chart")
+            with TabPane("Checkpoints", id="tab-checkpoints"):
+                yield KeyTable(id="job-checkpoints")
+            with TabPane("Result", id="tab-result"):
+                yield Static("The result file appears here when the job succeeds.", id="job-result-note")
+                yield DataTable(id="job-result", zebra_stripes=True)
+        yield KeyFooter()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        states = self.ACTION_STATES.get(action)
+        if states is not None:
+            return self.job is not None and self.job.status in states
+        if action == "history":
+            return self.follower is None or not self.follower.history_complete
+        if action == "compare_checkpoint":
+            return bool(self.follower and self.follower.checkpoints)
+        return True
+
+    # lifecycle --------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        table = self.query_one("#job-checkpoints", DataTable)
+        for name in ("Step", "Train loss", "Valid loss", "Train acc", "Checkpoint model"):
+            table.add_column(name, key=name)
+        self.query_one("#job-alarms").display = False
+        provider = getattr(self.app, "provider", None)
+        if provider is None:
+            self.query_one("#job-summary", Static).update("No account connected.")
+            return
+        self.follower = JobFollower(provider, self.job_id, interval=self._poll_seconds)
+        self._follow()
+
+    def on_unmount(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
+
+    def on_screen_suspend(self) -> None:
+        if self.follower is not None:
+            self.follower.set_hidden(True)
+
+    def on_screen_resume(self) -> None:
+        if self.follower is not None:
+            self.follower.set_hidden(False)
+
+    @work(exclusive=True, group="job-follow", exit_on_error=False, description="following the job")
+    async def _follow(self) -> None:
+        assert self.follower is not None
+        await self.follower.run(self._apply)
+
+    # drawing each poll ------------------------------------------------------------------------
+    def _apply(self, result: PollResult) -> None:
+        follower = self.follower
+        if follower is None or not self.is_mounted:
+            return
+        if result.job is not None:
+            if self.job is None or result.job.status != self.job.status:
+                self.refresh_bindings()
+            self.job = result.job
+        if result.new_events:
+            self.query_one(EventLog).append(result.new_events)
+            self.query_one(LossChart).set_metrics(follower.metrics())
+        if result.checkpoints is not None:
+            self._show_checkpoints()
+            self.refresh_bindings()
+        self._show_summary(result.error)
+        self._check_alarms()
+        self._show_events_note()
+        job = self.job
+        if job is not None and not job.finished:
+            self._seen_unfinished = True
+        if job is not None and result.finished_now and self._seen_unfinished:
+            JobNotifier.ensure(self.app).announce(job)  # only a finish seen here, not an old one
+        if job is not None and job.status == "succeeded":
+            if not self._result_loaded and job.result_files:
+                self._result_loaded = True
+                self._load_result(job.result_files[0])
+            if not self._estimate_shown:
+                self._estimate_shown = True
+                self._load_estimate(job)
+
+    def _show_summary(self, error: CoreError | None = None) -> None:
+        job, follower = self.job, self.follower
+        if job is None:
+            text = f"{self.job_id}: " + (f"[red]could not load: {error.summary()}[/]" if error else "loading…")
+            self.query_one("#job-summary", Static).update(text)
+            return
+        step, total = follower.progress() if follower else (None, None)
+        line1 = status_text(job.status).markup + f"  [b]{job.id}[/]  {job.model}"
+        if job.fine_tuned_model:
+            line1 += f" → [b]{job.fine_tuned_model}[/]"
+        parts = []
+        if step is not None:
+            parts.append(f"step {step}/{total}" if total else f"step {step}")
+        parts.append(f"created {short_time(job.created_at)}, {elapsed(job)}")
+        if job.estimated_finish and not job.finished:
+            left = max(0, job.estimated_finish - int(time.time()))
+            parts.append(f"finish ≈ {short_time(job.estimated_finish)} (in {left // 60} min)")
+        if job.trained_tokens:
+            parts.append(f"{job.trained_tokens:,} trained tokens")
+        line2 = " · ".join(parts)
+        lines = [line1, line2]
+        if job.status == "failed" and job.error is not None:
+            code = f"{job.error.code}: " if job.error.code else ""
+            lines.append(f"[red]Failed — {code}{job.error.message}[/]")
+        if error is not None:
+            lines.append(f"[yellow]Polling trouble (retrying in {follower.next_delay:.0f} s): "
+                         f"{error.summary()}[/]")
+        if self._billing:
+            lines.append(self._billing)
+        self.query_one("#job-summary", Static).update("\n".join(lines))
+
+    def _show_events_note(self) -> None:
+        follower = self.follower
+        log = self.query_one(EventLog)
+        state = "following" if log.follow else "paused (End follows)"
+        older = "" if follower is None or follower.history_complete else " · h: load older events"
+        self.query_one("#job-events-note", Static).update(f"{len(log.events)} events · {state}{older}")
+
+    def _show_checkpoints(self) -> None:
+        table = self.query_one("#job-checkpoints", DataTable)
+        table.clear()
+        for ckpt in (self.follower.checkpoints if self.follower else []):
+            m = ckpt.metrics
+
+            def fig(*keys: str) -> str:
+                for key in keys:
+                    if key in m:
+                        return f"{m[key]:.4f}"
+                return "-"
+
+            table.add_row(str(ckpt.step_number), fig("train_loss"),
+                          fig("full_valid_loss", "valid_loss"),
+                          fig("train_mean_token_accuracy", "train_accuracy"), ckpt.model, key=ckpt.id)
+
+    def _check_alarms(self) -> None:
+        follower, job = self.follower, self.job
+        if follower is None:
+            return
+        running = job is not None and job.status == "running"
+        times = [e.created_at for e in follower.events[-200:]]
+        fresh = self.alarms.check(follower.metrics(), times, time.time(), running=running)
+        for alarm in fresh:
+            self.notify(alarm.message, title=f"Job {self.job_id}: {alarm.kind}", severity="warning",
+                        timeout=10)
+        widget = self.query_one("#job-alarms", Static)
+        active = list(self.alarms.active.values())
+        widget.display = bool(active)
+        widget.update("\n".join(f"⚠ {a.message}" for a in active))
+
+    # result file and billing ------------------------------------------------------------------
+    @work(exclusive=True, group="job-result", exit_on_error=False, description="loading the job's result")
+    async def _load_result(self, file_id: str) -> None:
+        note = self.query_one("#job-result-note", Static)
+        provider = getattr(self.app, "provider", None)
+        try:
+            content = await provider.file_content(file_id)
+        except CoreError as exc:
+            note.update(f"Could not load the result file {file_id}: {exc.summary()}")
+            self._result_loaded = False
+            return
+        rows = await asyncio.to_thread(_parse_csv, content)
+        table = self.query_one("#job-result", DataTable)
+        table.clear(columns=True)
+        if not rows:
+            note.update(f"Result file {file_id} is empty.")
+            return
+        header, body = rows[0], rows[1:]
+        for name in header:
+            table.add_column(name)
+        for row in body[:RESULT_ROWS_SHOWN]:
+            table.add_row(*(row + [""] * (len(header) - len(row)))[: len(header)])
+        more = f" (first {RESULT_ROWS_SHOWN} shown)" if len(body) > RESULT_ROWS_SHOWN else ""
+        note.update(f"Result file {file_id}: {len(body)} rows{more}")
+
+    @work(thread=True, exclusive=True, group="job-estimate", exit_on_error=False,
+          description="loading the launch estimate")
+    def _load_estimate(self, job: Job) -> None:
+        estimate = load_estimate(job.id)
+        cost = billed_cost(job.model, job.trained_tokens)
+        billed = f"Billed: {job.trained_tokens or 0:,} tokens, {_money(cost)}"
+        if estimate is not None:
+            text = (f"{billed} · estimated before launch: {estimate.billable_tokens:,} tokens, "
+                    f"{_money(estimate.cost, estimate.currency)}")
+        else:
+            text = f"{billed} · no estimate was recorded for this job"
+        self.app.call_from_thread(self._set_billing, text)
+
+    def _set_billing(self, text: str) -> None:
+        self._billing = text
+        self._show_summary()
+
+    # actions ----------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_toggle_follow(self) -> None:
+        log = self.query_one(EventLog)
+        log.follow = not log.follow
+        self._show_events_note()
+
+    def action_poll_now(self) -> None:
+        if self.follower is not None:
+            self.follower.poke()
+
+    @work(exclusive=True, group="job-history", exit_on_error=False, description="loading the job's history")
+    async def action_history(self) -> None:
+        follower = self.follower
+        if follower is None or follower.history_complete:
+            self.notify("The full history is already loaded.", timeout=3)
+            return
+        note = self.query_one("#job-events-note", Static)
+        note.update("Loading older events…")
+        try:
+            older = await follower.load_history(lambda n: note.update(f"Loading older events… {n}"))
+        except CoreError as exc:
+            note.update(f"Could not load older events: {exc.summary()}")
+            return
+        self.query_one(EventLog).prepend(older)
+        self.query_one(LossChart).set_metrics(follower.metrics())
+        self._show_events_note()
+        self.refresh_bindings()
+
+    def action_chart_view(self) -> None:
+        self.query_one(LossChart).toggle_view()
+        self.query_one(TabbedContent).active = "tab-chart"
+
+    def action_compare_checkpoint(self) -> None:
+        follower, job = self.follower, self.job
+        if follower is None or job is None or not follower.checkpoints:
+            self.notify("No checkpoints yet.", severity="warning", timeout=3)
+            return
+        table = self.query_one("#job-checkpoints", DataTable)
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != "tab-checkpoints":
+            tabs.active = "tab-checkpoints"
+            table.focus()
+            self.notify("Pick a checkpoint and press c again.", timeout=3)
+            return
+        ckpt = follower.checkpoints[min(table.cursor_row, len(follower.checkpoints) - 1)]
+        self.app.compare_models(job.model, ckpt.model)
+
+    def action_compare_final(self) -> None:
+        job = self.job
+        if job is None or job.status != "succeeded" or not job.fine_tuned_model:
+            self.notify("Base vs fine-tuned needs a job that succeeded.", severity="warning", timeout=3)
+            return
+        self.app.compare_models(job.model, job.fine_tuned_model)
+
+    def _confirm_then(self, verb: str, allowed: set[str], call) -> None:
+        job = self.job
+        if job is None or job.status not in allowed:
+            now = job.status if job else "loading"
+            self.notify(f"Cannot {verb} a job that is {now}.", severity="warning", timeout=4)
+            return
+
+        self._ask_then(verb, f"{verb.capitalize()} {job.id} ({job.model}, {job.status})?", call)
+
+    @work(exclusive=True, group="job-ask", exit_on_error=False, description="asking before the job action")
+    async def _ask_then(self, verb: str, question: str, call) -> None:
+        if await confirm(self, f"{verb.capitalize()} job?", question):
+            self._job_action(verb, call)
+
+    def action_cancel_job(self) -> None:
+        self._confirm_then("cancel", {"validating_files", "queued", "running", "paused"},
+                           lambda p: p.cancel_job(self.job_id))
+
+    def action_pause_job(self) -> None:
+        self._confirm_then("pause", {"running"}, lambda p: p.pause_job(self.job_id))
+
+    def action_resume_job(self) -> None:
+        self._confirm_then("resume", {"paused"}, lambda p: p.resume_job(self.job_id))
+
+    @work(exclusive=True, group="job-action", exit_on_error=False, description="the job action")
+    async def _job_action(self, verb: str, call) -> None:
+        provider = getattr(self.app, "provider", None)
+        try:
+            job = await call(provider)
+        except CoreError as exc:
+            self.notify(f"Could not {verb} the job: {exc.summary()}", severity="error", timeout=8)
+            return
+        self.job = job
+        self.refresh_bindings()
+        self._show_summary()
+        self.notify(f"Job {job.id} is now {job.status}.", timeout=4)
+        if self.follower is not None:
+            self.follower.poke()
+
+
+def _parse_csv(content: bytes) -> list[list[str]]:
+    text = content.decode("utf-8", errors="replace")
+    return [row for row in csv.reader(io.StringIO(text)) if row]

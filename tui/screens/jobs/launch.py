@@ -1,0 +1,492 @@
+"""The launch form: base model, files, suffix, method and hyperparameters, seed, metadata, W&B.
+
+Checks run before anything is sent (core/launch.py); local files are validated, split and
+uploaded on the way; the estimate is shown and confirmed; a refusal is explained in place.
+Nothing typed here is lost when a launch fails: the form stays as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, Static
+
+from ftui.core.errors import CoreError
+from ftui.core.launch.estimates import Estimate, estimate_from_report, save_estimate, validate_source
+from ftui.core.launch.fields import FormValues, build_spec, check_share
+from ftui.core.launch.snippet import python_snippet
+from ftui.core.launch.split import split_dataset
+from ftui.core.paths import data_dir
+from ftui.core.types import ModelInfo
+from ftui.tui.screens.base import FtuiScreen
+from ftui.tui.screens.dialogs.confirm import confirm
+from ftui.tui.screens.files.files import progress_callback, validation_summary
+from ftui.tui.screens.jobs.snippet import SnippetScreen
+from ftui.widgets.key_footer import KeyFooter
+from ftui.widgets.path_input import PathSuggester
+from ftui.widgets.status_header import StatusHeader
+from ftui.widgets.transfer_progress import TransferProgressBar
+
+SHUTDOWN_WARNING_DAYS = 90
+DEFAULT_SPLIT_SEED = 42
+REFUSAL_HELP = ("OpenAI is winding down self-serve fine-tuning: no new jobs after 2027-01-06. "
+                "You can still watch and manage existing jobs, download their result files, "
+                "compare and use your fine-tuned models until 2027-01-14, and keep your datasets.")
+VALIDATION_MODES = [("none", "none"), ("file id or local path", "file"), ("split off training", "split")]
+# widget id -> FormValues field
+TEXT_FIELDS = {
+    "launch-training": "training_file", "launch-validation": "validation_file",
+    "launch-suffix": "suffix", "launch-epochs": "n_epochs", "launch-batch": "batch_size",
+    "launch-lr": "learning_rate_multiplier", "launch-beta": "beta", "launch-seed": "seed",
+    "launch-metadata": "metadata", "launch-wandb": "wandb_project",
+}
+FIELD_WIDGET = {v: k for k, v in TEXT_FIELDS.items()} | {"model": "launch-model", "method": "launch-method"}
+
+
+def shutdown_note(model: ModelInfo | None, today: dt.date | None = None) -> str:
+    if model is None or not model.shutdown_date:
+        return ""
+    try:
+        when = dt.date.fromisoformat(model.shutdown_date)
+    except ValueError:
+        return f"Shuts down {model.shutdown_date}."
+    days = (when - (today or dt.date.today())).days
+    if days <= SHUTDOWN_WARNING_DAYS:
+        return (f"[b $warning]⚠ {model.id} shuts down on {model.shutdown_date} ({days} days): the "
+                "fine-tuned model stops working then too.[/]")
+    return f"Shuts down {model.shutdown_date}."
+
+
+def is_file_id(text: str) -> bool:
+    return text.startswith("file-") and os.sep not in text
+
+
+@dataclass
+class Plan:
+    """A checked launch, waiting for the user's yes."""
+
+    values: FormValues
+    train: str | Path  # file id, or a local path still to upload
+    valid: str | Path | None
+    estimate: Estimate | None
+
+
+class LaunchScreen(FtuiScreen):
+    CSS_PATH = "launch.tcss"
+    TODAY: dt.date | None = None  # None: the real date (tests pin it)
+
+    BINDINGS = [
+        Binding("ctrl+l", "launch", "Launch", id="launch.launch",
+                tooltip="Check, estimate, confirm and launch the job"),
+        Binding("f5", "estimate", "Estimate", id="launch.estimate",
+                tooltip="Validate the training data and show the token and cost estimate"),
+        Binding("f2", "python", "Python", id="launch.python",
+                tooltip="Show this request as Python code with the openai package"),
+        Binding("escape", "back", "Back", id="launch.back",
+                tooltip="Back to Jobs (the form is kept); while a file uploads, cancel the upload"),
+    ]
+
+    def __init__(self, values: FormValues | None = None) -> None:
+        super().__init__()
+        self.initial = values or FormValues()
+        self.models: dict[str, ModelInfo] = {}
+        self._uploaded: dict[tuple, str] = {}  # (path, size, mtime) -> file id, so a retry reuses it
+        self.last_plan: Plan | None = None
+        self.launched_job = None
+        self._cancel_upload: asyncio.Event | None = None  # set while a file uploads on the way
+        self._stop_check: threading.Event | None = None  # set to stop the check of the data
+        self._launch_unchecked = False  # ctrl+l during the check: launch without its estimate
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        yield StatusHeader("Jobs › new job", getattr(app, "profile_label", ""), getattr(app, "simulated", False))
+        v = self.initial
+        with VerticalScroll(id="launch-form"):
+            yield self._row("Base model", Select([], prompt="loading models…", id="launch-model", compact=True))
+            yield Static("", id="launch-model-note", classes="note")
+            yield self._row("Training file", Input(v.training_file, placeholder="file-… or a local .jsonl path",
+                                                  id="launch-training", compact=True,
+                                                  suggester=PathSuggester()))
+            yield self._row("  or uploaded", Select([], prompt="pick an uploaded file", id="launch-uploaded",
+                                                    compact=True))
+            yield self._row("Validation", Select(VALIDATION_MODES, value="none", allow_blank=False,
+                                                 id="launch-valid-mode", compact=True))
+            yield self._row("  file / share", Input(v.validation_file, id="launch-validation", compact=True,
+                                                    placeholder="file-…, a path, or a share like 10%",
+                                                    suggester=PathSuggester()))
+            yield self._row("  or uploaded", Select([], prompt="pick an uploaded validation file",
+                                                    id="launch-valid-uploaded", compact=True))
+            yield self._row("Suffix", Input(v.suffix, placeholder="up to 64: letters, digits, - _",
+                                            id="launch-suffix", compact=True))
+            yield self._row("Method", Select([("supervised", "supervised"), ("DPO (preference)", "dpo")],
+                                             value=v.method, allow_blank=False, id="launch-method",
+                                             compact=True))
+            with Horizontal(classes="row"):
+                yield Label("Epochs", classes="label")
+                yield Input(v.n_epochs, id="launch-epochs", compact=True, classes="small")
+                yield Label("Batch", classes="small-label")
+                yield Input(v.batch_size, id="launch-batch", compact=True, classes="small")
+                yield Label("LR ×", classes="small-label")
+                yield Input(v.learning_rate_multiplier, id="launch-lr", compact=True, classes="small")
+                yield Label("β (DPO)", classes="small-label")
+                yield Input(v.beta, id="launch-beta", compact=True, classes="small")
+            yield self._row("Seed", Input(v.seed, placeholder="empty: random", id="launch-seed", compact=True))
+            yield self._row("Metadata", Input(v.metadata, placeholder="key=value, key=value (up to 16)",
+                                              id="launch-metadata", compact=True))
+            yield self._row("W&B project", Input(v.wandb_project, placeholder="empty: no Weights & Biases",
+                                                 id="launch-wandb", compact=True))
+            yield Static("F5 estimates cost · ctrl+l launches · F2 shows Python", id="launch-estimate")
+            yield Static("", id="launch-error")
+            yield TransferProgressBar(id="launch-transfer")
+        yield KeyFooter()
+
+    @staticmethod
+    def _row(label: str, widget: Widget) -> Horizontal:
+        return Horizontal(Label(label, classes="label"), widget, classes="row")
+
+    def on_mount(self) -> None:
+        self.query_one("#launch-transfer").display = False
+        current = getattr(self.app, "current_dataset", None)
+        training = self.query_one("#launch-training", Input)
+        if not training.value and current:
+            training.value = str(current)
+        self._method_changed()
+        self.load_choices()
+
+    # choices from the account -----------------------------------------------------------------
+    @work(exclusive=True, group="launch-choices", exit_on_error=False,
+          description="loading the models and files to choose from")
+    async def load_choices(self) -> None:
+        provider = getattr(self.app, "provider", None)
+        select = self.query_one("#launch-model", Select)
+        if provider is None:
+            self.say_error("No account connected: set OPENAI_API_KEY, or restart with `ftui --sandbox`.")
+            return
+        try:
+            models = [m for m in await provider.list_models() if m.fine_tunable]
+        except CoreError as exc:
+            self.say_error(f"Could not list models: {exc.summary()}")
+            select.set_options([])
+            return
+        models.sort(key=lambda m: (m.id.startswith("ft:"), m.id))
+        self.models = {m.id: m for m in models}
+        select.set_options([(self._model_label(m), m.id) for m in models])
+        wanted = self.initial.model or next((m.id for m in models if m.id.startswith("gpt-4o-mini")), None)
+        if wanted in self.models:
+            select.value = wanted
+        try:
+            files = (await provider.list_files(purpose="fine-tune", limit=100)).items
+        except CoreError as exc:
+            self.query_one("#launch-uploaded", Select).set_options([])
+            self.query_one("#launch-valid-uploaded", Select).set_options([])
+            self.say_error(f"Could not list uploaded files: {exc.summary()}")
+            return
+        choices = [(f"{f.filename} · {f.id}", f.id) for f in files]
+        self.query_one("#launch-uploaded", Select).set_options(choices)
+        self.query_one("#launch-valid-uploaded", Select).set_options(choices)
+
+    @staticmethod
+    def _model_label(m: ModelInfo) -> str:
+        return f"{m.id} · until {m.shutdown_date}" if m.shutdown_date else m.id
+
+    @on(Select.Changed, "#launch-model")
+    def _model_changed(self, event: Select.Changed) -> None:
+        model = self.models.get(event.value) if isinstance(event.value, str) else None
+        self.query_one("#launch-model-note", Static).update(shutdown_note(model, self.TODAY))
+
+    @on(Select.Changed, "#launch-uploaded")
+    def _uploaded_picked(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self.query_one("#launch-training", Input).value = event.value
+
+    @on(Select.Changed, "#launch-valid-uploaded")
+    def _valid_uploaded_picked(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self.query_one("#launch-validation", Input).value = event.value
+            self.query_one("#launch-valid-mode", Select).value = "file"
+
+    @on(Select.Changed, "#launch-method")
+    def _method_changed(self, event: Select.Changed | None = None) -> None:
+        dpo = self.query_one("#launch-method", Select).value == "dpo"
+        self.query_one("#launch-beta", Input).disabled = not dpo
+
+    # reading and marking the form -------------------------------------------------------------
+    def read_values(self) -> FormValues:
+        values = FormValues()
+        model = self.query_one("#launch-model", Select).value
+        values.model = model if isinstance(model, str) else ""
+        method = self.query_one("#launch-method", Select).value
+        values.method = method if isinstance(method, str) else "supervised"
+        for widget_id, name in TEXT_FIELDS.items():
+            setattr(values, name, self.query_one(f"#{widget_id}", Input).value)
+        return values
+
+    @property
+    def validation_mode(self) -> str:
+        value = self.query_one("#launch-valid-mode", Select).value
+        return value if isinstance(value, str) else "none"
+
+    def mark(self, errors: dict[str, str]) -> None:
+        for name, widget_id in FIELD_WIDGET.items():
+            self.query_one(f"#{widget_id}").set_class(name in errors, "-invalid-field")
+
+    def say_error(self, text: str) -> None:
+        self.query_one("#launch-error", Static).update(f"[red]{text}[/]" if text else "")
+
+    def say_estimate(self, text: str) -> None:
+        self.query_one("#launch-estimate", Static).update(text)
+
+    # actions ----------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        if self._stop_check is not None:
+            self._stop_check.set()  # the first escape stops the check, the next one leaves
+            return
+        if self._cancel_upload is not None:
+            self._cancel_upload.set()  # the first escape stops the upload, the next one leaves
+            self.say_estimate("Cancelling the upload…")
+            return
+        self.app.pop_screen()
+
+    def action_python(self) -> None:
+        values = self.read_values()
+        train, valid = values.training_file.strip(), values.validation_file.strip()
+        note = []
+        if train and not is_file_id(train):
+            note.append(f"{Path(train).name} is local: upload it first and put its file id here.")
+            train = f"file-ID-OF-{Path(train).name}"
+        if self.validation_mode == "split":
+            valid = "file-ID-OF-THE-VALIDATION-SPLIT"
+            note.append("The validation split is made and uploaded by ftui at launch.")
+        elif self.validation_mode == "none":
+            valid = ""
+        elif valid and not is_file_id(valid):
+            note.append(f"{Path(valid).name} is local: upload it first.")
+            valid = f"file-ID-OF-{Path(valid).name}"
+        spec, errors = build_spec(replace(values, training_file=train or "file-ID", validation_file=valid))
+        self.mark(errors)
+        if spec is None:
+            self.say_error("Fix these first: " + "; ".join(errors.values()))
+            return
+        self.app.push_screen(SnippetScreen(python_snippet(spec), " ".join(note)))
+
+    def action_estimate(self) -> None:
+        self.prepare(confirm=False)
+
+    def action_launch(self) -> None:
+        if self._stop_check is not None:  # a big file's check under way: launch without waiting
+            self._launch_unchecked = True
+            self._stop_check.set()
+            return
+        self.prepare(confirm=True)
+
+    # checking, estimating ---------------------------------------------------------------------
+    @work(exclusive=True, group="launch-prepare", exit_on_error=False,
+          description="checking the dataset and estimating the cost")
+    async def prepare(self, confirm: bool) -> None:
+        values = self.read_values()
+        self.say_error("")
+        # 1. the fields, before any file is touched
+        _, errors = build_spec(replace(values, training_file=values.training_file or "x"))
+        train_text = values.training_file.strip()
+        if not train_text:
+            errors["training_file"] = "choose a training file (a file id or a local path)"
+        valid_text = values.validation_file.strip()
+        mode = self.validation_mode
+        share = None
+        if mode == "split":
+            if is_file_id(train_text):
+                errors["validation_file"] = "a split needs a local training file"
+            else:
+                try:
+                    share = check_share(valid_text or "10%")
+                except CoreError as exc:
+                    errors["validation_file"] = exc.summary()
+        elif mode == "file" and not valid_text:
+            errors["validation_file"] = "type a validation file id or path, or choose none"
+        for text, name in ((train_text, "training_file"), (valid_text if mode == "file" else "", "validation_file")):
+            if text and not is_file_id(text) and not Path(os.path.expanduser(text)).is_file():
+                errors[name] = f"{text} is neither a file id (file-…) nor an existing local file"
+        self.mark(errors)
+        if errors:
+            self.say_error("Not launched — " + "; ".join(errors.values()))
+            return
+        model = values.model
+        n_epochs = build_spec(replace(values, training_file="x"))[0].hyperparameters.get("n_epochs", "auto")
+        # 2. the data: validate (and split) locally, or fetch an uploaded file to estimate it
+        train: str | Path = train_text if is_file_id(train_text) else Path(os.path.expanduser(train_text))
+        valid: str | Path | None = None
+        if mode == "file":
+            valid = valid_text if is_file_id(valid_text) else Path(os.path.expanduser(valid_text))
+        self.say_estimate("Checking the training data… esc stops, ctrl+l launches without waiting")
+        self._stop_check = stop = threading.Event()
+        self._launch_unchecked = False
+        try:
+            if isinstance(train, Path) and share is not None:
+                seed = int(values.seed) if values.seed.strip().isdigit() else DEFAULT_SPLIT_SEED
+                train, valid = await asyncio.to_thread(split_dataset, train, share, seed,
+                                                       data_dir() / "splits")
+            report = await self._check(train, model, stop)
+            valid_report = await self._check(valid, model, stop) if isinstance(valid, Path) else None
+        except CoreError as exc:
+            if stop.is_set():
+                self._check_stopped(Plan(values, train, valid, None))
+                return
+            self.say_estimate("")
+            self.say_error(f"Could not check the training data: {exc.summary()}")
+            return
+        except OSError as exc:  # e.g. no space left for the split files
+            self.say_estimate("")
+            self.say_error(f"Could not prepare the training data: {exc.strerror or exc}")
+            return
+        finally:
+            self._stop_check = None
+        if not report.valid:
+            self.mark({"training_file": "invalid"})
+            self.say_estimate("")
+            self.say_error(f"The training data has {validation_summary(report)}. Fix it on Data (1) first.")
+            return
+        if valid_report is not None and not valid_report.valid:
+            self.mark({"validation_file": "invalid"})
+            self.say_estimate("")
+            hint = " Choose a larger share." if share is not None else ""
+            self.say_error(f"The validation data has {validation_summary(valid_report)}.{hint}")
+            return
+        estimate = estimate_from_report(report, model, n_epochs)
+        self.say_estimate(self._estimate_text(estimate, train, valid))
+        plan = Plan(values, train, valid, estimate)
+        self.last_plan = plan
+        if confirm:
+            self._confirm(plan)
+
+    async def _check(self, source: str | Path, model: str, stop: threading.Event):
+        """The validator's report on `source`; a local file's check shows its progress."""
+        from ftui.core.dataset.validate import validate_path
+
+        if not isinstance(source, Path):
+            return await validate_source(self.app.provider, source, model)
+        bar = self.query_one(TransferProgressBar)
+        bar.display = True
+        bar.start(f"Checking {source.name}", max(1, source.stat().st_size))
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update_progress, done, total)
+
+        try:
+            return await asyncio.to_thread(validate_path, source, model=model, progress=progress, cancel=stop)
+        finally:
+            bar.display = False
+
+    def _check_stopped(self, plan: Plan) -> None:
+        if not self._launch_unchecked:
+            self.say_estimate("Check stopped. F5 checks again; ctrl+l checks and launches.")
+            return
+        self.say_estimate("Not checked, so no estimate: OpenAI checks the file when the job starts.")
+        self.last_plan = plan
+        self._confirm(plan)
+
+    def _estimate_text(self, e: Estimate, train, valid) -> str:
+        cost = "price unknown" if e.cost is None else f"≈ ${e.cost:,.2f}" if e.currency == "USD" else \
+            f"≈ {e.cost:,.2f} {e.currency}"
+        simulated = " (sandbox: nothing is billed)" if getattr(self.app, "simulated", False) else ""
+        where = f"valid: {Path(valid).name if isinstance(valid, Path) else valid}" if valid else "no validation"
+        return (f"[b]Estimate[/]: {e.examples} examples × {e.epochs} epochs = {e.billable_tokens:,} "
+                f"billable tokens, {cost}{simulated} · {where}")
+
+    def _confirm(self, plan: Plan) -> None:
+        e = plan.estimate
+        cost = "" if e is None or e.cost is None else f", about ${e.cost:,.2f}"
+        tokens = (f" ({e.examples} examples × {e.epochs} epochs = {e.billable_tokens:,} tokens{cost})"
+                  if e else "")
+        uploads = [p.name for p in (plan.train, plan.valid) if isinstance(p, Path)]
+        upload_text = f" {', '.join(uploads)} will be uploaded first." if uploads else ""
+        self._ask_launch(plan, f"Fine-tune {plan.values.model}{tokens}?{upload_text}")
+
+    @work(exclusive=True, group="launch-ask", exit_on_error=False, description="asking before the launch")
+    async def _ask_launch(self, plan: Plan, question: str) -> None:
+        if await confirm(self, "Launch this job?", question, yes="Launch"):
+            self.launch(plan)
+
+    # launching --------------------------------------------------------------------------------
+    async def _upload(self, source: str | Path) -> str:
+        if not isinstance(source, Path):
+            return source
+        stat = source.stat()
+        key = (str(source.resolve()), stat.st_size, stat.st_mtime_ns)
+        if key in self._uploaded:
+            return self._uploaded[key]
+        bar = self.query_one(TransferProgressBar)
+        bar.display = True
+        bar.start(f"Uploading {source.name} (esc cancels)", stat.st_size)
+        self._cancel_upload = asyncio.Event()
+        try:
+            made = await self.app.provider.upload_file(source, purpose="fine-tune",
+                                                       progress=progress_callback(self.app, bar),
+                                                       cancel=self._cancel_upload)
+        except CoreError:
+            bar.finish("stopped")
+            raise
+        finally:
+            self._cancel_upload = None
+        bar.finish(f"done · {made.id}")
+        self._uploaded[key] = made.id
+        return made.id
+
+    @work(exclusive=True, group="launch-send", exit_on_error=False, description="launching the job")
+    async def launch(self, plan: Plan) -> None:
+        provider = self.app.provider
+        try:
+            train_id = await self._upload(plan.train)
+            valid_id = await self._upload(plan.valid) if plan.valid is not None else ""
+        except (CoreError, OSError) as exc:
+            if isinstance(exc, CoreError) and exc.kind == "cancelled":
+                self.say_estimate("")
+                self.say_error("Upload cancelled; nothing was launched. The form is unchanged.")
+                return
+            text = exc.summary() if isinstance(exc, CoreError) else str(exc)
+            self.say_error(f"Not launched — upload failed: {text}. The form is unchanged; try again.")
+            return
+        spec, errors = build_spec(replace(plan.values, training_file=train_id, validation_file=valid_id))
+        if spec is None:
+            self.mark(errors)
+            self.say_error("Not launched — " + "; ".join(errors.values()))
+            return
+        self.say_error("")
+        self.say_estimate("Sending the job…")
+        try:
+            job = await provider.create_job(spec)
+        except CoreError as exc:
+            self.say_estimate("")
+            self.say_error(self.refusal_text(exc))
+            return
+        self.launched_job = job
+        if plan.estimate is not None:
+            try:
+                await asyncio.to_thread(save_estimate, job.id, plan.estimate)
+            except CoreError as exc:
+                self.notify(f"The estimate was not saved: {exc.summary()}", severity="warning")
+        self.notify(f"Launched {job.id} ({job.status}).", title="Job launched", timeout=6)
+        self.app.pop_screen()
+        self.app.open_job(job.id)
+
+    @staticmethod
+    def refusal_text(exc: CoreError) -> str:
+        """What went wrong, what the user can still do, and that the form is intact."""
+        head = f"The job was not created: {exc.summary()}"
+        kept = "Everything you typed is kept."
+        if exc.status == 403:
+            extra = "" if "fine-tuning" in exc.hint else f"\n{REFUSAL_HELP}"
+            return f"{head}{extra}\n{kept}"
+        if exc.status in (400, 404, 422):
+            code = f" (code: {exc.code})" if exc.code else ""
+            return f"{head}{code}\nFix the value and press ctrl+l again. {kept}"
+        return f"{head}\nNothing was created. {kept} Try again with ctrl+l."

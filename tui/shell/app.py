@@ -1,0 +1,220 @@
+"""The ftui application: one place for each part of the loop, switched by number keys."""
+
+from __future__ import annotations
+
+import logging
+from importlib import import_module
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from ftui.core.errors import CoreError
+from ftui.core.session import Session, SessionRequest, open_sandbox_session
+from ftui.tui.shell.commands import ActiveBindingsCommands
+from ftui.tui.shell.help import HelpScreen
+from ftui.tui.screens.base import undone_work
+from ftui.tui.shell.setup import SetupScreen
+from ftui.widgets.status_header import StatusHeader
+
+log = logging.getLogger("ftui")
+
+
+def _section_screen(module: str, name: str):
+    """A section's screen, imported on first visit so the first frame comes sooner."""
+
+    def build():
+        return getattr(import_module(module), name)()
+
+    return build
+
+
+class FtuiApp(App):
+    TITLE = "ftui"
+    # The first screen's styles load with the app's: a screen's own CSS_PATH makes Textual parse
+    # the whole stylesheet again when the screen first shows (about 10 ms each, before the first
+    # frame). Later screens keep theirs, since parsing them all at start costs more.
+    CSS_PATH = ["app.tcss", "../screens/data/data.tcss", "../screens/data/picker.tcss"]
+    # The first screen is built as the app starts: switching to it from on_mount would hold
+    # painting for Textual's 50 ms mode-switch delay.
+    DEFAULT_MODE = "data"
+    SETUP_MODE = "setup"  # not in MODES: Textual builds it from get_default_screen
+    COMMANDS = App.COMMANDS | {ActiveBindingsCommands}
+    MODES = {
+        "data": _section_screen("ftui.tui.screens.data.data", "DataScreen"),
+        "jobs": _section_screen("ftui.tui.screens.jobs.jobs", "JobsScreen"),
+        "compare": _section_screen("ftui.tui.screens.compare.compare", "CompareScreen"),
+        "files": _section_screen("ftui.tui.screens.files.files", "FilesScreen"),
+        "models": _section_screen("ftui.tui.screens.models.models", "ModelsScreen"),
+    }
+    BINDINGS = [
+        Binding("1", "goto('data')", "Data", id="app.goto.data",
+                tooltip="Pick, preview, validate and fix a dataset"),
+        Binding("2", "goto('jobs')", "Jobs", id="app.goto.jobs",
+                tooltip="Launch fine-tuning jobs and watch them"),
+        Binding("3", "goto('compare')", "Compare", id="app.goto.compare",
+                tooltip="Ask base and fine-tuned models side by side"),
+        Binding("4", "goto('files')", "Files", id="app.goto.files",
+                tooltip="Files on the account"),
+        Binding("5", "goto('models')", "Models", id="app.goto.models",
+                tooltip="Fine-tuned models on the account"),
+        Binding("question_mark,f1", "help", "Help", id="app.help",
+                tooltip="Keys of the focused area and what they do"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave ftui", show=False),
+    ]
+
+    def __init__(self, session: Session | SessionRequest, *, open_path: Path | None = None,
+                 sandbox_speed: float = 1.0) -> None:
+        # A request is opened in a worker after the first frame (see on_mount).
+        self._request = session if isinstance(session, SessionRequest) else None
+        self.session = session.placeholder() if isinstance(session, SessionRequest) else session
+        if self.session.problem:
+            # No account, and nothing left to open: the setup screen is the first screen built.
+            self._request = None
+            self.DEFAULT_MODE = self.SETUP_MODE
+        self._pending_mode: str | None = None
+        self.initial_path = open_path
+        # The dataset the user last opened on the Data screen; Files/Launch/Compare offer it.
+        self.current_dataset: Path | None = open_path
+        self._sandbox_speed = sandbox_speed
+        self._after_first_frame: list | None = []  # None once the first frame is out
+        super().__init__()  # after DEFAULT_MODE is chosen: Textual reads it here
+        if self.session.keymap:
+            self.set_keymap(self.session.keymap)
+
+    # What screens read -------------------------------------------------------------
+    @property
+    def provider(self):
+        return self.session.provider
+
+    @property
+    def profile_label(self) -> str:
+        return self.session.label
+
+    @property
+    def simulated(self) -> bool:
+        return self.session.simulated
+
+    # Lifecycle -------------------------------------------------------------------
+    def get_default_screen(self) -> SetupScreen:
+        return SetupScreen(self.session.problem or "")
+
+    def on_mount(self) -> None:
+        # Textual holds painting until the app is mounted, so this is the first refresh that
+        # reaches the terminal.
+        self.call_after_refresh(self._first_frame_shown)
+        if self._request is not None:
+            # The Data workbench needs no account: it is up first, the account connects behind.
+            # After the first paint: importing the SDK in a thread would compete for the GIL.
+            self.after_first_frame(lambda: self._open_session(self._request))
+        else:
+            self._watch_jobs()
+
+    def after_first_frame(self, callback) -> None:
+        """Run `callback` once the first frame is on the terminal (at once if it is already):
+        for work the first frame does not need, which would otherwise delay it."""
+        if self._after_first_frame is None:
+            self.call_later(callback)
+        else:
+            self._after_first_frame.append(callback)
+
+    def _first_frame_shown(self) -> None:
+        waiting, self._after_first_frame = self._after_first_frame or [], None
+        for callback in waiting:
+            self.call_later(callback)
+
+    def _watch_jobs(self) -> None:
+        """Finished jobs are announced wherever the user is, once there is an account."""
+        if self.provider is not None:
+            from ftui.tui.shell.notifier import JobNotifier  # needs an account, so never at start-up
+
+            JobNotifier.ensure(self)
+
+    def on_unmount(self) -> None:
+        self.session.close()
+
+    @work(thread=True, exclusive=True, group="session", exit_on_error=False, description="connecting to the account")
+    def _open_session(self, request: SessionRequest) -> None:
+        session = request.open()
+        self.call_from_thread(self._session_ready, session)
+
+    def _session_ready(self, session: Session) -> None:
+        self.session.close()
+        self.session = session
+        if session.keymap:
+            self.set_keymap(session.keymap)
+        for screen in self.screen_stack:
+            for header in screen.query(StatusHeader):
+                header.profile = session.label
+                header.simulated = session.simulated
+        if session.provider is None and session.problem:
+            self.push_screen(SetupScreen(session.problem))
+            return
+        self._leave_setup()
+        mode, self._pending_mode = self._pending_mode or "data", None
+        self.switch_mode(mode)
+        self._watch_jobs()
+
+    def _leave_setup(self) -> None:
+        """Close a setup screen pushed over a section; the one ftui started on stays as the
+        base of its own mode, which the next switch_mode leaves."""
+        if isinstance(self.screen, SetupScreen) and len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    # Actions ---------------------------------------------------------------------
+    def action_goto(self, mode: str) -> None:
+        self._leave_setup()
+        if self.session.connecting and mode != "data":
+            # Sections that need the account open once it is there.
+            self._pending_mode = mode
+            self.notify(f"Connecting to {self.session.label}…", timeout=2)
+            return
+        self.switch_mode(mode)
+
+    # Hand-offs between sections ----------------------------------------------------
+    def _section(self, mode: str):
+        """Switch to `mode` and return its base screen (which may not be mounted yet)."""
+        self._leave_setup()
+        self.switch_mode(mode)
+        return self.screen_stack[0]
+
+    def compare_models(self, left: str, right: str) -> None:
+        """Open Compare with these two models (e.g. a job's base model and its fine-tune)."""
+        self._section("compare").set_models(left, right)
+
+    def open_job(self, job_id: str) -> None:
+        """Open the job's live view on the Jobs section."""
+        self._section("jobs").open_job(job_id)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_start_sandbox(self) -> None:
+        self.notify("Starting the sandbox…", timeout=2)
+        self._start_sandbox()
+
+    @work(thread=True, exclusive=True, group="session", exit_on_error=False, description="starting the sandbox")
+    def _start_sandbox(self) -> None:
+        session = open_sandbox_session(speed=self._sandbox_speed)
+        self.call_from_thread(self._session_ready, session)
+        self.call_from_thread(self.notify, "Sandbox ready: training here is simulated, nothing is billed.")
+
+    # The one place worker failures land ---------------------------------------------
+    # Screens' workers reach report_error through ExplainsWorkerFailures (tui/screens/base.py).
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.report_error(event.worker.error, context="ftui", undone=undone_work(event.worker))
+
+    def report_error(self, error: BaseException | None, *, context: str = "", undone: str = "") -> None:
+        """Explain a failure in place; never let it take the app down. `context` says where
+        (a section or screen), `undone` what was left unfinished (e.g. "loading the jobs list")."""
+        title = f"{context}: {undone} did not finish" if context and undone else (context or undone)
+        if isinstance(error, CoreError):
+            self.notify(error.summary(), title=title or "Error", severity="error", timeout=8)
+        else:
+            log.exception("unexpected error in %s", title, exc_info=error)
+            self.notify(f"{type(error).__name__}: {error}", title=title or "Unexpected error",
+                        severity="error", timeout=8)
