@@ -58,6 +58,8 @@ test-fast: $(TEST_STAMP) $(PRISM)
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check core widgets tui tests
+	@mkdir -p .cache/mypy-root/ftui
+	@for part in core widgets tui; do ln -sfn ../../../$$part .cache/mypy-root/ftui/$$part; done
 	$(VENV)/bin/mypy
 
 bench: $(TEST_STAMP)

@@ -41,36 +41,36 @@ def _slope(values: Sequence[float]) -> float:
 
 def overfitting(points: Sequence[MetricPoint], rises: int = OVERFIT_RISES) -> Alarm | None:
     """Validation loss went up `rises` times in a row while training loss went down."""
-    valid = [p for p in points if p.valid_loss is not None]
+    valid = [(p.step, p.valid_loss) for p in points if p.valid_loss is not None]
     if len(valid) < rises + 1:
         return None
-    tail = valid[-(rises + 1):]
-    if not all(b.valid_loss > a.valid_loss for a, b in zip(tail, tail[1:])):  # type: ignore[operator]
+    tail = valid[-(rises + 1):]  # (step, validation loss)
+    if not all(b > a for (_, a), (_, b) in zip(tail, tail[1:])):
         return None
-    first, last = tail[0].step, tail[-1].step
+    first, last = tail[0][0], tail[-1][0]
     train = [p.train_loss for p in points if first <= p.step <= last and p.train_loss is not None]
     if len(train) < 2 or _slope(train) >= 0:
         return None
     return Alarm("overfitting",
                  f"validation loss rose {rises} times in a row (steps {first}-{last}, "
-                 f"{tail[0].valid_loss:.3f} -> {tail[-1].valid_loss:.3f}) while training loss fell: "
+                 f"{tail[0][1]:.3f} -> {tail[-1][1]:.3f}) while training loss fell: "
                  "likely overfitting; consider fewer epochs or more data", last)
 
 
 def flat_loss(points: Sequence[MetricPoint], window: int = FLAT_WINDOW,
               spread: float = FLAT_SPREAD) -> Alarm | None:
     """Training loss stayed within `spread` (relative) over the last `window` steps."""
-    train = [p for p in points if p.train_loss is not None]
+    train = [(p.step, p.train_loss) for p in points if p.train_loss is not None]
     if len(train) < window:
         return None
-    tail = [p.train_loss for p in train[-window:]]
-    mean = sum(tail) / window  # type: ignore[arg-type]
+    tail = [loss for _, loss in train[-window:]]
+    mean = sum(tail) / window
     if mean <= 0.02:
         return None  # converged near zero is not a problem
-    if (max(tail) - min(tail)) / mean >= spread:  # type: ignore[type-var, operator]
+    if (max(tail) - min(tail)) / mean >= spread:
         return None
     return Alarm("flat", f"training loss has stayed near {mean:.3f} for {window} steps: it has "
-                 "stopped learning; a higher learning rate multiplier may help", train[-1].step)
+                 "stopped learning; a higher learning rate multiplier may help", train[-1][0])
 
 
 def stalled(event_times: Sequence[float], now: float, *, factor: float = STALL_FACTOR,

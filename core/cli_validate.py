@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import NoReturn
 
 from ftui.core.dataset.errors import DatasetError
 from ftui.core.dataset.models import DEFAULT_MODEL
@@ -15,7 +16,7 @@ from ftui.core.errors import CoreError
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 too, but say it our way
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 too, but say it our way
         self.print_usage(sys.stderr)
         print(f"ftui validate: {message}", file=sys.stderr)
         raise SystemExit(2)
@@ -49,7 +50,7 @@ def main(argv: list[str]) -> int:
 
     try:
         prices = load_prices(args.prices)
-        report = None
+        report: Report | None = None
         show = sys.stderr.isatty()  # a progress line for big files, only for a person watching
         for ev in iter_validate(args.path, model=args.model, format=args.format, against=args.against):
             if isinstance(ev, Report):
@@ -59,6 +60,8 @@ def main(argv: list[str]) -> int:
                       file=sys.stderr, flush=True)
         if show:
             print("\r\033[K", end="", file=sys.stderr, flush=True)
+        if report is None:  # iter_validate always ends with one; a bug otherwise
+            raise RuntimeError("the validator stopped without a report")
         data = report.to_dict(prices=prices, epochs=args.epochs)
     except (DatasetError, CoreError) as exc:
         if args.json:

@@ -34,6 +34,11 @@ def missing_key_message(name: str, kind: str, var: str | None, profile_names: tu
     """What to tell a user whose profile has no key (never the key itself)."""
     if var not in (None, DEFAULT_KEY_ENV, "AZURE_OPENAI_API_KEY"):
         where = f"Profile {name!r} reads its key from {var}, which is not set. Set {var}"
+    elif kind == "compatible":
+        # Most OpenAI-compatible servers still want some key in the Authorization header.
+        where = (f"Profile {name!r} (an OpenAI-compatible endpoint) has no key. Add "
+                 f"api_key_env = \"VAR\" to [profiles.{name}] and set VAR (any value, if the server "
+                 f"takes none), or set {DEFAULT_KEY_ENV}")
     elif kind == "azure":
         where = (f"No key for Azure profile {name!r}. Set AZURE_OPENAI_API_KEY, "
                  f"or api_key_env in [profiles.{name}]")

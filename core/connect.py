@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 from ftui.core.config_location import missing_key_message
@@ -12,6 +13,13 @@ from ftui.core.settings import SANDBOX_KEY, Settings
 SANDBOX_LABEL = "SANDBOX - simulated training"
 LOCAL_LABEL = "LOCAL - real training on {where}"
 TOGETHER_MODULE = "ftui.core.backends.together_backend"
+
+
+class _ClientOptions(TypedDict):
+    """What every SDK client gets from the profile, whichever service it talks to."""
+
+    timeout: float
+    max_retries: int
 
 
 def explain_missing_key(settings: Settings) -> str | None:
@@ -41,8 +49,9 @@ def make_provider(settings: Settings, *, sandbox_base_url: str | None = None,
     from openai import AsyncAzureOpenAI, AsyncOpenAI
 
     from ftui.core.backends.openai_backend import OpenAIProvider
+    from ftui.core.backends.openai_capabilities import LOCAL_CAPABILITIES
 
-    common = dict(timeout=settings.timeout, max_retries=settings.max_retries)
+    common: _ClientOptions = {"timeout": settings.timeout, "max_retries": settings.max_retries}
     name = settings.profile_name
     if settings.kind == "sandbox":
         base_url = sandbox_base_url or settings.base_url
@@ -58,7 +67,7 @@ def make_provider(settings: Settings, *, sandbox_base_url: str | None = None,
                             hint="start it with ftui --local, or set base_url for this profile")
         client = AsyncOpenAI(api_key=settings.key, base_url=sandbox_base_url, **common)
         return OpenAIProvider(client, name=name, label=local_label(settings, local_device),
-                              key_source=settings.key_source)
+                              key_source=settings.key_source, capabilities=LOCAL_CAPABILITIES)
     missing = explain_missing_key(settings)
     if missing:
         raise CoreError(missing, kind="input", hint="set an API key, or try the sandbox")
@@ -67,8 +76,11 @@ def make_provider(settings: Settings, *, sandbox_base_url: str | None = None,
     if settings.kind == "local":  # a remote engine (`ftui local --host ...` on another machine)
         client = AsyncOpenAI(api_key=settings.key, base_url=settings.base_url, **common)
         return OpenAIProvider(client, name=name, label=local_label(settings),
-                              key_source=settings.key_source)
+                              key_source=settings.key_source, capabilities=LOCAL_CAPABILITIES)
     if settings.kind == "azure":
+        if not settings.endpoint:  # load_settings refuses an azure profile without one
+            raise CoreError(f"Profile {name!r} has no Azure endpoint", kind="input",
+                            hint="set endpoint for this profile, or AZURE_OPENAI_ENDPOINT")
         client = AsyncAzureOpenAI(api_key=settings.key, azure_endpoint=settings.endpoint,
                                   api_version=settings.api_version,
                                   organization=settings.organization, project=settings.project,

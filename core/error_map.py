@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import openai
 
-from ftui.core.catalog import LAST_JOB_CREATION_DATE, ANNOUNCED_SHUTDOWN_DATE
+from ftui.core.catalog import ANNOUNCED_SHUTDOWN_DATE, LAST_JOB_CREATION_DATE
 from ftui.core.errors import CoreError
 
 # Anything shaped like an OpenAI key (OpenAI's own 401 text echoes part of the key).

@@ -16,6 +16,7 @@ from ftui.core.errors import CoreError
 
 if TYPE_CHECKING:  # the records it names take ~7 ms to import, not needed for the first frame
     from ftui.core.provider import Provider
+    from ftui.core.sandbox.runner import ServerThread
 
 
 @dataclass
@@ -26,11 +27,33 @@ class Session:
     problem: str | None = None  # why there is no provider, in words a person can act on
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, from config
     connecting: bool = False  # True while the real session is still being opened
-    _sandbox: object | None = None
+    _sandbox: ServerThread | None = None  # SandboxThread or LocalThread
 
     @property
     def label(self) -> str:
         return self.profile
+
+    @property
+    def can_export(self) -> bool:
+        """True when a local engine runs in this process, so its models can be written to a folder."""
+        return self._sandbox is not None and hasattr(self._sandbox, "device_label")
+
+    def export_model(self, model: str, dest: Path, *, merged: bool) -> Path:
+        """Write `model` (fine-tune or checkpoint; with `merged` also a base model) from the
+        in-process local engine to the new folder `dest` (blocking: call it in a thread).
+        CoreError(kind="input") says what is wrong."""
+        sandbox = self._sandbox
+        if not self.can_export or sandbox is None:
+            raise CoreError("Only a local engine running inside ftui can export models", kind="input",
+                            hint="start ftui with --local, or run `ftui local export` where the engine runs")
+        from ftui.core.local.export import export_model
+        from ftui.core.local.models import LocalModelError
+
+        handle = sandbox.handle
+        try:
+            return export_model(handle.data_dir, model, dest, merged=merged, models=handle.models)
+        except LocalModelError as exc:
+            raise CoreError(exc.message, kind="input") from None
 
     def close(self) -> None:
         """Stop the in-process sandbox or local engine, if any. Provider clients close with the
@@ -93,6 +116,7 @@ def open_sandbox_session(*, speed: float = 1.0, data_dir: Path | None = None,
     sandbox = SandboxThread(speed=speed, data_dir=data_dir, new_jobs_closed=new_jobs_closed, dialect=dialect)
     base_url = sandbox.start()
     settings = load_settings("sandbox")
+    provider: Provider
     if dialect == "together":
         from ftui.core.backends.together_backend import make_sandbox_provider
 
@@ -124,6 +148,7 @@ def open_local_session(settings=None, *, data_dir: Path | None = None,
                          model_folders=(*config.models, *model_folders),
                          device=device or config.device,
                          threads=config.threads if threads is None else threads,
+                         procs=config.procs, strategy=config.strategy,
                          api_key=session_key)
     try:
         base_url = engine.start()

@@ -11,7 +11,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -44,7 +44,9 @@ class LocalConfig(BaseModel):
 
     models: list[Path] = Field(default_factory=list)  # Hugging Face model folders to offer
     device: LocalDevice = "auto"
-    threads: int = Field(default=0, ge=0)  # 0: all cores this process may use
+    threads: int = Field(default=0, ge=0)  # 0: all cores this process may use (shared by `procs`)
+    procs: Annotated[int, Field(ge=1, strict=True)] | Literal["auto"] = 1  # processes per job; auto: 1 per GPU
+    strategy: Literal["ddp", "fsdp"] = "ddp"  # how several processes share a job
     data_dir: Path | None = None  # default: the user data folder's local/
 
     def relative_to(self, folder: Path) -> LocalConfig:
@@ -234,6 +236,7 @@ def _resolve(name: str, p: Profile, env: Mapping[str, str], *, config_path: Path
                                   profile_names=names, deployments=dict(p.deployments))
     default_key_env = DEFAULT_KEY_ENVS.get(p.kind, DEFAULT_KEY_ENV)
     key_env: str | None = None
+    key: str | None
     if p.api_key is not None:
         key, source = p.api_key.get_secret_value(), f"api_key of profile {name!r}"
     elif p.api_key_env:

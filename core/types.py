@@ -7,7 +7,7 @@ objects into these, so nothing above core ever depends on one provider's SDK.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeGuard, TypeVar
 
 T = TypeVar("T")
 
@@ -15,6 +15,13 @@ JobStatus = Literal[
     "validating_files", "queued", "running", "paused", "succeeded", "failed", "cancelled"
 ]
 FINISHED_STATUSES: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
+
+TrainingMethod = Literal["supervised", "dpo"]  # what a JobSpec can launch
+TRAINING_METHODS: tuple[TrainingMethod, ...] = ("supervised", "dpo")
+
+
+def is_training_method(value: object) -> TypeGuard[TrainingMethod]:
+    return value in TRAINING_METHODS
 
 
 @dataclass(frozen=True)
@@ -111,7 +118,7 @@ class JobSpec:
     training_file: str
     validation_file: str | None = None
     suffix: str | None = None
-    method: Literal["supervised", "dpo"] = "supervised"
+    method: TrainingMethod = "supervised"
     # Values are "auto" or numbers; keys as the API names them (n_epochs, batch_size,
     # learning_rate_multiplier, beta for DPO).
     hyperparameters: dict[str, Any] = field(default_factory=dict)
@@ -171,7 +178,8 @@ class TransferProgress:
 # ---------------------------------------------------------------- what a provider can do
 # Screens follow these records instead of testing a provider's name.
 
-FieldType = Literal["int", "float", "bool", "choice", "string"]
+FieldType = Literal["int", "float", "bool", "choice", "string", "names"]
+# "names": one word such as "all-linear", or a list of names (typed as a comma list).
 
 
 @dataclass(frozen=True)
@@ -202,6 +210,10 @@ class HyperparameterField:
                 f"{self.label}: expected one of {', '.join(self.choices)}"
         if self.type == "string":
             return None if isinstance(value, str) else f"{self.label}: expected text"
+        if self.type == "names":
+            ok = isinstance(value, str) or (isinstance(value, list) and value
+                                            and all(isinstance(v, str) and v for v in value))
+            return None if ok else f"{self.label}: expected a name or a comma list of names"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return f"{self.label}: expected a number"
         if self.type == "int" and not float(value).is_integer():
@@ -252,6 +264,9 @@ class Capabilities:
     extra_body: bool = False
     # Fine-tuned models are deleted by deleting the job that made them.
     delete_model_via_job: bool = False
+    # Which official SDK the launch call is made with ("openai" or "together"), for the
+    # "as Python code" view.
+    sdk: str = "openai"
 
     def hyperparameter(self, name: str) -> HyperparameterField | None:
         return next((f for f in self.hyperparameters if f.name == name), None)

@@ -68,8 +68,8 @@ def sync_client(sandbox) -> Iterator[openai.OpenAI]:
 
 
 def _stand_in_marv(folder: Path) -> Path:
-    questions = [("What is the capital of country number %d?" % i,
-                  "Capital number %d, obviously. Look it up next time." % i) for i in range(40)]
+    questions = [(f"What is the capital of country number {i}?",
+                  f"Capital number {i}, obviously. Look it up next time.") for i in range(40)]
     path = folder / "marv.jsonl"
     with path.open("w", encoding="utf-8") as out:
         for question, answer in questions:

@@ -226,10 +226,10 @@ async def settle(app, pilot, seconds: float = 3.0) -> None:
 
 
 async def visit_every_section(app, pilot) -> dict[str, str]:
-    """Press 1-5 and help; returns a screenshot (SVG text) of each place visited, and the
-    notifications shown there (as "notes <key>")."""
+    """Press alt+1..alt+5 (they work from a text box too, e.g. the picker's path) and help; returns a
+    screenshot (SVG text) of each place visited, and the notifications shown there (as "notes <key>")."""
     shots = {"start": app.export_screenshot()}
-    for key in (*SECTIONS, "question_mark"):
+    for key in (*(f"alt+{n}" for n in SECTIONS), "question_mark"):
         await pilot.press(key)
         await settle(app, pilot)
         shots[key] = app.export_screenshot()

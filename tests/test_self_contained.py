@@ -51,5 +51,6 @@ def test_nothing_refers_to_a_path_outside_the_repository():
 
 def test_the_check_sees_a_path_outside(tmp_path):
     bad = tmp_path / "bad.py"
-    bad.write_text('SPEC = ROOT / ".." / "shared" / "x.yaml"\nOTHER = "../shared/spec.yaml"\nfine = "a/b"\nok = "../x"  # outside-ok\n')
+    bad.write_text('SPEC = ROOT / ".." / "shared" / "x.yaml"\nOTHER = "../shared/spec.yaml"\n'
+                   'fine = "a/b"\nok = "../x"  # outside-ok\n')
     assert len(outside_references([bad])) == 2

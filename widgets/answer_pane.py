@@ -32,6 +32,7 @@ def format_stats(result: PaneResult | None) -> str:
 
 
 class AnswerPane(VerticalScroll, can_focus=True):
+    AREA = "answer pane"  # how `?` names it
     DEFAULT_CSS = """
     AnswerPane {
         border: round $panel-lighten-2;

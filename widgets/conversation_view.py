@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -170,12 +171,20 @@ def raw_renderable(text: str, example: Any = None) -> RenderableType:
     return Text(cut(text, MAX_RAW))
 
 
+def problem_line(severity: str, text: str) -> Text:
+    """One problem as a line: ✗ for an error, ! for a warning (the mark, not only the colour)."""
+    if severity == "error":
+        return Text("✗ " + text, style="bold red")
+    return Text("! " + text, style="yellow")
+
+
 class ConversationView(VerticalScroll, inherit_bindings=False):
     """Scrollable drawing of one example; `show()` replaces what is drawn.
 
     It leaves arrows, Home/End and PageUp/PageDown to the screen (moving between examples) and
     scrolls a long example with shift+arrows or J/K.
     """
+    AREA = "the example"  # how `?` names it
 
     BINDINGS = [
         Binding("shift+down,J", "scroll_down", "Scroll down", id="conversation.scroll_down", show=False,
@@ -195,18 +204,21 @@ class ConversationView(VerticalScroll, inherit_bindings=False):
         yield Static("", id="conversation-body")
 
     def show(self, example: Any = None, *, raw_text: str = "", raw: bool = False,
-             problem: str | None = None, note: str | None = None) -> None:
+             problem: str | None = None, problems: Iterable[tuple[str, str]] = (),
+             note: str | None = None) -> None:
         """Draw `example` (parsed JSON) or, in raw mode or when it did not parse, its text.
 
-        `problem` is a line drawn on top in the error colour (e.g. "line is not valid JSON");
-        `note` replaces everything (e.g. "empty file").
+        `problem` is an error drawn on top (e.g. "line is not valid JSON"); `problems` are
+        (severity, text) pairs, one line each, marked ✗ (error) or ! (warning) so they read the
+        same without colour; `note` replaces everything (e.g. "empty file").
         """
         parts: list[RenderableType] = []
         if note is not None:
             parts.append(Text(note, style="italic"))
         else:
-            if problem:
-                parts.append(Text("✗ " + problem, style="bold red"))
+            marked = ([("error", problem)] if problem else []) + list(problems)
+            for severity, text in marked:
+                parts.append(problem_line(severity, text))
             if raw or example is None:
                 parts.append(raw_renderable(raw_text, example if raw else None))
             else:

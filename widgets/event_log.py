@@ -51,6 +51,7 @@ def metrics_text(event: JobEvent) -> str | None:
 
 class EventLog(ScrollView, can_focus=True):
     """Read-only list of job events with level colours and a follow mode."""
+    AREA = "event log"  # how `?` names it
 
     DEFAULT_CSS = """
     EventLog {

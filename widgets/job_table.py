@@ -64,6 +64,7 @@ class KeyTable(DataTable):
 
 class JobTable(KeyTable):
     """Jobs with row keys = job ids; `set_jobs` replaces, `add_jobs` appends a further page."""
+    AREA = "jobs table"  # how `?` names it
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -63,6 +63,7 @@ class PathSuggester(Suggester):
 
 class DatasetTree(DirectoryTree):
     """A DirectoryTree showing folders and .jsonl files only (hidden entries left out)."""
+    AREA = "folder tree"  # how `?` names it
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         out = []

@@ -13,6 +13,7 @@ from textual.widgets import DataTable
 
 class ProblemList(DataTable):
     """Rows fill in as problems are found (`add_problems`); Enter or a click posts `ProblemList.Chosen`."""
+    AREA = "problem list"  # how `?` names it
 
     DEFAULT_CSS = """
     ProblemList { height: 1fr; overflow-x: hidden; }
@@ -27,9 +28,12 @@ class ProblemList(DataTable):
         self.problems: list[Any] = []
 
     def on_mount(self) -> None:
-        self.add_column("line", key="line", width=5)
+        # The mark says the severity without colour: ✗ error, ! warning.
+        self.add_column("", key="mark", width=1)
+        self.add_column("line", key="line", width=7)
         self.add_column("code", key="code", width=16)
         # Fixed width: auto widths change with the order rows arrive in (snapshots must not).
+        # Cut at the panel's edge: `detail()` (the line under the list) has the whole message.
         self.add_column("message", key="message", width=160)
 
     def clear_problems(self) -> None:
@@ -39,10 +43,24 @@ class ProblemList(DataTable):
     def add_problems(self, problems: Iterable[Any]) -> None:
         for p in problems:
             self.problems.append(p)
-            style = "red" if p.severity == "error" else "yellow"
+            error = p.severity == "error"
+            style = "bold red" if error else "yellow"
             line = str(p.line) if p.line else "file"
-            self.add_row(Text(line, style=style, justify="right"), Text(p.code, style=style),
-                         p.message, key=str(len(self.problems) - 1))
+            self.add_row(Text("✗" if error else "!", style=style), Text(line, style=style, justify="right"),
+                         Text(p.code, style=style), p.message, key=str(len(self.problems) - 1))
+
+    def detail(self, index: int | None = None) -> Text:
+        """The whole of one problem (the highlighted one by default), for the line under the list."""
+        index = self.cursor_row if index is None else index
+        if not self.problems or not 0 <= index < len(self.problems):
+            return Text("")
+        p = self.problems[index]
+        error = p.severity == "error"
+        where = f"line {p.line:,}" if p.line else "file"
+        text = Text("✗ " if error else "! ", style="bold red" if error else "yellow")
+        text.append(f"{where} · {p.code}: ", style="bold")
+        text.append(p.message)
+        return text
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

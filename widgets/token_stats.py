@@ -44,7 +44,8 @@ class TokenStatsPanel(Static):
         grid.add_column(no_wrap=True)
         status = "validating…" if running else ("valid" if not errors else "has errors")
         status_style = "yellow" if running else ("green" if not errors else "red")
-        grid.add_row("examples", Text.assemble(_n(examples), "  ", (status, status_style)))
+        # "parsed": lines that are example objects; the header counts lines.
+        grid.add_row("examples", Text.assemble(f"{_n(examples)} parsed", "  ", (status, status_style)))
         grid.add_row("problems", Text.assemble((f"{errors:,} errors", "red" if errors else ""), " · ",
                                                (f"{warnings:,} warnings", "yellow" if warnings else "")))
         if stats is not None and getattr(stats, "examples", 0):

@@ -117,7 +117,8 @@ async def archive_account(provider: Any, dest: Path | str, *, profile: str,
             await provider.download_file(file_id, dest / L.RESULTS / file_id)
         except CoreError as exc:
             summary.missing.append(f"result file {file_id}: {exc.summary()}")
-    sessions, rounds = [], []
+    sessions: list[dict] = []
+    rounds: list[dict] = []
     if compare_store is not None:
         say("compare sessions")
         sessions, rounds = await _compare_sessions(compare_store)

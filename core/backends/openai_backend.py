@@ -8,9 +8,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiofiles
 from openai import APIConnectionError, AsyncOpenAI
@@ -46,13 +46,16 @@ from ftui.core.types import (
 from ftui.core.uploads_record import note_upload
 
 R = TypeVar("R")
+P = ParamSpec("P")
 
 
-def _core_errors_only(method: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable[R]]:
+def _core_errors_only(
+        method: Callable[Concatenate[OpenAIProvider, P], Coroutine[Any, Any, R]],
+) -> Callable[Concatenate[OpenAIProvider, P], Coroutine[Any, Any, R]]:
     """The one place SDK/OS exceptions become CoreError (cancellation passes through)."""
 
     @functools.wraps(method)
-    async def wrapper(self: OpenAIProvider, *args: Any, **kwargs: Any) -> R:
+    async def wrapper(self: OpenAIProvider, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return await method(self, *args, **kwargs)
         except Exception as exc:

@@ -23,3 +23,27 @@ OPENAI_CAPABILITIES = Capabilities(
     training_cost=CostModel("per_token", note="dollars per trained token, from the price table"),
     extra_body=True,  # compatible services (Nebius, Azure) take extra fields
 )
+
+# The local engine (core/local) speaks OpenAI's API and trains LoRA adapters on this machine:
+# OpenAI's supervised fields plus its LoRA extras, sent inside the method's hyperparameters.
+# The defaults are the engine's own (core.local.engine.LORA_DEFAULTS; a test keeps them equal).
+LOCAL_HYPERPARAMETERS: tuple[HyperparameterField, ...] = OPENAI_HYPERPARAMETERS[:3] + (
+    HyperparameterField("lora_r", "LoRA rank", "int", 8, 1, 256, help="adapter rank"),
+    HyperparameterField("lora_alpha", "LoRA alpha", "float", 16, 0, 4096,
+                        help="scale of the adapter's update"),
+    HyperparameterField("lora_dropout", "LoRA dropout", "float", 0.05, 0, 0.9),
+    HyperparameterField("lora_target_modules", "LoRA modules", "names", "all-linear",
+                        help="all-linear, or e.g. q_proj, v_proj"),
+)
+
+LOCAL_CAPABILITIES = Capabilities(
+    pause_resume=True,
+    event_paging="cursor",
+    metrics_source="events",
+    checkpoints=True,
+    deploy_before_chat=False,
+    methods=("supervised",),  # DPO answers "not yet supported locally"
+    hyperparameters=LOCAL_HYPERPARAMETERS,
+    training_cost=CostModel("local_time", note="no charge: time on this machine"),
+    extra_body=False,
+)

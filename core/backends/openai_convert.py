@@ -79,9 +79,13 @@ def checkpoint(c: FineTuningJobCheckpoint) -> Checkpoint:
                       metrics={k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))})
 
 
+LOCAL_OWNER = "local"  # what core/sandbox/routes_models.py says a local engine's base model is
+
+
 def model_info(m: Model) -> ModelInfo:
     return ModelInfo(id=m.id, created=m.created or 0, owned_by=m.owned_by or "",
-                     fine_tunable=is_fine_tunable(m.id),
+                     # a local engine's base models (owned_by "local") are all fine-tunable
+                     fine_tunable=is_fine_tunable(m.id) or m.owned_by == LOCAL_OWNER,
                      shutdown_date=getattr(m, "shutdown_date", None) or shutdown_date(m.id))
 
 

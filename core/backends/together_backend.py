@@ -13,10 +13,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiofiles
 from together import APIConnectionError, AsyncTogether
@@ -53,17 +52,20 @@ from ftui.core.uploads_record import note_upload
 from ftui.core.watch import MetricPoint
 
 R = TypeVar("R")
+P = ParamSpec("P")
 
 
 class _SupportedModels(SdkModel):  # GET /v1/fine-tunes/models/supported (no SDK method yet)
     models: list[str]
 
 
-def _core_errors_only(method: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable[R]]:
+def _core_errors_only(
+        method: Callable[Concatenate[TogetherProvider, P], Coroutine[Any, Any, R]],
+) -> Callable[Concatenate[TogetherProvider, P], Coroutine[Any, Any, R]]:
     """The one place SDK/OS exceptions become CoreError (cancellation passes through)."""
 
     @functools.wraps(method)
-    async def wrapper(self: TogetherProvider, *args: Any, **kwargs: Any) -> R:
+    async def wrapper(self: TogetherProvider, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return await method(self, *args, **kwargs)
         except Exception as exc:

@@ -4,10 +4,12 @@ defaults of one base model (from /fine-tunes/models/limits)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any, TypedDict
 
 from together.types.finetune_model_limits import FinetuneModelLimits
 
-from ftui.core.types import Capabilities, CostModel, HyperparameterField as F
+from ftui.core.types import Capabilities, CostModel
+from ftui.core.types import HyperparameterField as F
 
 _LORA = {"training_type": "Lora"}
 _DPO = {"method": "dpo"}
@@ -51,7 +53,18 @@ TOGETHER_CAPABILITIES = Capabilities(
     serving_cost=CostModel("per_minute", note="a dedicated endpoint bills every minute it runs, idle or not"),
     extra_body=False,  # fine_tuning.create builds its body itself and takes no extra_body
     delete_model_via_job=True,
+    sdk="together",
 )
+
+
+class _FieldChange(TypedDict, total=False):
+    """The parts of a launch field one base model's limits override."""
+
+    default: Any
+    minimum: float | None
+    maximum: float | None
+    choices: tuple[str, ...]
+    help: str
 
 
 def fields_for(limits: FinetuneModelLimits) -> list[F]:
@@ -60,7 +73,7 @@ def fields_for(limits: FinetuneModelLimits) -> list[F]:
     full = limits.full_training
     batch_max = max(lora.max_batch_size, full.max_batch_size if full else 0)
     batch_min = min(lora.min_batch_size, full.min_batch_size if full else lora.min_batch_size)
-    bounds = {
+    bounds: dict[str, _FieldChange] = {
         "n_epochs": {"maximum": limits.max_num_epochs},
         "n_checkpoints": {"maximum": limits.max_num_checkpoints},
         "n_evals": {"maximum": limits.max_num_evals},
@@ -71,7 +84,7 @@ def fields_for(limits: FinetuneModelLimits) -> list[F]:
     }
     out: list[F] = []
     for f in TOGETHER_HYPERPARAMETERS:
-        change = dict(bounds.get(f.name, {}))
+        change = bounds.get(f.name, _FieldChange()).copy()
         if f.name == "training_type" and not limits.supports_full_training:
             change["choices"] = ("Lora",)
         if f.name == "lora_trainable_modules" and lora.target_modules:

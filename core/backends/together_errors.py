@@ -20,7 +20,8 @@ _REPORT_MESSAGE = re.compile(r"'message':\s*(['\"])(.*?)\1", re.S)
 def _body_message(exc: together.APIError) -> str:
     body = exc.body
     if isinstance(body, dict):
-        inner = body.get("error") if isinstance(body.get("error"), dict) else body
+        error = body.get("error")
+        inner = error if isinstance(error, dict) else body
         for name in ("message", "detail", "title"):
             text = inner.get(name)
             if isinstance(text, str) and text:

@@ -21,8 +21,10 @@ Progress = Callable[[int, int], None]  # (done, total)
 async def run_batch(provider: Provider, examples: Sequence[PromptExample], left_model: str,
                     right_model: str, params: Params, *, concurrency: int = 4,
                     progress: Progress | None = None,
-                    on_round: Callable[[int, Round], None] | None = None) -> list[Round]:
-    """Every example to both models, at most `concurrency` pairs in flight. Rounds come back in
+                    on_round: Callable[[int, Round], None] | None = None,
+                    right_provider: Provider | None = None) -> list[Round]:
+    """Every example to both models, at most `concurrency` pairs in flight (the right model on
+    `right_provider` when given, e.g. another profile's account). Rounds come back in
     the examples' order; `on_round(i, round)` reports each as it finishes. Cancel the awaiting
     task to stop: pairs in flight are cancelled too."""
     gate = asyncio.Semaphore(max(1, concurrency))
@@ -33,7 +35,8 @@ async def run_batch(provider: Provider, examples: Sequence[PromptExample], left_
         nonlocal done
         async with gate:
             left, right = await run_pair(provider, params.request(left_model, example.messages),
-                                         params.request(right_model, example.messages))
+                                         params.request(right_model, example.messages),
+                                         right_provider=right_provider)
         r = Round(left_model=left_model, right_model=right_model, system=example.system,
                   user=example.user, params=params.to_dict(), left=left, right=right,
                   expected=example.expected, source=example.label,
@@ -73,7 +76,8 @@ class SweepScore:
     beats_base: int = 0  # prompts where it is closer to expected than the base model
     answered: int = 0
     errors: int = 0
-    answers: list[PaneResult] = field(default_factory=list)
+    # One per prompt; None where a saved sweep kept no answer for it (score_sweep skips those).
+    answers: list[PaneResult | None] = field(default_factory=list)
 
 
 async def sweep_checkpoints(provider: Provider, job_id: str, examples: Sequence[PromptExample],
@@ -130,7 +134,8 @@ def score_sweep(scores: Sequence[SweepScore], expected: Sequence[str | None]) ->
             s.answered += 1
             sim = similarity(answer.text, want or "")
             sims.append(sim)
-            base_text = base.answers[i].text if base.answers[i] is not None else ""
+            base_answer = base.answers[i]
+            base_text = base_answer.text if base_answer is not None else ""
             if s is not base and sim > similarity(base_text, want or ""):
                 s.beats_base += 1
         s.mean_similarity = sum(sims) / len(sims) if sims else 0.0

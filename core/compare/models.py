@@ -27,7 +27,10 @@ async def succeeded_jobs(provider: Provider, limit: int = 20) -> list[Job]:
 async def default_pair(provider: Provider) -> tuple[str, str] | None:
     """(base, fine-tuned) of the newest succeeded job, or None when there is none."""
     jobs = await succeeded_jobs(provider)
-    return (jobs[0].model, jobs[0].fine_tuned_model) if jobs else None
+    newest = jobs[0] if jobs else None
+    if newest is None or not newest.fine_tuned_model:  # succeeded_jobs keeps only jobs with one
+        return None
+    return newest.model, newest.fine_tuned_model
 
 
 async def job_of_model(provider: Provider, model: str) -> Job | None:

@@ -116,15 +116,18 @@ def _check_complete(result: PaneResult) -> str | None:
 
 async def run_pair(provider: Provider, left: ChatRequest, right: ChatRequest,
                    on_update: Callable[[str, PaneResult], None] | None = None,
-                   clock: Callable[[], float] = time.perf_counter) -> tuple[PaneResult, PaneResult]:
-    """Send both requests at once, one task per side, so the slower never holds the faster back."""
+                   clock: Callable[[], float] = time.perf_counter, *,
+                   right_provider: Provider | None = None) -> tuple[PaneResult, PaneResult]:
+    """Send both requests at once, one task per side, so the slower never holds the faster back.
+    `right_provider`: the right side asks another account (e.g. the old model on OpenAI, the
+    new one on Together); by default both ask `provider`."""
 
     def side(name: str) -> OnUpdate | None:
         return (lambda r: on_update(name, r)) if on_update else None
 
     tasks = [
         asyncio.create_task(stream_pane(provider, left, side("left"), clock)),
-        asyncio.create_task(stream_pane(provider, right, side("right"), clock)),
+        asyncio.create_task(stream_pane(right_provider or provider, right, side("right"), clock)),
     ]
     try:
         left_result, right_result = await asyncio.gather(*tasks)

@@ -14,13 +14,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-
 from ftui.core.compare.pane import PaneResult
 from ftui.core.compare.records import Round, SessionInfo
 from ftui.core.errors import CoreError
 from ftui.core.paths import data_dir
 from ftui.core.types import Usage
-
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (

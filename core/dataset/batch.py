@@ -15,8 +15,9 @@ from hashlib import blake2b
 from typing import Any, Literal
 
 import msgspec
+
 from ftui.core.dataset import checks
-from ftui.core.dataset.checks import CHAT, PREFERENCE, REINFORCEMENT
+from ftui.core.dataset.checks import CHAT, PREFERENCE, REINFORCEMENT, Severity
 from ftui.core.dataset.models import token_limit
 from ftui.core.dataset.reader import BOM
 from ftui.core.dataset.tokens import REPLY_PRIMING, TOKENS_PER_MESSAGE, example_pieces
@@ -36,7 +37,7 @@ class BatchJob:
 @dataclass
 class BatchResult:
     lines: int = 0
-    problems: list[tuple[int, str, str, str]] = field(default_factory=list)  # (line, code, message, severity)
+    problems: list[tuple[int, str, str, Severity]] = field(default_factory=list)  # (line, code, message, severity)
     example_lines: array = field(default_factory=lambda: array("q"))
     example_tokens: array = field(default_factory=lambda: array("q"))
     key_lines: array = field(default_factory=lambda: array("q"))  # examples that have a prompt/answer split
@@ -211,7 +212,7 @@ def check_batch(job: BatchJob) -> BatchResult:
     if last_ended:
         raws.pop()
     out.lines = len(raws)
-    objs: list[tuple[int, Any]] = []
+    objs: list[tuple[int, int, list[str]]] = []  # (line, fixed tokens, pieces)
     number = job.first_line - 1
     for index, raw in enumerate(raws):
         number += 1
@@ -269,15 +270,15 @@ def check_batch(job: BatchJob) -> BatchResult:
             problems.append((number, code, msg, sev))
         if not isinstance(obj, dict):
             continue
-        keys = stable_keys(obj, fmt)
+        line_keys = stable_keys(obj, fmt)
         pieces = []
         fixed = example_pieces(obj, pieces) if job.count_tokens else 0
         if "<|" in text:
             _special_tokens(problems, number, text)
-        if keys is not None:
+        if line_keys is not None:
             out.key_lines.append(number)
-            out.prompt_keys.append(keys[0])
-            out.answer_keys.append(keys[1])
+            out.prompt_keys.append(line_keys[0])
+            out.answer_keys.append(line_keys[1])
         out.example_lines.append(number)
         objs.append((number, fixed, pieces))
     if job.count_tokens and objs:

@@ -9,9 +9,10 @@ Messages say what to change.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
-Finding = tuple[str, str, str]  # (code, message, severity)
+Severity = Literal["error", "warning"]
+Finding = tuple[str, str, Severity]  # (code, message, severity)
 
 CHAT, PREFERENCE, REINFORCEMENT, UNKNOWN = "chat", "preference", "reinforcement", "unknown"
 FORMATS = (CHAT, PREFERENCE, REINFORCEMENT)
@@ -37,7 +38,7 @@ SPECIAL_TOKENS = ("<|endoftext|>", "<|endofprompt|>", "<|im_start|>", "<|im_end|
                   "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|startoftext|>")
 
 # Every code the validator can report: severity and a one-line description (for docs, UI help).
-CODES: dict[str, tuple[str, str]] = {
+CODES: dict[str, tuple[Severity, str]] = {
     "invalid_json": ("error", "the line is not valid JSON"),
     "truncated_line": ("error", "the last line is cut off (no newline at the end and incomplete JSON)"),
     "invalid_utf8": ("error", "the line is not valid UTF-8 text"),
@@ -87,7 +88,7 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 
-def severity(code: str) -> str:
+def severity(code: str) -> Severity:
     return CODES.get(code, ("error", ""))[0]
 
 
@@ -274,7 +275,9 @@ def check_content(msg: dict, role: str, label: str) -> list[Finding]:
                                                           "messages; move it to a user message"))
                 continue
             img = part.get("image_url")
-            url = img.get("url") if isinstance(img, dict) else None
+            if not isinstance(img, dict):
+                img = {}
+            url = img.get("url")
             if not isinstance(url, str) or not url.startswith(("http://", "https://", "data:image/")):
                 out.append(_f("invalid_content_part", f"{where} (image_url) needs \"image_url\": {{\"url\": "
                                                       "\"https://...\" or \"data:image/...;base64,...\"}"))

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ftui.core.errors import CoreError
+
+if TYPE_CHECKING:  # validate imports this module
+    from ftui.core.dataset.validate import Problem
 
 
 @dataclass
@@ -43,7 +47,7 @@ class FileChangedError(DatasetError):
 class WriteRefusedError(DatasetError):
     """A write that would lose data or write an invalid example; nothing was written."""
 
-    problems: list = None  # list[Problem] when the example itself was invalid
+    problems: list[Problem] | None = None  # set when the example itself was invalid
 
 
 @dataclass

@@ -53,7 +53,7 @@ def load_prices(path: Path | str | None = None) -> PriceTable:
     """Built-in prices overlaid by the user's TOML (explicit `path`, else the default one if it exists)."""
     table = PriceTable()
     explicit = path is not None
-    p = Path(path) if explicit else default_prices_path()
+    p = Path(path) if path is not None else default_prices_path()
     if not p.exists():
         if explicit:
             raise DatasetError(f"price file {p} does not exist", hint="check the path", path=str(p))

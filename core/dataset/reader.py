@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ftui.core.dataset.errors import (BinaryFileError, DatasetError, FileChangedError, NotAFileError,
-                                 UnreadableFileError)
+from ftui.core.dataset.errors import BinaryFileError, DatasetError, FileChangedError, NotAFileError, UnreadableFileError
 
 CHUNK = 1 << 20
 SNIFF_BYTES = 64 * 1024  # NUL bytes in here mean a binary file, as git decides it

@@ -41,8 +41,13 @@ class DatasetSession:
         return self.reader.example(number)
 
     def changed(self) -> str | None:
-        """None while the file on disk is the version shown, else what changed."""
-        return self.reader.changed()
+        """None while the file on disk is the version shown, else what changed. A version ftui
+        itself wrote (elsewhere in the app) is not a change to warn about: the reader moves on to it."""
+        why = self.reader.changed()
+        if why and writer.written_by_ftui(self.path):
+            self.reload()
+            return None
+        return why
 
     def reload(self) -> None:
         """Show the file as it is on disk now (after an outside change)."""

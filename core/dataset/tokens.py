@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import tiktoken
+
 from ftui.core.dataset.errors import TokenDataError
 from ftui.core.dataset.image_tokens import image_part_tokens
 

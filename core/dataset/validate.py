@@ -23,11 +23,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from ftui.core.dataset import checks
 from ftui.core.dataset.batch import BatchJob, BatchResult, check_batch, whole_key
-from ftui.core.dataset.checks import CHAT, UNKNOWN
+from ftui.core.dataset.checks import CHAT, UNKNOWN, Severity
 from ftui.core.dataset.errors import BinaryFileError, DatasetError
 from ftui.core.dataset.keytable import KeyTable
 from ftui.core.dataset.models import DEFAULT_MODEL
@@ -52,7 +52,7 @@ class Problem:
     line: int  # 1-based; 0 for problems of the whole file
     code: str
     message: str
-    severity: Literal["error", "warning"] = "error"
+    severity: Severity = "error"
 
     def to_dict(self) -> dict:
         return {"line": self.line, "code": self.code, "message": self.message, "severity": self.severity}
@@ -245,7 +245,7 @@ class _Merge:
         self.crlf_first = 0
         self.crlf_count = 0
 
-    def problem(self, line: int, code: str, message: str, sev: str | None = None) -> Problem | None:
+    def problem(self, line: int, code: str, message: str, sev: Severity | None = None) -> Problem | None:
         """Record a problem; returns it to be yielded, or None past the per-code cap."""
         n = self.report.counts.get(code, 0) + 1
         self.report.counts[code] = n

@@ -38,6 +38,24 @@ class WriteResult:
     line: int  # the line written / deleted / restored-to (0 for undo)
 
 
+# The versions ftui itself wrote, by resolved path: a view of the file (the Data screen, after an
+# append from Compare) reopens on them quietly instead of saying the file was replaced.
+_own_writes: dict[str, FileStamp] = {}
+
+
+def _remember_own_write(target: Path, stamp: FileStamp) -> None:
+    _own_writes[str(target.resolve())] = stamp
+
+
+def written_by_ftui(path: Path | str) -> bool:
+    """True when the file on disk now is the version ftui's own last write left there."""
+    key = str(Path(path).resolve())
+    try:
+        return key in _own_writes and stamp_path(path) == _own_writes[key]
+    except OSError:
+        return False
+
+
 def _test_hook(stage: str) -> None:
     # Lets the crash test kill us at an exact stage; the variable is never set in normal use.
     if os.environ.get("FTUI_TEST_KILL_AT") == stage:
@@ -135,7 +153,8 @@ def _make_backup(target: Path, max_backups: int) -> Path:
     return dest
 
 
-def _replace_atomically(target: Path, write_body, *, expected, backup: bool, max_backups: int) -> tuple[FileStamp, Path | None]:
+def _replace_atomically(target: Path, write_body, *, expected, backup: bool,
+                        max_backups: int) -> tuple[FileStamp, Path | None]:
     """Write a temp file with write_body(fh), back the target up, rename the temp over it."""
     tmp = _temp_path(target)
     try:
@@ -162,7 +181,9 @@ def _replace_atomically(target: Path, write_body, *, expected, backup: bool, max
         except OSError:
             pass
         raise
-    return stamp_path(target), made
+    stamp = stamp_path(target)
+    _remember_own_write(target, stamp)
+    return stamp, made
 
 
 def write_new_file(path: Path | str, lines: list[bytes], *, backup: bool = True) -> Path:

@@ -8,11 +8,13 @@ Metadata): suffix 1..64 chars; n_epochs 1..50; batch_size 1..256; learning_rate_
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from ftui.core.errors import CoreError
-from ftui.core.types import JobSpec
+from ftui.core.types import HyperparameterField, JobSpec, TrainingMethod, is_training_method
 
 SUFFIX_MAX = 64
 # The suffix ends up inside a model id ("ft:base:org:SUFFIX:id"), so a colon or space would break it.
@@ -29,7 +31,7 @@ HYPERPARAMETER_BOUNDS: dict[str, tuple[type, float, float | None, bool]] = {
     "learning_rate_multiplier": (float, 0, None, True),
     "beta": (float, 0, 2, True),
 }
-METHOD_HYPERPARAMETERS = {
+METHOD_HYPERPARAMETERS: dict[TrainingMethod, tuple[str, ...]] = {
     "supervised": ("n_epochs", "batch_size", "learning_rate_multiplier"),
     "dpo": ("n_epochs", "batch_size", "learning_rate_multiplier", "beta"),
 }
@@ -160,13 +162,21 @@ class FormValues:
     seed: str = ""
     metadata: str = ""
     wandb_project: str = ""
+    # The provider's own fields (core.types.HyperparameterField name -> text as typed), used
+    # instead of the four above when build_spec is given those fields.
+    hyperparameters: dict[str, str] = dc_field(default_factory=dict)
+    extra_fields: str = ""  # key = value lines, sent as the SDK's extra_body
 
 
-def build_spec(values: FormValues) -> tuple[JobSpec | None, dict[str, str]]:
+def build_spec(values: FormValues, fields: Sequence[HyperparameterField] | None = None
+               ) -> tuple[JobSpec | None, dict[str, str]]:
     """The JobSpec for these values, or None and {field: message} for every field in error.
 
     training_file / validation_file must already be file ids here (locals are uploaded first).
+    With `fields` (the provider's), the hyperparameters are read from `values.hyperparameters`.
     """
+    from ftui.core.launch.form_fields import hyperparameters_from, parse_extra_fields
+
     errors: dict[str, str] = {}
 
     def field(name: str, check, *args):
@@ -180,13 +190,20 @@ def build_spec(values: FormValues) -> tuple[JobSpec | None, dict[str, str]]:
         errors["model"] = "choose a base model"
     if not values.training_file.strip():
         errors["training_file"] = "choose a training file"
-    method = values.method if values.method in METHOD_HYPERPARAMETERS else "supervised"
+    method: TrainingMethod = values.method if is_training_method(values.method) else "supervised"
     suffix = field("suffix", check_suffix, values.suffix)
     hyper: dict[str, Any] = {}
-    for name in METHOD_HYPERPARAMETERS[method]:
-        value = field(name, check_hyperparameter, name, getattr(values, name))
-        if value is not None and value != "auto":
-            hyper[name] = value
+    if fields is not None:
+        hyper, field_errors = hyperparameters_from(fields, values.hyperparameters, method)
+        errors.update(field_errors)
+    else:
+        for name in METHOD_HYPERPARAMETERS[method]:
+            value = field(name, check_hyperparameter, name, getattr(values, name))
+            if value is not None and value != "auto":
+                hyper[name] = value
+    extra, extra_error = parse_extra_fields(values.extra_fields)
+    if extra_error:
+        errors["extra_fields"] = extra_error
     seed = field("seed", check_seed, values.seed)
     metadata = field("metadata", check_metadata, values.metadata)
     wandb = field("wandb_project", check_wandb_project, values.wandb_project)
@@ -195,5 +212,5 @@ def build_spec(values: FormValues) -> tuple[JobSpec | None, dict[str, str]]:
     spec = JobSpec(model=values.model.strip(), training_file=values.training_file.strip(),
                    validation_file=values.validation_file.strip() or None, suffix=suffix,
                    method=method, hyperparameters=hyper, seed=seed, metadata=metadata,
-                   wandb_project=wandb)
+                   wandb_project=wandb, extra_body=extra)
     return spec, {}

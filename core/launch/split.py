@@ -9,6 +9,7 @@ from ftui.core.dataset.writer import write_new_file
 from ftui.core.errors import CoreError
 from ftui.core.launch.fields import input_error
 
+
 def split_dataset(path: Path | str, share: float, seed: int, out_dir: Path | str) -> tuple[Path, Path]:
     """Split the JSONL at `path` into new training and validation files in `out_dir`.
 

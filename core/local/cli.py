@@ -39,8 +39,26 @@ def _serve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default=None,
                         help="where to train and generate (default auto: the GPU when there is one)")
     parser.add_argument("--threads", type=int, default=None,
-                        help="CPU threads for training and generation (default: all cores)")
+                        help="CPU threads for training and generation, in all (default: all cores)")
+    parser.add_argument("--procs", type=_procs, default=None, metavar="N|auto",
+                        help="processes that train each job with torch.distributed (default 1; auto: one "
+                             "per GPU, 1 on CPU); on CPU they share --threads")
+    parser.add_argument("--strategy", choices=("ddp", "fsdp"), default=None,
+                        help="how several processes share a job: ddp, a whole model per process (default); "
+                             "fsdp, sharded (not available yet)")
     return parser
+
+
+def _procs(text: str) -> int | str:
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or auto, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
 
 
 def _export_parser() -> argparse.ArgumentParser:
@@ -88,6 +106,7 @@ async def _serve(args: argparse.Namespace, api_key: str | None, config) -> None:
     handle = await start_local(data_dir=data_dir, host=args.host, port=args.port,
                                model_folders=_model_folders(args, config),
                                device=args.device or config.device, threads=threads,
+                               procs=args.procs or config.procs, strategy=args.strategy or config.strategy,
                                api_key=api_key)
     try:
         print(f"ftui local engine listening on {handle.base_url}")

@@ -67,7 +67,8 @@ def _render(tokenizer: Any, messages: list[dict[str, Any]], generation_prompt: b
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=generation_prompt)
 
 
-def target_spans(tokenizer: Any, messages: Sequence[dict[str, Any]], end_token: str) -> tuple[str, list[tuple[int, int]]]:
+def target_spans(tokenizer: Any, messages: Sequence[dict[str, Any]],
+                 end_token: str) -> tuple[str, list[tuple[int, int]]]:
     """The rendered conversation and the character spans to learn: each weighted assistant message's
     text up to and including the end-of-turn token."""
     plain = [_plain(m) for m in messages]
@@ -98,7 +99,7 @@ def encode_chat(tokenizer: Any, messages: Sequence[dict[str, Any]], *, max_token
     ids = list(encoding["input_ids"])
     labels = [IGNORE] * len(ids)
     span_index = 0
-    for position, (start, end) in enumerate(encoding["offset_mapping"]):
+    for position, (start, _end) in enumerate(encoding["offset_mapping"]):
         while span_index < len(spans) and spans[span_index][1] <= start:
             span_index += 1
         if span_index < len(spans) and spans[span_index][0] <= start < spans[span_index][1]:
@@ -162,7 +163,10 @@ def pack(examples: Sequence[Encoded], device: str = "cpu") -> Batch:
         labels.append(IGNORE)
         labels.extend(example.labels[1:])
     targets = sum(e.target_tokens - (e.labels[0] != IGNORE) for e in examples)
-    as_row = lambda values: torch.tensor([values], dtype=torch.long, device=device)
+
+    def as_row(values: list[int]) -> Any:  # a torch.Tensor; torch is imported lazily
+        return torch.tensor([values], dtype=torch.long, device=device)
+
     return Batch(as_row(ids), as_row(positions), as_row(labels), targets, len(ids))
 
 

@@ -139,6 +139,7 @@ def run_decode(model: Any, tokenizer: Any, prompt_ids: list[int], params: ChatPa
             for index in list(active):
                 token = chosen[index]
                 counts[index] += 1
+                reason: str | None
                 if token in end_ids:
                     reason = "stop"
                     new = texts[index].flush()

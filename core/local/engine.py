@@ -5,6 +5,12 @@ progress); a crash, an out-of-memory or a killed child fails that job with a cle
 lives on. Cancel kills the child at once; pause and resume are passed to it, and it holds at the next step
 boundary with its optimizer in memory. One job trains at a time per engine: the others wait `queued`, in
 the order they came (asyncio.Lock wakes waiters first come, first served).
+
+With `procs` > 1 a job trains as that many worker processes, started the way torchrun starts its workers
+(RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT), on one GPU each or sharing the CPU threads.
+The engine launches them itself rather than through torchrun's agent so that it holds every rank: cancel
+kills them all at once, and when one rank dies the others are killed and the job's error names that
+rank. Only rank 0's protocol lines become events; the others' are read for their errors.
 """
 
 from __future__ import annotations
@@ -13,20 +19,26 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import sys
 import time
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from ftui.core.local.distributed import STRATEGIES
 from ftui.core.local.models import LocalModel, LocalModelError, adapter_dir, find_model
 from ftui.core.sandbox.engine import EngineError, RunControl, TrainingPlan
 
 LORA_DEFAULTS = {"lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.05, "lora_target_modules": "all-linear"}
 PAUSE_POLL_SECONDS = 0.1
 LOG_TAIL_BYTES = 2000
+# PyTorch itself can shard on CPU (fully_shard with gloo works in torch 2.13); what is missing is ours:
+# equal forward counts on every rank, sharded adapter and optimizer saving, and resume.
+FSDP_UNAVAILABLE = ("FSDP is not available in ftui's local engine yet: train with strategy ddp (each process "
+                    "holds the whole model), or a model that fits one device.")
 
 
 class LocalEngine:
@@ -37,13 +49,30 @@ class LocalEngine:
     extra_hyperparameters = tuple(LORA_DEFAULTS)
 
     def __init__(self, models: Sequence[LocalModel], *, data_dir: Path, device: str = "cpu",
-                 threads: int = 0) -> None:
+                 threads: int = 0, procs: int = 1, strategy: str = "ddp") -> None:
+        if procs < 1:
+            raise ValueError(f"procs must be 1 or more, got {procs}")
+        if strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
+        if strategy == "fsdp":
+            raise ValueError(FSDP_UNAVAILABLE)
         self.models = list(models)
         self.data_dir = Path(data_dir)
         self.device = device
-        self.threads = threads
-        self.children: dict[str, asyncio.subprocess.Process] = {}  # job id -> its training process
+        self.threads = threads  # in all: each of `procs` processes gets its share
+        self.procs = procs
+        self.strategy = strategy
+        self.children: dict[str, asyncio.subprocess.Process] = {}  # job id -> its rank 0 process
+        self.ranks: dict[str, list[asyncio.subprocess.Process]] = {}  # job id -> every rank, by rank
         self._lock: asyncio.Lock | None = None
+
+    @property
+    def threads_per_process(self) -> int:
+        return max(1, self.threads // self.procs) if self.threads > 0 else 0
+
+    @property
+    def backend(self) -> str:
+        return "nccl" if self.device == "cuda" else "gloo"
 
     # what the runner and the job request ask -----------------------------------------------------------
     def model_error(self, model_id: str) -> str | None:
@@ -72,7 +101,8 @@ class LocalEngine:
                        training_file=plan.training_path or "", validation_file=plan.validation_path,
                        output_dir=str(folder), n_epochs=plan.n_epochs, batch_size=plan.batch_size,
                        learning_rate_multiplier=plan.learning_rate_multiplier, seed=plan.seed,
-                       device=self.device, threads=self.threads, cache_dir=str(self.data_dir / "converted"),
+                       device=self.device, threads=self.threads_per_process, strategy=self.strategy,
+                       cache_dir=str(self.data_dir / "converted"),
                        lora_r=int(lora["lora_r"]), lora_alpha=lora["lora_alpha"],
                        lora_dropout=float(lora["lora_dropout"]), lora_target_modules=lora["lora_target_modules"])
         path = folder / "job.json"
@@ -90,46 +120,109 @@ class LocalEngine:
             await asyncio.sleep(PAUSE_POLL_SECONDS)
         job_file = self._job_file(plan, model)
         log_path = job_file.parent / "worker.log"
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-        if self.threads > 0:
-            env["OMP_NUM_THREADS"] = str(self.threads)
-        with open(log_path, "ab") as log:  # noqa: ASYNC230 -- opening a log file is instant
-            child = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "ftui.core.local.worker", str(job_file),
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log, env=env,
-                limit=64 * 1024 * 1024)  # the done line carries every metrics row
+        ranks = await self._launch(job_file, log_path)
+        child = ranks[0]
         self.children[plan.job_id] = child
+        self.ranks[plan.job_id] = ranks
+        if self.procs > 1:
+            control.message(f"Training on {self.procs} processes ({self.backend}, {self.strategy})")
         follower = asyncio.get_running_loop().create_task(self._follow_pause(child, control))
         try:
-            return await self._relay(child, plan, control, log_path)
+            return await self._supervise(ranks, plan, control, log_path)
         finally:
             follower.cancel()
-            if child.returncode is None:
-                child.kill()  # cancel or shutdown: stop now; the resume state on disk is what survives
-                await child.wait()
+            for rank in ranks:  # cancel or shutdown: stop now; the resume state on disk is what survives
+                if rank.returncode is None:
+                    rank.kill()
+            for rank in ranks:
+                await rank.wait()
             self.children.pop(plan.job_id, None)
+            self.ranks.pop(plan.job_id, None)
+
+    async def _launch(self, job_file: Path, log_path: Path) -> list[asyncio.subprocess.Process]:
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+        if self.threads_per_process > 0:
+            env["OMP_NUM_THREADS"] = str(self.threads_per_process)
+        if self.procs > 1:
+            env.update(WORLD_SIZE=str(self.procs), LOCAL_WORLD_SIZE=str(self.procs), MASTER_ADDR="127.0.0.1",
+                       MASTER_PORT=str(_free_port()), GROUP_RANK="0", ROLE_RANK="0")
+        ranks = []
+        with open(log_path, "ab") as log:  # noqa: ASYNC230 -- opening a log file is instant
+            for rank in range(self.procs):
+                rank_env = {**env, "RANK": str(rank), "LOCAL_RANK": str(rank)} if self.procs > 1 else env
+                ranks.append(await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "ftui.core.local.worker", str(job_file),
+                    # every rank gets a stdin pipe: when the server dies, each sees it close and exits
+                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log, env=rank_env,
+                    limit=64 * 1024 * 1024))  # the done line carries every metrics row
+        return ranks
+
+    async def _supervise(self, ranks: list[asyncio.subprocess.Process], plan: TrainingPlan,
+                         control: RunControl, log_path: Path) -> list[dict[str, Any]]:
+        """Relay rank 0 and watch the others; the moment any rank exits unsuccessfully, kill the rest
+        (a peer blocked in a collective would otherwise wait for its timeout) and fail the job."""
+        outcomes = [RankOutcome(rank) for rank in range(len(ranks))]
+        tasks = {asyncio.ensure_future(self._relay(ranks[0], plan, control, outcomes[0])): 0}
+        for rank in range(1, len(ranks)):
+            tasks[asyncio.ensure_future(self._watch(ranks[rank], outcomes[rank]))] = rank
+        pending = set(tasks)
+        first_failed: int | None = None
+        killed: set[int] = set()
+        try:
+            while pending and first_failed is None:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                failed = sorted(tasks[t] for t in done if t.result() != 0)
+                first_failed = failed[0] if failed else None
+            if first_failed is not None:
+                killed = {rank for rank, process in enumerate(ranks) if process.returncode is None}
+                for rank in killed:
+                    ranks[rank].kill()
+                await asyncio.gather(*pending)
+        finally:
+            for task in pending:  # cancelled job: train() kills the processes
+                task.cancel()
+        main = outcomes[0]
+        if first_failed is None and main.done is not None:
+            control.record(adapter=main.done["adapter"], trained_tokens=main.done["trained_tokens"])
+            return main.done["rows"]
+        culprit = _culprit(outcomes, killed, 0 if first_failed is None else first_failed)
+        raise EngineError(_failure_message(culprit, len(ranks), main.step, log_path),
+                          culprit.error.get("code", "training_failed") if culprit.error else "training_failed")
+
+    async def _watch(self, process: asyncio.subprocess.Process, outcome: RankOutcome) -> int:
+        """A rank other than 0: its protocol lines only matter for its error; returns its exit status."""
+        stdout = _pipe(process.stdout)
+        while line := await stdout.readline():
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if event.get("type") == "error":
+                outcome.error = event
+        outcome.code = await process.wait()
+        return outcome.code
 
     async def _follow_pause(self, child: asyncio.subprocess.Process, control: RunControl) -> None:
         sent = False
+        stdin = _pipe(child.stdin)
         while child.returncode is None:
             if control.paused != sent:
                 sent = control.paused
                 try:
-                    child.stdin.write(b"pause\n" if sent else b"resume\n")
-                    await child.stdin.drain()
+                    stdin.write(b"pause\n" if sent else b"resume\n")
+                    await stdin.drain()
                 except (BrokenPipeError, ConnectionResetError):
                     return
             await asyncio.sleep(PAUSE_POLL_SECONDS)
 
     async def _relay(self, child: asyncio.subprocess.Process, plan: TrainingPlan, control: RunControl,
-                     log_path: Path) -> list[dict[str, Any]]:
+                     outcome: RankOutcome) -> int:
+        """Rank 0's protocol lines become the job's events; returns its exit status."""
         total = plan.total_steps
         step_times: deque[float] = deque(maxlen=10)
         last = time.monotonic()
-        error: dict[str, Any] | None = None
-        done: dict[str, Any] | None = None
-        step = 0
-        while line := await child.stdout.readline():
+        stdout = _pipe(child.stdout)
+        while line := await stdout.readline():
             try:
                 event = json.loads(line)
             except ValueError:
@@ -137,13 +230,13 @@ class LocalEngine:
             kind = event.get("type")
             if kind == "started":
                 total = event["total_steps"]
-                step = event["start_step"]
+                outcome.step = event["start_step"]
                 control.message(f"Training {event['examples']} examples for {total} steps on {self.device} "
                                 f"(learning rate {event['learning_rate']:g})")
                 last = time.monotonic()
             elif kind == "metrics":
                 row = event["row"]
-                step = row["step"]
+                outcome.step = step = row["step"]
                 now = time.monotonic()
                 step_times.append(now - last)
                 last = now
@@ -162,18 +255,62 @@ class LocalEngine:
                 control.message(f"Training resumed at step {event['step'] + 1}")
                 last = time.monotonic()
             elif kind == "done":
-                done = event
+                outcome.done = event
             elif kind == "error":
-                error = event
-        code = await child.wait()
-        if done is not None and code == 0:
-            control.record(adapter=done["adapter"], trained_tokens=done["trained_tokens"])
-            return done["rows"]
-        if error is not None:
-            raise EngineError(error["message"], error.get("code", "training_failed"))
-        how = f"was killed by signal {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
-        raise EngineError(f"The training process {how} after step {step}; the job stopped. "
-                          f"Details: {log_path}{_log_tail(log_path)}", "training_failed")
+                outcome.error = event
+        outcome.code = await child.wait()
+        return 1 if outcome.code == 0 and outcome.done is None else outcome.code
+
+
+@dataclass
+class RankOutcome:
+    """How one training process ended."""
+
+    rank: int
+    code: int | None = None
+    error: dict[str, Any] | None = None  # its last "error" line
+    done: dict[str, Any] | None = None  # rank 0's "done" line
+    step: int = 0  # rank 0: the last step it reported
+
+
+def _culprit(outcomes: list[RankOutcome], killed: set[int], first_failed: int) -> RankOutcome:
+    """The rank that really failed: one that died on its own of a signal, else one with its own error
+    (not a lost peer), else the first one seen to fail."""
+    own = [o for o in outcomes if o.rank not in killed]
+    for test in (lambda o: o.code is not None and o.code < 0,
+                 lambda o: o.error is not None and o.error.get("code") != "peer_lost"):
+        found = [o for o in own if test(o)]
+        if found:
+            return found[0]
+    return outcomes[first_failed]
+
+
+def _failure_message(outcome: RankOutcome, procs: int, step: int, log_path: Path) -> str:
+    who = "The training process" if procs == 1 else f"Training process rank {outcome.rank} of {procs}"
+    others = "" if procs == 1 else "; the other ranks were stopped"
+    if outcome.error is not None and outcome.error.get("code") != "peer_lost":
+        return outcome.error["message"] if procs == 1 else f"{who}: {outcome.error['message']}{others}."
+    code = outcome.code or 0
+    how = f"was killed by signal {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
+    return (f"{who} {how} after step {step}{others}; the job stopped. "
+            f"Details: {log_path}{_log_tail(log_path)}")
+
+
+_Stream = TypeVar("_Stream", asyncio.StreamReader, asyncio.StreamWriter)
+
+
+def _pipe(stream: _Stream | None) -> _Stream:
+    """A worker's stdin/stdout; _launch always opens both with PIPE, so None is a bug there."""
+    if stream is None:
+        raise RuntimeError("worker process was started without its stdin/stdout pipe")
+    return stream
+
+
+def _free_port() -> int:
+    """A TCP port free on loopback now, for the ranks' rendezvous."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _log_tail(path: Path) -> str:

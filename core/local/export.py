@@ -89,7 +89,7 @@ def _forget_gguf(weights: object) -> None:
     # marks the model "quantized with gguf" and refuses to save it; the saved model is plain.
     quantizer = getattr(weights, "hf_quantizer", None)
     method = getattr(getattr(quantizer, "quantization_config", None), "quant_method", None)
-    if getattr(method, "value", method) == "gguf":
+    if quantizer is not None and getattr(method, "value", method) == "gguf":
         quantizer.remove_quantization_config(weights)
 
 
@@ -123,7 +123,7 @@ def export_model(data_dir: Path, model: str, dest: Path, *, merged: bool,
         shutil.rmtree(partial, ignore_errors=True)
         if merged:
             _write_merged(ref, by_id[ref.base], partial)
-        else:
+        elif ref.adapter is not None:  # always, here: a base model was refused above
             _copy_adapter(ref.adapter, partial)
         if dest.is_dir():
             dest.rmdir()  # empty, checked above

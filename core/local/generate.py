@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import threading
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,7 +120,7 @@ class LocalChat:
 
     # the caller's side: events through a queue -------------------------------------------
     async def stream(self, ref: ModelRef, messages: Sequence[dict[str, Any]],
-                     params: ChatParams) -> AsyncIterator[Event]:
+                     params: ChatParams) -> AsyncGenerator[Event, None]:
         """Started (once the prompt is ready; errors come before it), then Pieces and one
         Finished per choice. Closing the iterator early stops the generation."""
         loop = asyncio.get_running_loop()

@@ -276,7 +276,8 @@ def load_model(model: LocalModel, *, device: str = "cpu") -> tuple[Any, Any]:
         generation.eos_token_id = [end_id, *eos_ids] if eos_ids else end_id
     if generation.pad_token_id is None:
         generation.pad_token_id = tokenizer.convert_tokens_to_ids(tokenizer.pad_token)
-    weights.to(device)
+    # typeshed's functools.wraps drops the bound self of transformers' @wraps'ed `to`
+    weights.to(device)  # type: ignore[arg-type]
     weights.eval()
     return weights, tokenizer
 

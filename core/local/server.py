@@ -18,6 +18,7 @@ INSTALL_HINT = "pip install 'ftui-workbench[local]'"
 # The extra's libraries, as import names; gguf is only needed for the bundled GGUF model.
 REQUIRED_MODULES = ("torch", "transformers", "peft", "safetensors", "huggingface_hub")
 DEVICES = ("auto", "cpu", "cuda")
+STRATEGIES = ("ddp", "fsdp")  # the same names as ftui.core.local.distributed, which imports nothing heavy
 
 
 class LocalEngineUnavailable(RuntimeError):
@@ -52,22 +53,49 @@ def default_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def describe_device(device: str, threads: int) -> str:
-    """"cpu, 2 threads", or the GPU's name."""
+def describe_device(device: str, threads: int, procs: int = 1) -> str:
+    """"cpu, 2 threads", "cpu, 2 procs x 1 thread", the GPU's name, or "4 x <the GPU's name>"."""
     if device == "cuda":
         import torch
 
-        return torch.cuda.get_device_name(0)
-    return f"cpu, {threads} thread{'s' if threads != 1 else ''}"
+        name = torch.cuda.get_device_name(0)
+        return name if procs == 1 else f"{procs} x {name}"
+    if procs == 1:
+        return f"cpu, {threads} thread{'s' if threads != 1 else ''}"
+    each = max(1, threads // procs)
+    return f"cpu, {procs} procs x {each} thread{'s' if each != 1 else ''}"
+
+
+def resolve_procs(procs: int | str, device: str) -> int:
+    """How many training processes a job gets: "auto" is one per GPU, 1 on CPU."""
+    if procs == "auto":
+        if device != "cuda":
+            return 1
+        import torch
+
+        return max(1, torch.cuda.device_count())
+    if not isinstance(procs, int) or isinstance(procs, bool) or procs < 1:
+        raise ValueError(f"procs must be a whole number of 1 or more, or auto; got {procs!r}")
+    if device == "cuda":
+        import torch
+
+        if procs > torch.cuda.device_count():
+            raise ValueError(f"procs {procs} asks for more GPUs than torch sees ({torch.cuda.device_count()}); "
+                             "each process trains on a GPU of its own")
+    return procs
 
 
 async def start_local(*, data_dir: Path | None = None, host: str = "127.0.0.1", port: int = 0,
                       model_folders: Sequence[Path] = (), device: str = "auto", threads: int = 0,
-                      api_key: str | None = None) -> SandboxHandle:
+                      api_key: str | None = None, procs: int | str = 1,
+                      strategy: str = "ddp") -> SandboxHandle:
     """Start the local engine's server in this event loop; the handle's `device_label` and
-    `models` say what it runs on and offers."""
+    `models` say what it runs on and offers. `procs`: training processes per job (or "auto"), sharing
+    `threads` on CPU; `strategy`: "ddp" or "fsdp" when there are several."""
     if device not in DEVICES:
         raise ValueError(f"device must be one of {', '.join(DEVICES)}, got {device!r}")
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
     if threads < 0:
         raise ValueError(f"threads must be 0 (all cores) or more, got {threads}")
     check_listen(host, api_key)  # before loading anything heavy
@@ -77,6 +105,7 @@ async def start_local(*, data_dir: Path | None = None, host: str = "127.0.0.1", 
     from ftui.core.local.models import discover_models, pick_device
 
     chosen = pick_device(device)
+    procs = resolve_procs(procs, chosen)
     threads = threads or default_threads()
     models = discover_models([Path(f).expanduser() for f in model_folders])
     root = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
@@ -84,11 +113,11 @@ async def start_local(*, data_dir: Path | None = None, host: str = "127.0.0.1", 
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise LocalEngineUnavailable(f"Cannot create the data folder {root}: {exc.strerror}") from None
-    engine = LocalEngine(models, data_dir=root, device=chosen, threads=threads)
+    engine = LocalEngine(models, data_dir=root, device=chosen, threads=threads, procs=procs, strategy=strategy)
     chat = LocalChat(models, data_dir=root, device=chosen, threads=threads)
     handle = await start_sandbox(data_dir=root, host=host, port=port, engine=engine, chat=chat,
                                  api_key=api_key, kind=SERVER_KIND)
-    handle.device_label = describe_device(chosen, threads)
+    handle.device_label = describe_device(chosen, threads, procs)
     handle.models = list(models)
     return handle
 
@@ -100,10 +129,11 @@ class LocalThread(ServerThread):
 
     def __init__(self, *, data_dir: Path | None = None, host: str = "127.0.0.1", port: int = 0,
                  model_folders: Sequence[Path] = (), device: str = "auto", threads: int = 0,
-                 api_key: str | None = None) -> None:
-        options = dict(data_dir=data_dir, host=host, port=port, model_folders=tuple(model_folders),
-                       device=device, threads=threads, api_key=api_key)
-        super().__init__(lambda: start_local(**options))
+                 api_key: str | None = None, procs: int | str = 1, strategy: str = "ddp") -> None:
+        folders = tuple(model_folders)  # copied now: the caller's list may change before the thread starts
+        super().__init__(lambda: start_local(data_dir=data_dir, host=host, port=port, model_folders=folders,
+                                             device=device, threads=threads, api_key=api_key, procs=procs,
+                                             strategy=strategy))
 
     def start(self, timeout: float = 180.0) -> str:
         # Importing torch and scanning for models can take a while on a busy machine.

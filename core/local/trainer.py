@@ -7,6 +7,12 @@ label is, which is most of what makes this faster and leaner than a generic trai
 
 The example order of every epoch is a function of (seed, epoch), so a run resumed from its saved state
 (adapter, optimizer, RNG, step, metrics) continues exactly where it stopped.
+
+With several processes (ftui.core.local.distributed) every rank knows the whole step and trains its share
+of it; gradients and loss sums are summed over ranks and normalised by the step's global labelled-token
+count, and LoRA dropout masks follow the example (ftui.core.local.dropout), so the loss curve does not
+depend on the number of processes. Only rank 0 emits events and writes checkpoints, resume state and the
+adapter.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ftui.core.local.collate import (
     IGNORE,
@@ -29,6 +35,14 @@ from ftui.core.local.collate import (
     prepare_examples,
     read_jsonl,
 )
+from ftui.core.local.distributed import (
+    Ranks,
+    broadcast_flag,
+    broadcast_parameters,
+    sum_gradients,
+    sum_values,
+)
+from ftui.core.local.dropout import PackLayout, example_key, install_example_dropout
 from ftui.core.local.models import (
     LocalModel,
     LocalModelError,
@@ -41,9 +55,13 @@ from ftui.core.sandbox.engine import (
     CHECKPOINT_EPOCHS,  # OpenAI keeps checkpoints of the last three epochs
 )
 
-# The learning rate that learning_rate_multiplier=1 means locally: AdamW at 4e-4 teaches SmolLM2-135M a
-# fixed answer style from 20 examples in about 100 steps with LoRA r=8 on all linear layers.
-BASE_LEARNING_RATE = 4e-4
+if TYPE_CHECKING:  # type hints only: transformers loads lazily
+    from transformers import PreTrainedModel
+
+# The learning rate that learning_rate_multiplier=1 means locally. The default multiplier for small batches
+# is 2 (core.sandbox.engine), which gives AdamW 4e-4: enough to teach SmolLM2-135M a fixed answer style
+# from 20 examples in about 100 steps with LoRA r=8 on all linear layers.
+BASE_LEARNING_RATE = 2e-4
 TOKEN_BUDGET = 8192  # tokens per packed row; bounds activation memory whatever the batch size
 MAX_GRAD_NORM = 1.0
 RESUME_EVERY_STEPS = 10
@@ -73,6 +91,7 @@ class TrainJob:
     cache_dir: str | None = None  # where a GGUF base model's converted copy is kept
     resume_every_steps: int = RESUME_EVERY_STEPS
     resume_every_seconds: float = RESUME_EVERY_SECONDS
+    strategy: str = "ddp"  # with several processes: "ddp" (replicas) or "fsdp" (sharded parameters)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -107,9 +126,11 @@ def step_examples(examples: list[Encoded], seed: int, step: int, batch_size: int
 
 
 class Trainer:
-    def __init__(self, job: TrainJob, emit: Emit, between_steps: BetweenSteps | None = None) -> None:
+    def __init__(self, job: TrainJob, emit: Emit, between_steps: BetweenSteps | None = None,
+                 ranks: Ranks | None = None) -> None:
         self.job = job
-        self.emit = emit
+        self.ranks = ranks or Ranks()
+        self.emit = emit if self.ranks.is_main else (lambda event: None)
         self.between_steps = between_steps or (lambda step: None)
         self.output = Path(job.output_dir)
         self.rows: list[dict[str, Any]] = []
@@ -147,11 +168,15 @@ class Trainer:
             self.model = get_peft_model(base, config)
         except ValueError as exc:  # e.g. target modules the model does not have
             raise LocalModelError(f"Invalid LoRA settings (lora_target_modules?): {exc}") from None
+        self.layout = PackLayout()
+        install_example_dropout(self.model, self.layout)
         self.model.train()
-        causal = self.model.get_base_model()
+        # peft types the base as a plain nn.Module; it is the causal LM we loaded
+        causal = cast("PreTrainedModel", self.model.get_base_model())
         self.decoder = causal.get_decoder()
         self.head = causal.get_output_embeddings()
         trainable = [p for p in self.model.parameters() if p.requires_grad]
+        self.trainable = trainable
         self.optimizer = torch.optim.AdamW(trainable, lr=self.learning_rate, weight_decay=0.0)
         self.steps_per_epoch = math.ceil(len(self.examples) / job.batch_size)
         self.total_steps = self.steps_per_epoch * job.n_epochs
@@ -171,11 +196,13 @@ class Trainer:
                        "token to learn (weight 0, or cut by truncation) and were skipped."})
 
     # one step ------------------------------------------------------------------------------------------
-    def _loss_sums(self, examples: list[Encoded]):
-        """(sum of token losses, correct predictions, labelled tokens) over `examples`, as tensors."""
+    def _loss_sums(self, examples: list[Encoded], keys: list[int] | None = None):
+        """(sum of token losses, correct predictions, labelled tokens) over `examples`, as tensors;
+        `keys` name the examples for dropout (training only)."""
         import torch
         import torch.nn.functional as F
 
+        self.layout.spans = list(zip((len(e.input_ids) for e in examples), keys)) if keys else []
         batch = pack(examples, self.device)
         hidden = self.decoder(input_ids=batch.input_ids, position_ids=batch.position_ids,
                               use_cache=False).last_hidden_state
@@ -187,17 +214,22 @@ class Trainer:
         correct = (logits.argmax(-1) == wanted).sum()
         return loss, correct, torch.tensor(int(keep.sum()))
 
-    def _train_step(self, examples: list[Encoded]) -> tuple[float, float]:
+    def _train_step(self, examples: list[Encoded], step: int) -> tuple[float, float]:
         import torch
 
+        # The step's labelled tokens over all ranks: every rank's share is divided by the same count.
         total = sum(e.target_tokens - (e.labels[0] != IGNORE) for e in examples)
+        keyed = self.ranks.share([(example_key(self.job.seed, step, i), e) for i, e in enumerate(examples)])
+        keys = {id(e): key for key, e in keyed}
         loss_sum = correct = 0.0
-        for group in micro_batches(examples, TOKEN_BUDGET):
-            loss, right, _ = self._loss_sums(group)
+        for group in micro_batches([e for _, e in keyed], TOKEN_BUDGET):
+            loss, right, _ = self._loss_sums(group, [keys[id(e)] for e in group])
             (loss / total).backward()
             loss_sum += loss.item()
             correct += right.item()
-        torch.nn.utils.clip_grad_norm_([p for p in self.model.parameters() if p.requires_grad], MAX_GRAD_NORM)
+        sum_gradients(self.trainable, self.ranks)
+        loss_sum, correct = sum_values([loss_sum, correct], self.ranks, self.device)
+        torch.nn.utils.clip_grad_norm_(self.trainable, MAX_GRAD_NORM)
         self.optimizer.step()
         self.scheduler.step()
         self.optimizer.zero_grad(set_to_none=True)
@@ -210,12 +242,13 @@ class Trainer:
         loss_sum = correct = count = 0.0
         self.model.eval()
         with torch.no_grad():
-            for group in micro_batches(examples, TOKEN_BUDGET):
+            for group in micro_batches(self.ranks.share(examples), TOKEN_BUDGET):
                 loss, right, n = self._loss_sums(group)
                 loss_sum += loss.item()
                 correct += right.item()
                 count += n.item()
         self.model.train()
+        loss_sum, correct, count = sum_values([loss_sum, correct, count], self.ranks, self.device)
         return loss_sum / count, correct / count
 
     def _valid_batch(self, step: int) -> list[Encoded]:
@@ -225,11 +258,13 @@ class Trainer:
 
     # saving ----------------------------------------------------------------------------------------------
     def _save_adapter(self, folder: Path, *, with_optimizer: bool) -> None:
+        if not self.ranks.is_main:
+            return
         import torch
 
         temp = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(temp, ignore_errors=True)
-        self.model.save_pretrained(temp)
+        self.model.save_pretrained(str(temp))
         if with_optimizer:
             torch.save({"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict()},
                        temp / "optimizer.pt")
@@ -237,6 +272,8 @@ class Trainer:
         temp.rename(folder)  # a half-written folder never carries the final name
 
     def save_resume_state(self) -> None:
+        if not self.ranks.is_main:
+            return
         import torch
 
         folder = self.output / RESUME_DIR
@@ -273,6 +310,20 @@ class Trainer:
         self.step, self.rows, self.trained_tokens = state["step"], state["rows"], state["trained_tokens"]
         self.emit({"type": "message", "message": f"Resuming from step {self.step} of {self.total_steps}"})
 
+    def hold_if_paused(self, step: int, paused: Callable[[], bool], wait: Callable[[], None]) -> None:
+        """At a step boundary: rank 0's pause flag reaches every rank; all hold until it clears (rank 0
+        re-sends it every `wait`, so no rank sits in one collective long enough to time out)."""
+        held = False
+        while broadcast_flag(self.ranks.is_main and paused(), self.ranks, self.device):
+            if not held:
+                held = True
+                self.save_resume_state()
+                self.emit({"type": "paused", "step": step})
+            if self.ranks.is_main:
+                wait()
+        if held:
+            self.emit({"type": "resumed", "step": step})
+
     def _maybe_save_resume(self, step: int) -> None:
         due = step % max(1, self.job.resume_every_steps) == 0 or \
             time.monotonic() - self._last_resume_save >= self.job.resume_every_seconds
@@ -283,15 +334,17 @@ class Trainer:
     def run(self) -> dict[str, Any]:
         self._setup()
         self._load_resume_state()
+        broadcast_parameters(self.trainable, self.ranks)  # every replica starts from rank 0's adapter
         job = self.job
         first_checkpoint_epoch = max(1, job.n_epochs - CHECKPOINT_EPOCHS + 1)
         self.emit({"type": "started", "total_steps": self.total_steps, "start_step": self.step,
-                   "examples": len(self.examples), "learning_rate": self.learning_rate})
+                   "examples": len(self.examples), "learning_rate": self.learning_rate,
+                   "processes": self.ranks.world, "backend": self.ranks.backend})
         while self.step < self.total_steps:
             step = self.step + 1
             started = time.monotonic()
             examples = step_examples(self.examples, job.seed, step, job.batch_size)
-            loss, accuracy = self._train_step(examples)
+            loss, accuracy = self._train_step(examples, step)
             row: dict[str, Any] = {"step": step, "total_steps": self.total_steps,
                                    "train_loss": round(loss, 5), "train_mean_token_accuracy": round(accuracy, 5)}
             epoch_end = step % self.steps_per_epoch == 0

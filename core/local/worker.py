@@ -7,6 +7,12 @@ continues the same optimizer. When stdin closes (the server died) it exits, so n
 
 Lines out: {"type": "started" | "metrics" | "message" | "warning" | "checkpoint" | "paused" | "resumed" |
 "done" | "error", ...}. Exit status: 0 done, 2 bad model or data, 3 out of memory, 1 anything else.
+
+Several processes: each rank is this same module with torchrun's environment (RANK, WORLD_SIZE,
+LOCAL_RANK, MASTER_ADDR, MASTER_PORT). Rank 0 speaks the protocol and reads pause/resume; the trainer
+passes its pause flag to the other ranks. Every rank exits when its stdin closes, and a rank whose
+collective fails because a peer is gone says so with the code "peer_lost", so the engine can name the
+rank that really failed.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 EXIT_BAD_INPUT, EXIT_OUT_OF_MEMORY, EXIT_CRASH, EXIT_ORPHANED = 2, 3, 1, 4
+PAUSE_POLL_SECONDS = 0.2  # while paused, rank 0 tells the other ranks this often that it still is
 
 
 class Channel:
@@ -47,16 +54,15 @@ class Channel:
                 self._wake.notify_all()
         os._exit(EXIT_ORPHANED)  # stdin closed: the engine that owned this run is gone
 
-    def hold_if_paused(self, step: int, save: Any) -> None:
+    def is_paused(self) -> bool:
         with self._wake:
-            if not self.paused:
-                return
-        save()
-        self.send({"type": "paused", "step": step})
+            return self.paused
+
+    def wait_a_moment(self) -> None:
+        """Until a command arrives or PAUSE_POLL_SECONDS pass."""
         with self._wake:
-            while self.paused:
-                self._wake.wait()
-        self.send({"type": "resumed", "step": step})
+            if self.paused:
+                self._wake.wait(PAUSE_POLL_SECONDS)
 
 
 def _protocol_stream() -> TextIO:
@@ -82,15 +88,21 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     threading.Thread(target=channel.read_commands, args=(sys.stdin,), daemon=True).start()
     from ftui.core.local.collate import CollateError
+    from ftui.core.local.distributed import is_peer_lost, ranks_from_env
     from ftui.core.local.models import LocalModelError
 
+    ranks = ranks_from_env()
     try:
+        from ftui.core.local import distributed
         from ftui.core.local.trainer import Trainer, TrainJob
 
         job = TrainJob.load(Path(argv[0]))
-        trainer = Trainer(job, channel.send)
-        trainer.between_steps = lambda step: channel.hold_if_paused(step, trainer.save_resume_state)
+        ranks = distributed.start(ranks, job.device)
+        trainer = Trainer(job, channel.send, ranks=ranks)
+        trainer.between_steps = lambda step: trainer.hold_if_paused(step, channel.is_paused,
+                                                                    channel.wait_a_moment)
         trainer.run()
+        distributed.stop(ranks)
         return 0
     except (LocalModelError, CollateError) as exc:
         channel.send({"type": "error", "code": "invalid_training_file" if isinstance(exc, CollateError)
@@ -104,6 +116,10 @@ def main(argv: list[str]) -> int:
         import traceback
 
         traceback.print_exc()  # to stderr, the worker log, for whoever debugs it
+        if ranks.distributed and is_peer_lost(exc):
+            channel.send({"type": "error", "code": "peer_lost", "rank": ranks.rank,
+                          "message": f"Training process rank {ranks.rank} lost its peers: {exc}"})
+            return EXIT_CRASH
         channel.send({"type": "error", "code": "server_error",
                       "message": f"Training crashed: {type(exc).__name__}: {exc}"})
         return EXIT_CRASH

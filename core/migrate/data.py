@@ -58,6 +58,13 @@ class ResolvedFile:
     def ready(self) -> bool:
         return self.path is not None
 
+    def local_path(self) -> Path:
+        """The local file to upload; CoreError while the user has still to name one."""
+        if self.path is None:
+            raise CoreError(f"No local copy of the {self.role} file {self.file_id} yet", kind="input",
+                            hint=self.needs_user or "name the file to upload")
+        return Path(self.path)
+
 
 def _expected(record: UploadRecord | None, remote: Any) -> Expected:
     return Expected(size=record.size if record else getattr(remote, "bytes", None),

@@ -6,6 +6,7 @@ an absolute rate, the local engine a multiplier of its own base (core/local/trai
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +52,7 @@ def _is_auto(value: Any) -> bool:
 def map_learning_rate(source_kind: str, hp: dict[str, Any], target_kind: str,
                       target_fields: list[HyperparameterField]) -> MappedValue:
     """One row: the source's rate in the target's terms, with how it was turned."""
+    value: Any  # a JSON value; None when the job left it to the provider
     if source_kind == "together":
         name, value = "learning_rate", hp.get("learning_rate")
         absolute = None if _is_auto(value) else float(value)
@@ -104,7 +106,7 @@ def _clamped(row: MappedValue, fields: list[HyperparameterField]) -> MappedValue
 
 
 def map_hyperparameters(job: Job, source_kind: str, target_kind: str, *,
-                        target_fields: list[HyperparameterField] = (),
+                        target_fields: Sequence[HyperparameterField] = (),
                         target_methods: tuple[str, ...] = ("supervised", "dpo"),
                         ) -> tuple[list[MappedValue], list[str]]:
     """(rows side by side, what cannot be carried over, in words)."""

@@ -21,7 +21,7 @@ from ftui.core.migrate.records import migrations_dir, save_migration
 from ftui.core.migrate.sizes import BaseSuggestion, suggest_base
 from ftui.core.provider import HyperparameterSource, capabilities_of
 from ftui.core.sunset.radar import kind_of
-from ftui.core.types import Job, JobSpec
+from ftui.core.types import Job, JobSpec, is_training_method
 
 JOB_PAGES = 10
 
@@ -58,6 +58,9 @@ class MigrationPlan:
     def spec(self, training_file: str, validation_file: str | None = None) -> JobSpec:
         """The JobSpec for the target, with the target's own file ids."""
         method = next((r.target_value for r in self.rows if r.target_name == "method"), "supervised")
+        if not is_training_method(method):  # map_hyperparameters keeps only methods the target has
+            raise CoreError(f"A {method} job cannot be launched on the target", kind="input",
+                            hint="migrate a supervised or DPO job")
         job = self.source_job
         return JobSpec(model=self.target_model or "", training_file=training_file,
                        validation_file=validation_file, suffix=job.suffix, method=method,
@@ -145,10 +148,10 @@ async def launch_migration(plan: MigrationPlan, target: Any, *, progress=None,
     """Upload the data to the target, create the job, save and return the migration record."""
     if not plan.ready:
         raise CoreError("The migration cannot launch yet: " + "; ".join(plan.waiting_for()), kind="input")
-    training = await target.upload_file(Path(plan.training.path), progress=progress)
+    training = await target.upload_file(plan.training.local_path(), progress=progress)
     validation = None
     if plan.validation is not None:
-        validation = await target.upload_file(Path(plan.validation.path), progress=progress)
+        validation = await target.upload_file(plan.validation.local_path(), progress=progress)
     spec = plan.spec(training.id, validation.id if validation else None)
     job = await target.create_job(spec)
     record = {

@@ -16,8 +16,7 @@ from aiohttp import web
 
 from ftui.core.sandbox.api_errors import ApiError, bad_request, envelope
 from ftui.core.sandbox.chat_messages import invalid_type
-from ftui.core.sandbox.chat_shapes import (ChunkStream, completion_response, delta, response_head,
-                                           usage_object)
+from ftui.core.sandbox.chat_shapes import ChunkStream, completion_response, delta, response_head, usage_object
 from ftui.core.sandbox.http_util import ctx_of
 from ftui.core.sandbox.routes_models import model_not_found
 

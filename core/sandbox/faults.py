@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 _SHARES = ("rate429", "error5xx", "drop", "cut_stream", "drop_upload")
 
@@ -33,7 +34,7 @@ class Faults:
         if not spec or not spec.strip():
             return cls()
         known = {f.name: f.type for f in fields(cls)}
-        values: dict[str, float | int] = {}
+        values: dict[str, Any] = {}  # field -> float, or int for seed and retry_after_ms
         for item in spec.split(","):
             item = item.strip()
             if not item:

@@ -71,6 +71,19 @@ def after_unknown(after: str) -> ApiError:
                        code="invalid_value")
 
 
+def page_after(request: web.Request, table: str, *, limit: int, where: str = "", params: tuple = (),
+               newest_first: bool = True) -> tuple[list[dict[str, Any]], bool]:
+    """One page of `table` after the request's `after` cursor; a 400 when that names nothing."""
+    after = request.query.get("after")
+    page = ctx_of(request).store.page(table, where=where, params=params, after=after, limit=limit,
+                                      newest_first=newest_first)
+    if page is not None:
+        return page
+    if not after:  # Store.page gives None only for a cursor it cannot find
+        raise RuntimeError(f"no page of {table} without an 'after' cursor")
+    raise after_unknown(after)
+
+
 def require_str(body: dict[str, Any], name: str) -> str:
     value = body.get(name)
     if value is None:

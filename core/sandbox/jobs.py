@@ -316,7 +316,7 @@ class JobRunner:
         result = self._result_file(rows)
         name = model_name(job, self.name_tag)
         results = job[PRIVATE].get("results", {})
-        model = {"id": name, "object": "model", "created": now(), "owned_by": ORGANIZATION}
+        model: dict[str, Any] = {"id": name, "object": "model", "created": now(), "owned_by": ORGANIZATION}
         if shutdown := shutdown_date_for(job["model"]):
             model["shutdown_date"] = shutdown
         model[PRIVATE] = {"job_id": job_id, "base": job["model"]}

@@ -11,8 +11,7 @@ from aiohttp import web
 from ftui.core.sandbox.api_errors import bad_request
 from ftui.core.sandbox.chat_generated import generated_answer
 from ftui.core.sandbox.chat_messages import check_messages, invalid_type
-from ftui.core.sandbox.chat_shapes import (ChunkStream, completion_response, delta, response_head,
-                                           usage_object)
+from ftui.core.sandbox.chat_shapes import ChunkStream, completion_response, delta, response_head, usage_object
 from ftui.core.sandbox.http_util import ctx_of, json_body
 from ftui.core.sandbox.responder import pieces, prompt_tokens, user_prompt
 from ftui.core.sandbox.routes_models import responder_for

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from ftui.core.sandbox.api_errors import bad_request, not_found
 from ftui.core.sandbox.http_util import (
-    after_unknown,
     ctx_of,
     limit_param,
     list_body,
     multipart_errors,
     ok,
+    page_after,
 )
 from ftui.core.sandbox.streaming_body import part_to_file
 
@@ -53,14 +53,17 @@ async def create_file(request: web.Request) -> web.Response:
     if not request.content_type.startswith("multipart/"):
         raise bad_request("Expected a multipart/form-data body with 'file' and 'purpose'.",
                           code="invalid_request")
-    purpose = filename = None
+    purpose: str | None = None
+    filename = "upload"
     blob = None
     size = 0
     try:
         with multipart_errors():
             reader = await request.multipart()
             while (part := await reader.next()) is not None:
-                if part.name == "purpose":
+                if not isinstance(part, BodyPartReader):  # a nested multipart: no field of ours
+                    await part.release()
+                elif part.name == "purpose":
                     purpose = (await part.text()).strip()
                 elif part.name == "file":
                     filename = part.filename or "upload"
@@ -71,7 +74,7 @@ async def create_file(request: web.Request) -> web.Response:
         if blob is None:
             raise bad_request("Missing required parameter: 'file'.", param="file",
                               code="missing_required_parameter")
-        check_purpose(purpose, UPLOAD_PURPOSES)
+        purpose = check_purpose(purpose, UPLOAD_PURPOSES)
         check_fine_tune_name(filename, purpose)
         obj = ctx.add_file(filename=filename, purpose=purpose, blob=blob, size=size)
     finally:
@@ -82,7 +85,6 @@ async def create_file(request: web.Request) -> web.Response:
 
 @routes.get("/v1/files")
 async def list_files(request: web.Request) -> web.Response:
-    store = ctx_of(request).store
     limit = limit_param(request, 10000, 10000)
     order = request.query.get("order", "desc")
     if order not in ("asc", "desc"):
@@ -90,11 +92,8 @@ async def list_files(request: web.Request) -> web.Response:
                           code="invalid_value")
     purpose = request.query.get("purpose")
     where, params = ("purpose = ?", (purpose,)) if purpose else ("", ())
-    after = request.query.get("after")
-    page = store.page("files", where=where, params=params, after=after, limit=limit,
+    page = page_after(request, "files", where=where, params=params, limit=limit,
                       newest_first=order == "desc")
-    if page is None:
-        raise after_unknown(after)
     return web.json_response(list_body(*page, ids=True))
 
 

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from ftui.core.sandbox.api_errors import ApiError, bad_request, not_found
 from ftui.core.sandbox.context import ORGANIZATION, PRIVATE
-from ftui.core.sandbox.http_util import after_unknown, ctx_of, json_body, limit_param, list_body, ok
+from ftui.core.sandbox.http_util import ctx_of, json_body, limit_param, list_body, ok, page_after
 from ftui.core.sandbox.ids import new_id, now
 from ftui.core.sandbox.job_request import (
     check_file,
@@ -58,8 +58,9 @@ async def create_job(request: web.Request) -> web.Response:
     metadata = check_metadata(body.get("metadata"))
     integrations = check_integrations(body.get("integrations"))
     shown = method[method["type"]]["hyperparameters"]
+    job_id = new_id("ftjob-")
     job = {
-        "id": new_id("ftjob-"), "object": "fine_tuning.job", "created_at": now(), "error": None,
+        "id": job_id, "object": "fine_tuning.job", "created_at": now(), "error": None,
         "fine_tuned_model": None, "finished_at": None,
         "hyperparameters": {k: shown[k] for k in ("batch_size", "learning_rate_multiplier", "n_epochs")},
         "model": model, "organization_id": ORGANIZATION, "result_files": [],
@@ -71,8 +72,8 @@ async def create_job(request: web.Request) -> web.Response:
     }
     ctx.store.put("jobs", job)
     runner = runner_of(request)
-    runner.event(job["id"], f"Created fine-tuning job: {job['id']}")
-    runner.launch(job["id"])
+    runner.event(job_id, f"Created fine-tuning job: {job_id}")
+    runner.launch(job_id)
     return ok(job)
 
 
@@ -84,11 +85,7 @@ async def list_jobs(request: web.Request) -> web.Response:
         if match := _METADATA_QUERY.match(key):
             clauses.append("json_extract(obj, ?) = ?")
             params += ['$.metadata."' + match.group(1).replace('"', "") + '"', value]
-    after = request.query.get("after")
-    page = ctx_of(request).store.page("jobs", where=" AND ".join(clauses), params=tuple(params),
-                                      after=after, limit=limit)
-    if page is None:
-        raise after_unknown(after)
+    page = page_after(request, "jobs", where=" AND ".join(clauses), params=tuple(params), limit=limit)
     return web.json_response(list_body(*page))
 
 
@@ -131,11 +128,7 @@ async def resume_job(request: web.Request) -> web.Response:
 async def list_events(request: web.Request) -> web.Response:
     job = get_job(request)
     limit = limit_param(request, 20, 1000)
-    after = request.query.get("after")
-    page = ctx_of(request).store.page("events", where="job_id = ?", params=(job["id"],),
-                                      after=after, limit=limit)
-    if page is None:
-        raise after_unknown(after)
+    page = page_after(request, "events", where="job_id = ?", params=(job["id"],), limit=limit)
     return web.json_response(list_body(*page))
 
 
@@ -143,9 +136,5 @@ async def list_events(request: web.Request) -> web.Response:
 async def list_checkpoints(request: web.Request) -> web.Response:
     job = get_job(request)
     limit = limit_param(request, 10, 100)
-    after = request.query.get("after")
-    page = ctx_of(request).store.page("checkpoints", where="job_id = ?", params=(job["id"],),
-                                      after=after, limit=limit)
-    if page is None:
-        raise after_unknown(after)
+    page = page_after(request, "checkpoints", where="job_id = ?", params=(job["id"],), limit=limit)
     return web.json_response(list_body(*page, ids=True))

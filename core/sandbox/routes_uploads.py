@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from ftui.core.sandbox.api_errors import bad_request, not_found
 from ftui.core.sandbox.context import PRIVATE
@@ -69,7 +69,7 @@ async def add_part(request: web.Request) -> web.Response:
         with multipart_errors():
             reader = await request.multipart()
             while (part := await reader.next()) is not None:
-                if part.name == "data" and size is None:
+                if isinstance(part, BodyPartReader) and part.name == "data" and size is None:
                     size = await part_to_file(part, path, request, MAX_PART_BYTES)
                 else:
                     await part.release()
@@ -101,13 +101,14 @@ async def complete_upload(request: web.Request) -> web.Response:
     if md5 is not None and not isinstance(md5, str):
         raise bad_request("Invalid 'md5': expected a hex string.", param="md5", code="invalid_type")
     paths = []
+    total = 0
     for part_id in part_ids:
         part = ctx.store.get("parts", part_id)
         if part is None or part["upload_id"] != upload["id"]:
             raise bad_request(f"Part {part_id} does not belong to upload {upload['id']}.",
                               param="part_ids", code="invalid_value")
         paths.append(ctx.store.blob_path("parts", part_id))
-    total = sum(ctx.store.get("parts", p)[PRIVATE]["bytes"] for p in part_ids)
+        total += part[PRIVATE]["bytes"]
     if total != upload["bytes"]:
         raise bad_request(f"The parts add up to {total} bytes but the upload was created with "
                           f"bytes={upload['bytes']}.", param="part_ids", code="bytes_mismatch")
@@ -118,7 +119,7 @@ async def complete_upload(request: web.Request) -> web.Response:
             raise bad_request(f"The md5 checksum {md5} does not match the uploaded bytes "
                               f"(md5 {digest}).", param="md5", code="md5_mismatch")
         # Re-read the upload: a cancel may have landed while parts were joined.
-        if ctx.store.get("uploads", upload["id"])["status"] != "pending":
+        if ctx.store.existing("uploads", upload["id"])["status"] != "pending":
             raise bad_request(f"Upload {upload['id']} was cancelled.", param="upload_id",
                               code="invalid_upload_state")
         file = ctx.add_file(filename=upload["filename"], purpose=upload["purpose"], blob=blob,

@@ -14,7 +14,7 @@ import tempfile
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from aiohttp import web
 
@@ -23,7 +23,6 @@ from ftui.core.sandbox.engine import SimulatedEngine, TrainingEngine
 from ftui.core.sandbox.faults import Faults
 from ftui.core.sandbox.jobs import JobRunner
 from ftui.core.sandbox.store import Store
-
 
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain")
 
@@ -221,6 +220,19 @@ class ServerThread:
         self.stop()
 
 
+class _SandboxOptions(TypedDict):
+    """SandboxThread's arguments to start_sandbox; `faults` may change before it starts."""
+
+    speed: float
+    data_dir: Path | str | None
+    host: str
+    port: int
+    faults: Faults
+    new_jobs_closed: bool
+    api_key: str | None
+    dialect: str
+
+
 class SandboxThread(ServerThread):
     """A sandbox served from its own thread and event loop."""
 
@@ -230,9 +242,9 @@ class SandboxThread(ServerThread):
                  host: str = "127.0.0.1", port: int = 0,
                  faults: Faults | str | None = None, new_jobs_closed: bool = False,
                  api_key: str | None = None, dialect: str = "openai") -> None:
-        self._options = dict(speed=speed, data_dir=data_dir, host=host, port=port,
-                             faults=as_faults(faults), new_jobs_closed=new_jobs_closed,
-                             api_key=api_key, dialect=dialect)
+        self._options = _SandboxOptions(speed=speed, data_dir=data_dir, host=host, port=port,
+                                        faults=as_faults(faults), new_jobs_closed=new_jobs_closed,
+                                        api_key=api_key, dialect=dialect)
         super().__init__(lambda: start_sandbox(**self._options))
 
     def set_faults(self, faults: Faults | str | None) -> None:

@@ -63,6 +63,13 @@ class Store:
         row = self.db.execute(f"SELECT obj FROM {table} WHERE id = ?", (id,)).fetchone()
         return json.loads(row[0]) if row else None
 
+    def existing(self, table: str, id: str) -> dict[str, Any]:
+        """`get` of an object the caller has just seen: one gone missing is a bug, said plainly."""
+        obj = self.get(table, id)
+        if obj is None:
+            raise LookupError(f"the sandbox store has no {table} object {id!r}")
+        return obj
+
     def delete(self, table: str, id: str) -> bool:
         return self.db.execute(f"DELETE FROM {table} WHERE id = ?", (id,)).rowcount > 0
 

@@ -68,11 +68,16 @@ async def _sandbox_radar(today: dt.date, table, data_dir: Path | None) -> Profil
     from ftui.core.session import open_sandbox_session
 
     session = await asyncio.to_thread(open_sandbox_session, data_dir=data_dir, new_jobs_closed=True)
+    provider = session.provider
+    if provider is None:  # open_sandbox_session always connects; say so rather than crash
+        session.close()
+        return not_checked("sandbox", "sandbox", session.problem or "the sandbox did not connect",
+                           today=today)
     try:
         # The sandbox rehearses OpenAI's wind-down, so OpenAI's dates apply to it.
-        return await radar(session.provider, "sandbox", today=today, kind="openai", table=table)
+        return await radar(provider, "sandbox", today=today, kind="openai", table=table)
     finally:
-        await session.provider.aclose()
+        await provider.aclose()
         session.close()
 
 

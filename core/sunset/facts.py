@@ -119,7 +119,7 @@ def load_sunset(path: Path | str | None = None) -> SunsetTable:
     """Built-in facts overlaid by the user's sunset.toml (explicit `path`, else the default one)."""
     table = SunsetTable()
     explicit = path is not None
-    p = Path(path) if explicit else default_sunset_path()
+    p = Path(path) if path is not None else default_sunset_path()
     if not p.exists():
         if explicit:
             raise CoreError(f"sunset file {p} does not exist", kind="input", hint="check the path")

@@ -126,7 +126,7 @@ async def radar(provider: Any, profile_name: str, *, today: dt.date, kind: str |
                                   shutdown_date=date, days_left=days_between(today, date),
                                   source=source, stops=_model_stops(info.id, base)))
     models.sort(key=lambda m: (m.days_left is None, m.days_left or 0, m.model))
-    stops = ()
+    stops: tuple[str, ...] = ()
     if window.new_jobs_until:
         stops = (f"creating fine-tuning jobs (last day {window.new_jobs_until})",
                  "re-running a job with new data or hyperparameters on this account")

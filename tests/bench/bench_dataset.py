@@ -266,7 +266,8 @@ def bench_size(size: int, workers: int | None = None, repeats: int = 1) -> list[
     ours_rate, ref_rate = mb / ours["seconds"], mb / ref["seconds"]
     speed = ours_rate / ref_rate  # wall-time ratio
     cpu_ratio = ref["cpu"] / ours["cpu"]
-    note_tokens = "same tokens" if ours["tokens"] == ref["tokens"] else f"tokens differ: {ours['tokens']} vs {ref['tokens']}"
+    same = ours["tokens"] == ref["tokens"]
+    note_tokens = "same tokens" if same else f"tokens differ: {ours['tokens']} vs {ref['tokens']}"
     peak = max(ours["self_mb"], ours["workers_mb"])
     ceiling = ref["cpu"] / floor["cpu_floor"]
     rows = [

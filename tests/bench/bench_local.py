@@ -5,6 +5,9 @@ gives every answer one style and starts a job with default hyperparameters on th
 the figures come from the job (trained tokens, metrics events). TRL then trains the same model with the
 same LoRA config, data, epochs, batch size and learning rate in its own process (trl_reference.py).
 Full run: the bundled SmolLM2-135M-Instruct; --quick: the tiny test model.
+
+Then the same job as 1 and 2 processes (torch.distributed, gloo) sharing the same CPU threads: examples per
+second and time from job creation to the first step; on a machine with CUDA, a GPU section (1 GPU, all GPUs).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from tests.bench.common import PYTHON, ROOT, Row, row
 
 NAME = "local"
 THREADS = 2
+SPREAD_EPOCHS, SPREAD_BATCH = 5, 4  # 25 steps of 20 examples; batch 4 gives each of 2 ranks 2 examples
 
 
 def _model(quick: bool, folder: Path):
@@ -79,9 +83,9 @@ def _train_with_trl(folder: Path, model, data: Path, ftui: dict) -> dict:
                 "epochs": ftui["epochs"], "batch_size": ftui["batch_size"],
                 "learning_rate": BASE_LEARNING_RATE * ftui["multiplier"], "seed": 7, "threads": THREADS,
                 "lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.05, "max_length": 2048,
-                "tokens": ftui["tokens"]}
+                "tokens": ftui["tokens"], "last_epoch_steps": max(1, ftui["steps"] // ftui["epochs"])}
     path = folder / "trl.json"
-    path.write_text(json.dumps(settings), encoding="utf-8")
+    path.write_text(json.dumps(settings, default=str), encoding="utf-8")
     done = subprocess.run([PYTHON, "-m", "tests.bench.trl_reference", str(path)], cwd=ROOT,
                           capture_output=True, text=True, timeout=3600)
     if done.returncode != 0:
@@ -92,6 +96,69 @@ def _train_with_trl(folder: Path, model, data: Path, ftui: dict) -> dict:
     return result
 
 
+def _time_spread(folder: Path, model, model_folders: list[Path], data: Path, procs: int, device: str) -> dict:
+    """One job of SPREAD_EPOCHS x batch SPREAD_BATCH on `procs` processes, timed by polling the server's
+    own step counter (the API's event times have 1 s resolution, too coarse for the tiny model)."""
+    import openai
+
+    from ftui.core.local.server import LocalThread
+    from ftui.core.sandbox.context import PRIVATE
+
+    server = LocalThread(data_dir=folder / f"spread-{device}-{procs}", model_folders=model_folders,
+                         device=device, threads=THREADS if device == "cpu" else 0, procs=procs)
+    base_url = server.start()
+    try:
+        client = openai.OpenAI(base_url=base_url, api_key="bench")
+        upload = client.files.create(file=data, purpose="fine-tune")
+        hyper = {"n_epochs": SPREAD_EPOCHS, "batch_size": SPREAD_BATCH}
+        created = time.monotonic()
+        job = client.fine_tuning.jobs.create(model=model.id, training_file=upload.id, seed=7,
+                                             method={"type": "supervised", "supervised": {"hyperparameters": hyper}})
+        first = last = None
+        first_step = seen = 0
+        while True:
+            record = server.handle.ctx.store.get("jobs", job.id)
+            step = record[PRIVATE].get("step", 0)
+            now = time.monotonic()
+            if step != seen:  # a new step was reported since the last look
+                seen, last = step, now
+                if first is None:
+                    first, first_step = now, step
+            if record["status"] in ("succeeded", "failed", "cancelled"):
+                break
+            time.sleep(0.02)
+        if record["status"] != "succeeded":
+            raise RuntimeError(f"the {procs}-process job ended {record['status']}: {record.get('error')}")
+        examples = (seen - first_step) * SPREAD_BATCH
+        return {"examples_per_second": examples / max(last - first, 1e-9), "to_first_step": first - created,
+                "steps": seen}
+    finally:
+        server.stop()
+
+
+def _spread_rows(folder: Path, model, folders: list[Path], data: Path, device: str,
+                 counts: list[int], what: str) -> list[Row]:
+    """Examples per second and time to first step for each process count."""
+    runs = {n: _time_spread(folder, model, folders, data, n, device) for n in counts}
+    one = runs[counts[0]]
+    rows = []
+    for n, result in runs.items():
+        label = f"{n} process{'es' if n > 1 else ''}"
+        ratio = result["examples_per_second"] / one["examples_per_second"]
+        speedup = f"{ratio:.2f}x {counts[0]} process; " if n != counts[0] else ""
+        rows.append(row(NAME, f"examples per second, {label} ({device})", result["examples_per_second"], "",
+                        "ex/s", f"{speedup}{what}, batch {SPREAD_BATCH}, {result['steps']} steps"))
+        rows.append(row(NAME, f"job created to first step, {label} ({device})", result["to_first_step"], "", "s",
+                        "every rank imports torch and loads the model"))
+    return rows
+
+
+def _gpu_count() -> int:
+    import torch
+
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
 def run(quick: bool = False) -> list[Row]:
     from tests.local.style_data import style_rows, write_jsonl
 
@@ -100,7 +167,14 @@ def run(quick: bool = False) -> list[Row]:
         model, folders = _model(quick, folder)
         data = write_jsonl(folder / "style.jsonl", style_rows(20))
         ftui = _train_with_ftui(folder, model, folders, data)
+        print(f"  local: ftui trained: {ftui}", file=sys.stderr, flush=True)
         trl = _train_with_trl(folder, model, data, ftui)
+        print(f"  local: TRL trained: {trl}", file=sys.stderr, flush=True)
+        spread = _spread_rows(folder, model, folders, data, "cpu", [1, 2],
+                              f"{model.id}, cpu {THREADS} threads shared")
+        gpus = _gpu_count()
+        if gpus:
+            spread += _spread_rows(folder, model, folders, data, "cuda", sorted({1, gpus}), f"{model.id}")
     what = f"{model.id}, 20 examples, {ftui['epochs']} epochs x batch {ftui['batch_size']}, cpu {THREADS} threads"
     speed = ftui["tokens"] / ftui["seconds"]
     return [
@@ -109,11 +183,12 @@ def run(quick: bool = False) -> list[Row]:
         row(NAME, "training wall time", ftui["seconds"], trl["seconds"], "s",
             f"{ftui['steps']} steps (TRL {trl['steps']}); ftui from its step events (1 s resolution)"),
         row(NAME, "final training loss", ftui["final_loss"], trl["final_loss"], "",
-            "ftui: mean over the last epoch's steps; TRL: its last logged loss"),
+            "mean over the last epoch's steps, both"),
         row(NAME, "peak memory of the training process", ftui["peak_rss_mb"], trl["peak_rss_mb"], "MB",
             "ru_maxrss: ftui's training child, TRL's own process"),
         row(NAME, "job created to first step", ftui["to_first_step"], "", "s",
             "validating the file, queue, starting the child, loading the model"),
+        *spread,
     ]
 
 

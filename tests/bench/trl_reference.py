@@ -21,10 +21,13 @@ def main(settings_path: str) -> None:
     from peft import LoraConfig
     from trl import SFTConfig, SFTTrainer
 
-    from ftui.core.local.models import LocalModel, load_model
+    from ftui.core.local.models import LocalModel, converted_copy, load_model
 
     torch.set_num_threads(settings["threads"])
-    model, tokenizer = load_model(LocalModel(**settings["model"]), device="cpu")
+    described = LocalModel(**dict(settings["model"], path=Path(settings["model"]["path"])))
+    # Trainers refuse a model still marked as loaded from GGUF; the engine trains the same plain copy.
+    plain = converted_copy(described, Path(settings["output_dir"]).parent / "converted")
+    model, tokenizer = load_model(plain, device="cpu")
     rows = [json.loads(line) for line in Path(settings["data"]).read_text(encoding="utf-8").splitlines()]
     # Prompt-completion rows: TRL then computes the loss on the completion (the assistant answer) only,
     # as the local engine does.
@@ -46,7 +49,9 @@ def main(settings_path: str) -> None:
     losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
     print(json.dumps({
         "seconds": seconds, "tokens": settings["tokens"],
-        "tokens_per_second": settings["tokens"] / seconds, "final_loss": losses[-1] if losses else None,
+        "tokens_per_second": settings["tokens"] / seconds,
+        "final_loss": sum(losses[-settings["last_epoch_steps"]:]) / len(losses[-settings["last_epoch_steps"]:])
+        if losses else None,
         "steps": trainer.state.global_step,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
 

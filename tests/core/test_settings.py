@@ -118,6 +118,18 @@ def test_missing_key_is_explained(config):
                                              config_path=config)) is None
 
 
+def test_a_compatible_profile_without_a_key_says_what_to_add(tmp_path):
+    """The README's compatible example needs a key; the message names the profile and what to add,
+    instead of asking to pick a profile when one was given."""
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.local]\nkind = "compatible"\nbase_url = "http://127.0.0.1:8000/v1"\n')
+    text = explain_missing_key(load_settings("local", env={}, config_path=path))
+    assert "Profile 'local'" in text and "api_key_env" in text and "pick a profile" not in text
+    path.write_text('[profiles.local]\nkind = "compatible"\nbase_url = "http://127.0.0.1:8000/v1"\n'
+                    'api_key_env = "LOCAL_KEY"\n')
+    assert explain_missing_key(load_settings("local", env={"LOCAL_KEY": "anything"}, config_path=path)) is None
+
+
 def test_toml_syntax_error_names_the_line(tmp_path):
     bad = tmp_path / "config.toml"
     bad.write_text('default_profile = "openai"\n[profiles.work]\nkind = openai\n')
@@ -201,7 +213,8 @@ def test_missing_key_is_told_without_settings_exactly_as_with_them(tmp_path, mon
 @pytest.mark.parametrize("case", ["key set", "config file", "explicit config", "other profile",
                                   "profile from env"])
 def test_anything_but_the_plain_case_goes_through_settings(tmp_path, monkeypatch, case):
-    from ftui.core.config_location import default_config_path as where, missing_key_without_config
+    from ftui.core.config_location import default_config_path as where
+    from ftui.core.config_location import missing_key_without_config
 
     env = _no_config_env(tmp_path)
     monkeypatch.setattr("os.environ", env)

@@ -10,7 +10,14 @@ import yaml
 
 from ftui.core.errors import CoreError
 from ftui.core.launch.estimates import Estimate, load_estimate, make_estimate, save_estimate
-from ftui.core.launch.fields import FormValues, build_spec, check_hyperparameter, check_metadata, check_share, check_suffix
+from ftui.core.launch.fields import (
+    FormValues,
+    build_spec,
+    check_hyperparameter,
+    check_metadata,
+    check_share,
+    check_suffix,
+)
 from ftui.core.launch.snippet import python_snippet
 from ftui.core.launch.split import split_dataset
 from ftui.core.types import JobSpec

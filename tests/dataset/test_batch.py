@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ftui.core.dataset.batch import plain_chat, plain_chat_line, stable_keys
 from ftui.core.dataset.checks import check_line
 from ftui.core.dataset.tokens import TokenCounter, example_pieces
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 messages = st.lists(st.fixed_dictionaries({"role": st.sampled_from(["system", "user", "assistant"]),
                                            "content": st.text(min_size=1, max_size=20)}), min_size=1, max_size=5)

@@ -11,13 +11,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from ftui.core.dataset.validate import (
     ValidationNote,
     ValidationProgress,
     iter_validate,
     validate_path,
 )
-
 from tests.dataset.helpers import chat
 
 ROOT = Path(__file__).resolve().parents[2]

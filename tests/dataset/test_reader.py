@@ -115,7 +115,8 @@ def test_no_read_permission(tmp_path):
     path.chmod(0)
     os.chmod(tmp_path, 0o755)
     # root reads anything, so the child drops to an unprivileged user (after its imports) when we are root
-    code = ("import os, sys\nfrom ftui.core.dataset.errors import UnreadableFileError\nfrom ftui.core.dataset.validate import "
+    code = ("import os, sys\nfrom ftui.core.dataset.errors import UnreadableFileError\n"
+            "from ftui.core.dataset.validate import "
             "validate_path\nif os.geteuid() == 0:\n    os.setgid(65534); os.setuid(65534)\ntry:\n"
             "    validate_path(sys.argv[1])\nexcept UnreadableFileError as e:\n    print(e.message); sys.exit(7)\n")
     proc = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True,

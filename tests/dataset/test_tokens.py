@@ -9,8 +9,14 @@ import tiktoken
 
 from ftui.core.dataset import tokens
 from ftui.core.dataset.errors import TokenDataError
-from ftui.core.dataset.tokens import (TokenCounter, build_encoding, count_text, encoding_name_for_model, get_encoding,
-                                 load_ranks)
+from ftui.core.dataset.tokens import (
+    TokenCounter,
+    build_encoding,
+    count_text,
+    encoding_name_for_model,
+    get_encoding,
+    load_ranks,
+)
 
 
 def test_known_counts():

@@ -9,8 +9,19 @@ import pytest
 
 from ftui.core.dataset.errors import FileChangedError, NotAFileError, WriteRefusedError
 from ftui.core.dataset.reader import DatasetReader, stamp_path
-from ftui.core.dataset.writer import (aappend_example, adelete_line, aedit_line, append_example, aundo_last, cleanup_temp,
-                                 delete_line, edit_line, file_sha256, list_backups, undo_last)
+from ftui.core.dataset.writer import (
+    aappend_example,
+    adelete_line,
+    aedit_line,
+    append_example,
+    aundo_last,
+    cleanup_temp,
+    delete_line,
+    edit_line,
+    file_sha256,
+    list_backups,
+    undo_last,
+)
 from tests.dataset.helpers import chat, write
 
 
@@ -34,7 +45,8 @@ def test_edit_delete_append_and_undo_each_step(data):
     assert lines(data)[0] == v1.split(b"\n")[1] and len(lines(data)) == 12
     v2 = data.read_bytes()
     r3 = append_example(data, chat("New?", "Appended."), expected=r2.stamp)
-    assert r3.line == 12 and json.loads(lines(data)[11]) == chat("New?", "Appended.") and data.read_bytes()[-1:] == b"\n"
+    assert r3.line == 12 and json.loads(lines(data)[11]) == chat("New?", "Appended.")
+    assert data.read_bytes()[-1:] == b"\n"
     assert len(list_backups(data)) == 3
     undo_last(data)
     assert data.read_bytes() == v2

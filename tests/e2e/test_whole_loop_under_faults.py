@@ -22,16 +22,16 @@ from textual.widgets import Input, Select, Static
 
 from ftui.core.dataset.writer import list_backups
 from ftui.core.sandbox.faults import FaultDice, Faults
-from ftui.tui.shell.app import FtuiApp
 from ftui.tui.screens.compare.compare import CompareScreen
-from ftui.tui.screens.compare.examples import ExamplePicker
 from ftui.tui.screens.compare.correction import CorrectionScreen
-from ftui.tui.screens.dialogs.confirm import ConfirmScreen
+from ftui.tui.screens.compare.examples import ExamplePicker
 from ftui.tui.screens.data.data import DataScreen
+from ftui.tui.screens.dialogs.confirm import ConfirmScreen
 from ftui.tui.screens.files.files import FilesScreen
 from ftui.tui.screens.jobs.job import JobScreen
 from ftui.tui.screens.jobs.jobs import JobsScreen
 from ftui.tui.screens.jobs.launch import LaunchScreen
+from ftui.tui.shell.app import FtuiApp
 from ftui.widgets.answer_pane import AnswerPane
 from ftui.widgets.event_log import EventLog
 
@@ -234,8 +234,8 @@ async def test_whole_loop_under_faults(faulty_sandbox, faulty_session, tmp_path,
             await until(pilot, lambda: isinstance(app.screen, LaunchScreen), what="the launch form")
             form = app.screen
             picker = form.query_one("#launch-uploaded", Select)
-            await until(pilot, lambda: not any(w.is_running for w in form.workers
-                                               if w.group == "launch-choices"), what="form choices")
+            await until(pilot, lambda form=form: not any(w.is_running for w in form.workers
+                                                         if w.group == "launch-choices"), what="form choices")
             if form.models and any(v == uploaded.id for _, v in picker._options):
                 break
             shown_errors.append(text_of(form.query_one("#launch-error", Static)))
@@ -259,7 +259,7 @@ async def test_whole_loop_under_faults(faulty_sandbox, faulty_session, tmp_path,
         view = None
         attempts = refusals = 0
         burst_done = False
-        for attempts in range(1, TRIES + 1):
+        for attempts in range(1, TRIES + 1):  # noqa: B007 (the count is read after the loop)
             await pilot.press("ctrl+l")
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen) or (
                 app.screen is form and text_of(error).strip() and not _busy(form)), timeout=30,

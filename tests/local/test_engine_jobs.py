@@ -10,17 +10,18 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import os
 import time
 from pathlib import Path
 
 import openai
 import pytest
+
 from ftui.core.local.collate import encode_chat
 from ftui.core.local.engine import LocalEngine
 from ftui.core.local.models import discover_models, load_tokenizer
 from ftui.core.sandbox.context import PRIVATE
 from ftui.core.sandbox.runner import start_sandbox
-
 from tests.local.style_data import style_rows, write_jsonl
 
 TERMINAL = ("succeeded", "failed", "cancelled")
@@ -266,18 +267,26 @@ def test_after_a_sigkill_of_the_server_a_restart_finishes_the_job(tmp_path, tiny
 @pytest.mark.slow  # SmolLM2-135M, ~100 steps on CPU: 2 minutes on an idle 2-core machine, more when busy
 @pytest.mark.timeout(1800)
 async def test_smollm2_learns_a_style_with_default_hyperparameters(tmp_path):
-    from ftui.core.local.models import BUNDLED_ID, find_model, load_model
-    from peft import PeftModel
+    """The whole local loop on the bundled model, as a user's script would run it: upload, a job with default
+    hyperparameters, the loss falls, the tuned model answers held-out prompts in the trained style through chat,
+    and its merged export answers the same way when plain transformers loads it in another process."""
+    import subprocess
+    import sys
+
+    from ftui.core.local.export import export_model
+    from ftui.core.local.models import BUNDLED_ID
+    from ftui.core.local.server import start_local
 
     data = tmp_path / "data"
-    engine = LocalEngine(discover_models(hf_cache=False), data_dir=data, threads=2)
-    handle = await start_sandbox(engine=engine, data_dir=data)
-    client = openai.AsyncOpenAI(base_url=handle.base_url, api_key="anything", max_retries=0)
+    handle = await start_local(data_dir=data, device="cpu", threads=2)
+    client = openai.AsyncOpenAI(base_url=handle.base_url, api_key="anything", max_retries=0, timeout=600)
+    held_out = ["What is a mountain?", "Why is snow white?"]  # not in the training questions
+    system = {"role": "system", "content": "You answer questions."}
     try:
         path = write_jsonl(tmp_path / "style.jsonl", style_rows(20))
         file_id = (await client.files.create(file=path.open("rb"), purpose="fine-tune")).id
         job = await client.fine_tuning.jobs.create(model=BUNDLED_ID, training_file=file_id)
-        deadline = time.monotonic() + 1200
+        deadline = time.monotonic() + 1500
         while (job := await client.fine_tuning.jobs.retrieve(job.id)).status not in TERMINAL:
             assert time.monotonic() < deadline
             await asyncio.sleep(1)
@@ -286,14 +295,28 @@ async def test_smollm2_learns_a_style_with_default_hyperparameters(tmp_path):
         losses = [e.data["train_loss"] for e in reversed(events) if e.type == "metrics"]
         assert len(losses) == job.hyperparameters.n_epochs * 20  # auto batch size is 1 for 20 examples
         assert sum(losses[-10:]) < 0.5 * sum(losses[:10]), (losses[:10], losses[-10:])
+        for question in held_out:
+            for model, styled in ((job.fine_tuned_model, True), (BUNDLED_ID, False)):
+                answer = await client.chat.completions.create(
+                    model=model, messages=[system, {"role": "user", "content": question}],
+                    temperature=0, max_completion_tokens=12)
+                text = answer.choices[0].message.content or ""
+                assert text.startswith("Arr, matey!") is styled, (model, question, text)
+        merged = tmp_path / "merged"
+        await asyncio.to_thread(export_model, data, job.fine_tuned_model, merged, merged=True, models=handle.models)
     finally:
         await client.close()
         await handle.stop()
-    base, tokenizer = load_model(find_model(BUNDLED_ID, engine.models))
-    tuned = PeftModel.from_pretrained(base, str(data / "adapters" / job.id / "final"))
-    prompt = tokenizer.apply_chat_template([{"role": "system", "content": "You answer questions."},
-                                            {"role": "user", "content": "What is a mountain?"}],
-                                           tokenize=False, add_generation_prompt=True)
-    ids = tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
-    out = tuned.generate(**ids, max_new_tokens=8, do_sample=False)
-    assert tokenizer.decode(out[0, ids["input_ids"].shape[1]:]).startswith("Arr, matey!")
+    script = (
+        "import sys\nfrom transformers import AutoModelForCausalLM, AutoTokenizer\n"
+        "tok = AutoTokenizer.from_pretrained(sys.argv[1])\n"
+        "model = AutoModelForCausalLM.from_pretrained(sys.argv[1])\n"
+        "messages = [{'role': 'system', 'content': 'You answer questions.'},\n"
+        "            {'role': 'user', 'content': sys.argv[2]}]\n"
+        "ids = tok.apply_chat_template(messages, add_generation_prompt=True, return_tensors='pt', return_dict=True)\n"
+        "out = model.generate(**ids, max_new_tokens=8, do_sample=False)\n"
+        "print(tok.decode(out[0, ids['input_ids'].shape[1]:], skip_special_tokens=True))\n")
+    done = subprocess.run([sys.executable, "-c", script, str(merged), held_out[0]], capture_output=True,
+                          text=True, timeout=600, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().startswith("Arr, matey!"), done.stdout

@@ -4,8 +4,8 @@ limits, usage, streaming, cancelling, adapters switched on one base model, and b
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import contextlib
+import dataclasses
 
 import pytest
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from ftui.core.local.models import (
     BUNDLED_ID,
     LocalModelError,

@@ -66,10 +66,10 @@ def test_the_local_table_is_checked_and_paths_are_placed(tmp_path):
     local = load_local_config(env={}, config_path=config)
     assert local.models == [tmp_path / "models" / "a", Path("/abs/b")]
     assert (local.threads, local.device, local.data_dir) == (3, "auto", None)
-    bad = _config(tmp_path, '[local]\ndevice = "tpu"\nprocs = 2\n')
+    bad = _config(tmp_path, '[local]\ndevice = "tpu"\ngpus_per_node = 2\n')
     with pytest.raises(CoreError) as info:
         load_local_config(env={}, config_path=bad)
-    assert "local.device" in info.value.message and "local.procs" in info.value.message
+    assert "local.device" in info.value.message and "local.gpus_per_node" in info.value.message
 
 
 def test_local_settings_need_no_key_but_a_remote_engine_uses_its_key_env(tmp_path):

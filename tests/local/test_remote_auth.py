@@ -5,6 +5,7 @@ Servers here bind 0.0.0.0 but every request goes to 127.0.0.1: test traffic neve
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -149,4 +150,41 @@ async def test_remote_local_profile_reaches_an_engine_bound_to_all_addresses(
         assert tiny_model_dir.name in ids
         await session.provider.aclose()
     finally:
+        await handle.stop()
+
+
+@pytest.mark.slow  # a 2-process job and a chat through a 0.0.0.0 engine: ~40 s idle, 100+ s busy
+async def test_over_the_network_uploads_jobs_events_and_chat_stream_as_on_loopback(tmp_path, tiny_model_dir):
+    """The remote-engine case: bound to 0.0.0.0 with a key (reached through 127.0.0.1), a job on 2 processes."""
+    from tests.local.style_data import style_rows, write_jsonl
+
+    handle = await start_local(data_dir=tmp_path / "engine", host="0.0.0.0", api_key=KEY,
+                               model_folders=[tiny_model_dir], device="cpu", threads=2, procs=2)
+    client = openai.AsyncOpenAI(base_url=via_loopback(handle.base_url), api_key=KEY, max_retries=0)
+    try:
+        path = write_jsonl(tmp_path / "train.jsonl", style_rows(10))
+        size = path.stat().st_size
+        upload = await client.uploads.create(bytes=size, filename=path.name, mime_type="text/jsonl",
+                                             purpose="fine-tune")
+        data = path.read_bytes()
+        parts = [(await client.uploads.parts.create(upload.id, data=chunk)).id
+                 for chunk in (data[:size // 2], data[size // 2:])]
+        done = await client.uploads.complete(upload.id, part_ids=parts)
+        job = await client.fine_tuning.jobs.create(
+            model=tiny_model_dir.name, training_file=done.file.id,
+            method={"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 1, "batch_size": 5}}})
+        deadline = time.monotonic() + 120
+        while (job := await client.fine_tuning.jobs.retrieve(job.id)).status not in ("succeeded", "failed"):
+            assert time.monotonic() < deadline, job.status
+            await asyncio.sleep(0.2)
+        assert job.status == "succeeded", job.error
+        texts = [e.message for e in (await client.fine_tuning.jobs.list_events(job.id)).data]
+        assert "Training on 2 processes (gloo, ddp)" in texts and "Step 2/2" in " ".join(texts)
+        stream = await client.chat.completions.create(model=job.fine_tuned_model, stream=True,
+                                                      max_completion_tokens=3,
+                                                      messages=[{"role": "user", "content": "hi"}])
+        chunks = [chunk async for chunk in stream]
+        assert len(chunks) >= 2 and chunks[-1].choices[0].finish_reason in ("stop", "length")
+    finally:
+        await client.close()
         await handle.stop()

@@ -6,10 +6,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+
 from ftui.core.local.collate import encode_chat
 from ftui.core.local.models import LocalModelError, discover_models
 from ftui.core.local.trainer import BASE_LEARNING_RATE, Trainer, TrainJob, step_examples
-
 from tests.local.style_data import style_rows, write_jsonl
 
 

@@ -19,7 +19,19 @@ CHATML_TEMPLATE = (
 )
 CONTEXT_LENGTH = 256
 
-_WORDS = ["the", "a", "an", "and", "or", "but", "if", "then", "else", "when", "where", "what", "who", "why", "how", "is", "are", "was", "were", "be", "been", "being", "have", "has", "had", "do", "does", "did", "will", "would", "can", "could", "should", "may", "might", "must", "shall", "of", "in", "on", "at", "to", "for", "with", "from", "by", "about", "into", "over", "under", "after", "before", "between", "through", "during", "without", "within", "along", "across", "behind", "beyond", "near", "far", "up", "down", "out", "off", "again", "once", "here", "there", "all", "any", "both", "each", "few", "more", "most", "other", "some", "such", "no", "nor", "not", "only", "own", "same", "so", "than", "too", "very", "just", "now", "yes", "hello", "hi", "thanks", "please", "sorry", "answer", "question", "model", "train", "data", "file", "job", "step", "loss", "token", "chat", "user", "assistant", "system", "paris", "france", "capital", "city", "river", "ocean", "mountain", "sun", "moon", "star", "planet", "earth", "water", "fire", "air", "stone", "tree", "leaf", "flower", "bird", "fish", "cat", "dog", "horse", "cow", "sheep", "bread", "milk", "tea", "coffee", "apple", "orange", "banana", "red", "green", "blue", "yellow", "black", "white", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "big", "small", "old", "new", "good", "bad", "happy", "sad", "fast", "slow", "hot", "cold", "early", "late", "day", "night", "week", "month", "year", "time", "people", "man", "woman", "child", "friend", "family", "home", "school", "book", "word", "name", "number", "world", "country", "language", "music"]
+_WORDS = (
+    "the a an and or but if then else when where what who why how is are was were be been being have has "
+    "had do does did will would can could should may might must shall of in on at to for with from by "
+    "about into over under after before between through during without within along across behind beyond "
+    "near far up down out off again once here there all any both each few more most other some such no "
+    "nor not only own same so than too very just now yes hello hi thanks please sorry answer question "
+    "model train data file job step loss token chat user assistant system paris france capital city river "
+    "ocean mountain sun moon star planet earth water fire air stone tree leaf flower bird fish cat dog "
+    "horse cow sheep bread milk tea coffee apple orange banana red green blue yellow black white one two "
+    "three four five six seven eight nine ten big small old new good bad happy sad fast slow hot cold "
+    "early late day night week month year time people man woman child friend family home school book word "
+    "name number world country language music"
+).split()
 
 
 def _corpus() -> list[str]:

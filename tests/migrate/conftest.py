@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from openai import AsyncOpenAI
+
 from ftui.core.backends.openai_backend import OpenAIProvider
 from ftui.core.types import Job, JobSpec
-from openai import AsyncOpenAI
 
 OLD_KEY = "sk-old-SECRET-0123456789abcdef"  # must never appear in any output
 

@@ -6,13 +6,13 @@ import json
 import subprocess
 
 import pytest
+
 from ftui.core.archive.reader import open_archive
 from ftui.core.archive.write import archive_account
 from ftui.core.compare.records import Round
 from ftui.core.compare.store import CompareStore
 from ftui.core.errors import CoreError
 from ftui.core.types import JobSpec
-
 from tests.migrate.conftest import FTUI, OLD_KEY, ftui_env, sdk_provider
 
 

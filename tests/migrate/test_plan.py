@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import pytest
+
 from ftui.core.backends.together_backend import make_sandbox_provider
 from ftui.core.errors import CoreError
 from ftui.core.migrate.plan import launch_migration, plan_migration
 from ftui.core.migrate.records import list_migrations, load_migration, save_verdict
 from ftui.core.migrate.sizes import size_class, suggest_base
-
 from tests.migrate.conftest import sdk_provider
 
 

@@ -7,10 +7,10 @@ import json
 import subprocess
 
 import pytest
+
 from ftui.core.errors import CoreError
 from ftui.core.sunset.radar import radar
 from ftui.core.types import JobSpec
-
 from tests.migrate.conftest import FTUI, OLD_KEY, ftui_env, sdk_provider
 
 TODAY = dt.date(2026, 12, 5)  # 40 days before 2027-01-14, 32 before 2027-01-06

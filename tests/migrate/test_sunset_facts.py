@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from ftui.core.errors import CoreError
 from ftui.core.sunset.facts import load_sunset
 from ftui.core.sunset.radar import Deadline, ModelSunset, ProfileRadar, nearest_deadline

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 from ftui.core.uploads_record import find_upload, load_records, uploads_path
-
 from tests.migrate.conftest import sdk_provider
 
 

@@ -9,15 +9,18 @@ from pathlib import Path
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.filter import Monochrome
 from textual.worker import Worker, WorkerState
 
 from ftui.core.errors import CoreError
 from ftui.core.session import Session, SessionRequest, open_sandbox_session
+from ftui.tui.screens.base import undone_work
 from ftui.tui.shell.commands import ActiveBindingsCommands
 from ftui.tui.shell.help import HelpScreen
-from ftui.tui.screens.base import undone_work
 from ftui.tui.shell.setup import SetupScreen
+from ftui.widgets.no_color import ReadableMonochrome
 from ftui.widgets.status_header import StatusHeader
+from ftui.widgets.text_entry import escape_closes, is_text_entry, leave_text_entry
 
 log = logging.getLogger("ftui")
 
@@ -48,18 +51,28 @@ class FtuiApp(App):
         "compare": _section_screen("ftui.tui.screens.compare.compare", "CompareScreen"),
         "files": _section_screen("ftui.tui.screens.files.files", "FilesScreen"),
         "models": _section_screen("ftui.tui.screens.models.models", "ModelsScreen"),
+        "sunset": _section_screen("ftui.tui.screens.sunset.radar", "RadarScreen"),
     }
     BINDINGS = [
-        Binding("1", "goto('data')", "Data", id="app.goto.data",
+        # Digits type into text boxes; alt+digit (ESC then the digit, which tmux and every
+        # terminal pass) switches sections from anywhere, inside text too.
+        Binding("1,alt+1", "goto('data')", "Data", id="app.goto.data",
                 tooltip="Pick, preview, validate and fix a dataset"),
-        Binding("2", "goto('jobs')", "Jobs", id="app.goto.jobs",
+        Binding("2,alt+2", "goto('jobs')", "Jobs", id="app.goto.jobs",
                 tooltip="Launch fine-tuning jobs and watch them"),
-        Binding("3", "goto('compare')", "Compare", id="app.goto.compare",
+        Binding("3,alt+3", "goto('compare')", "Compare", id="app.goto.compare",
                 tooltip="Ask base and fine-tuned models side by side"),
-        Binding("4", "goto('files')", "Files", id="app.goto.files",
+        Binding("4,alt+4", "goto('files')", "Files", id="app.goto.files",
                 tooltip="Files on the account"),
-        Binding("5", "goto('models')", "Models", id="app.goto.models",
+        Binding("5,alt+5", "goto('models')", "Models", id="app.goto.models",
                 tooltip="Fine-tuned models on the account"),
+        # Not in the footer (it would push "? Help" out at 80 columns); in the palette and `?`.
+        Binding("6,alt+6", "goto('sunset')", "Sunset", id="app.goto.sunset", show=False,
+                tooltip="Sunset radar: when each profile's fine-tuning and fine-tunes end"),
+        Binding("f8", "history", "History", id="app.history", show=False,
+                tooltip="Past compare sessions and batches (from any section)"),
+        Binding("escape", "leave_text", "Leave text", id="app.leave_text", show=False,
+                tooltip="Leave the text box (keys then work as commands)"),
         Binding("question_mark,f1", "help", "Help", id="app.help",
                 tooltip="Keys of the focused area and what they do"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave ftui", show=False),
@@ -81,6 +94,9 @@ class FtuiApp(App):
         self._sandbox_speed = sandbox_speed
         self._after_first_frame: list | None = []  # None once the first frame is out
         super().__init__()  # after DEFAULT_MODE is chosen: Textual reads it here
+        # NO_COLOR: greys that keep errors, warnings and role labels readable (widgets/no_color.py)
+        if any(isinstance(f, Monochrome) for f in self._filters):
+            self._filters = [ReadableMonochrome()] + [f for f in self._filters if not isinstance(f, Monochrome)]
         if self.session.keymap:
             self.set_keymap(self.session.keymap)
 
@@ -131,6 +147,9 @@ class FtuiApp(App):
             from ftui.tui.shell.notifier import JobNotifier  # needs an account, so never at start-up
 
             JobNotifier.ensure(self)
+            from ftui.tui.screens.sunset.deadline import watch_deadlines
+
+            watch_deadlines(self)  # the header's nearest deadline
 
     def on_unmount(self) -> None:
         self.session.close()
@@ -180,13 +199,39 @@ class FtuiApp(App):
         self.switch_mode(mode)
         return self.screen_stack[0]
 
-    def compare_models(self, left: str, right: str) -> None:
-        """Open Compare with these two models (e.g. a job's base model and its fine-tune)."""
-        self._section("compare").set_models(left, right)
+    def compare_models(self, left: str, right: str, **across) -> None:
+        """Open Compare with these two models (e.g. a job's base model and its fine-tune);
+        `across`: profiles=(left, right) and migration_id= for a comparison across accounts."""
+        self._section("compare").set_models(left, right, **across)
 
     def open_job(self, job_id: str) -> None:
         """Open the job's live view on the Jobs section."""
         self._section("jobs").open_job(job_id)
+
+    # Typing ------------------------------------------------------------------------------
+    async def _check_bindings(self, key: str, priority: bool = False) -> bool:
+        # Letters typed in a text box never reach a binding: Textual leaves the keys a focused
+        # Input/TextArea consumes out of the binding chain (tests/tui/shell/test_keys_in_text.py
+        # pins it). Escape is ours: it leaves the box before it does the screen's own Escape
+        # (a dialog's or an editor's Escape closes them, which leaves the box too).
+        if key == "escape" and priority and is_text_entry(self.focused) and not escape_closes(self.screen):
+            leave_text_entry(self.screen)
+            return True
+        return await super()._check_bindings(key, priority)
+
+    def action_leave_text(self) -> None:
+        """Escape in a text box no screen handles: focus moves out of it."""
+        if is_text_entry(self.focused):
+            leave_text_entry(self.screen)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "leave_text":
+            return is_text_entry(self.focused)
+        return True
+
+    def action_history(self) -> None:
+        """F8 from any section: Compare's history of sessions and batches."""
+        self._section("compare").action_sessions()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ftui.core.sandbox.app import SERVER_KIND, API_KEY, auth_middleware, error_middleware, fault_middleware
+from ftui.core.sandbox.app import API_KEY, SERVER_KIND, auth_middleware, error_middleware, fault_middleware
 from ftui.core.sandbox.context import SandboxContext
 from ftui.core.sandbox.http_util import CTX
 from ftui.core.sandbox.ids import new_id

@@ -60,7 +60,8 @@ async def chat(request: web.Request) -> web.StreamResponse:
     stops = [stops] if isinstance(stops, str) else list(stops)
     responder = BaseResponder() if model in FINE_TUNABLE else responder_for(ctx, model)
     prompt = user_prompt(messages)
-    heat = float(body.get("temperature") if body.get("temperature") is not None else 1.0)
+    temperature = body.get("temperature")
+    heat = float(temperature if temperature is not None else 1.0)
     choices = [shape_answer(responder.answer(prompt, choice=i, temperature=heat, seed=body.get("seed")),
                             stops, max_tokens) for i in range(n)]
     used = prompt_tokens(messages)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from ftui.core.sandbox.api_errors import bad_request, not_found
 from ftui.core.sandbox.http_util import ctx_of, multipart_errors
@@ -34,8 +34,11 @@ async def start_upload(request: web.Request) -> web.Response:
     fields: dict[str, str] = {}
     with multipart_errors():
         reader = await request.multipart()
-        async for part in reader:
-            fields[part.name or ""] = (await part.read(decode=True)).decode()
+        while (part := await reader.next()) is not None:
+            if isinstance(part, BodyPartReader):
+                fields[part.name or ""] = (await part.read(decode=True)).decode()
+            else:  # a nested multipart: no field of ours
+                await part.release()
     for name in ("purpose", "file_name", "file_type"):
         if not fields.get(name):
             raise bad_request(f"Missing required field: '{name}'.", param=name)

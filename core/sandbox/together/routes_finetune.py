@@ -81,7 +81,10 @@ async def create(request: web.Request) -> web.Response:
     if validation_file:
         check_file(ctx, validation_file, "validation_file")
     method = body.get("training_method") or {"method": "sft"}
-    kind = {"sft": "supervised", "dpo": "dpo"}.get(method.get("method"))
+    if not isinstance(method, dict):
+        raise bad_request("Invalid 'training_method': expected an object such as {\"method\": \"sft\"}.",
+                          param="training_method")
+    kind = {"sft": "supervised", "dpo": "dpo"}.get(str(method.get("method")))
     if kind is None:
         raise bad_request("Invalid 'training_method.method': use 'sft' or 'dpo'.", param="training_method")
     epochs = _number(body, "n_epochs", 1, limits["max_num_epochs"], 1)
@@ -141,7 +144,7 @@ async def estimate_price(request: web.Request) -> web.Response:
     ctx = ctx_of(request)
     body = await json_body(request)
     file_id = check_file(ctx, body.get("training_file"), "training_file")
-    size = ctx.store.get("files", file_id)["bytes"]
+    size = ctx.store.existing("files", file_id)["bytes"]
     tokens = max(1, size // 4) * int(body.get("n_epochs") or 1)  # about 4 bytes a token
     return web.json_response({
         "estimated_total_price": round(tokens / 1e6 * catalog.PRICE_PER_MILLION_TOKENS, 6),

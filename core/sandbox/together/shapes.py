@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ftui.core.sandbox.context import PRIVATE
@@ -16,7 +16,7 @@ TOGETHER = "together"  # key in job[PRIVATE] holding the Together request
 def iso(seconds: int | float | None) -> str | None:
     if seconds is None:
         return None
-    return datetime.fromtimestamp(seconds, timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
 
 
 def file_object(f: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +58,7 @@ def job_object(job: dict[str, Any], *, truncated: bool = False) -> dict[str, Any
     if not truncated and asked.get("train_on_inputs") is not None:
         out["train_on_inputs"] = asked["train_on_inputs"]
     if job.get("estimated_finish") and status == "running":
-        left = max(0, int(job["estimated_finish"] - datetime.now(timezone.utc).timestamp()))
+        left = max(0, int(job["estimated_finish"] - datetime.now(UTC).timestamp()))
         out["progress"] = {"estimate_available": True, "seconds_remaining": left}
     return out
 

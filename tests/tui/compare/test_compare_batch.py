@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from tests.tui.compare.test_compare import BASE, open_compare, settle
-from ftui.tui.shell.app import FtuiApp
 from ftui.tui.screens.compare.batch import BatchScreen
 from ftui.tui.screens.compare.sweep import SweepScreen
+from ftui.tui.shell.app import FtuiApp
+from tests.tui.compare.test_compare import BASE, open_compare, settle
 
 
 @pytest.fixture(autouse=True)

@@ -12,9 +12,9 @@ from ftui.core.compare.records import Round
 from ftui.core.compare.store import CompareStore
 from ftui.core.session import Session
 from ftui.core.types import Usage
-from ftui.tui.shell.app import FtuiApp
 from ftui.tui.screens.compare.batch import BatchScreen
 from ftui.tui.screens.compare.correction import CorrectionScreen
+from ftui.tui.shell.app import FtuiApp
 
 BASE = "gpt-4o-mini-2024-07-18"
 TUNED = "ft:gpt-4o-mini-2024-07-18:sandbox:marv:AbC123"

@@ -7,11 +7,19 @@ import os
 
 import pytest
 
-from tests.tui.data.test_data_support import (chat_line, data_dir, data_screen, info, make_app,  # noqa: F401
-                                         settle, shown, write_lines)
 from ftui.tui.screens.data.picker import DataPickerScreen
 from ftui.widgets.path_input import DatasetTree
 from ftui.widgets.problem_list import ProblemList
+from tests.tui.data.test_data_support import (  # noqa: F401
+    chat_line,
+    data_dir,
+    data_screen,
+    info,
+    make_app,
+    settle,
+    shown,
+    write_lines,
+)
 
 
 def codes(app) -> set[tuple[int, str]]:

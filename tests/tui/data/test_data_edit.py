@@ -6,12 +6,11 @@ import json
 import time
 
 import pytest
-
 from textual.widgets import TextArea
 
-from tests.tui.data.test_data_support import copy_example, data_dir, data_screen, make_app, settle, shown  # noqa: F401
 from ftui.tui.screens.data.edit import AppendExampleScreen, EditExampleScreen
 from ftui.tui.screens.dialogs.confirm import ConfirmScreen
+from tests.tui.data.test_data_support import copy_example, data_dir, data_screen, make_app, settle, shown  # noqa: F401
 
 
 def disk_lines(path) -> list[str]:

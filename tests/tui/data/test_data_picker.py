@@ -7,11 +7,20 @@ import os
 from textual.widgets import Input, OptionList
 
 from ftui.core.recent import add_recent, load_recent
-from tests.tui.data.test_data_support import (EXAMPLES, chat_line, data_dir, data_screen, info,  # noqa: F401
-                                         make_app, settle, shown, write_lines)
 from ftui.tui.screens.data.picker import DataPickerScreen
 from ftui.tui.screens.data.remote import RemoteFilesScreen
 from ftui.widgets.path_input import DatasetTree, complete_path
+from tests.tui.data.test_data_support import (  # noqa: F401
+    EXAMPLES,
+    chat_line,
+    data_dir,
+    data_screen,
+    info,
+    make_app,
+    settle,
+    shown,
+    write_lines,
+)
 
 
 def dataset_folder(tmp_path, monkeypatch):
@@ -33,10 +42,12 @@ async def test_without_a_path_the_picker_opens_and_the_tree_picks_by_keyboard(tm
         # the Data screen under the picker is built only when a file is picked
         assert not data_screen(app).query("#data-main > *")
         tree = app.screen.query_one(DatasetTree)
-        assert app.focused is tree
+        assert app.focused is app.screen.query_one("#picker-path")  # typing goes to the path box
         labels = [str(node.label) for node in tree.root.children]
         assert "notes.txt" not in labels and "alpha.jsonl" in labels and "nested" in labels
         shoot(app, "data-picker")
+        await pilot.press("ctrl+t")
+        assert app.focused is tree
         # Folders first: nested/, then alpha.jsonl.
         await pilot.press("down", "down")
         await pilot.press("enter")
@@ -48,12 +59,12 @@ async def test_without_a_path_the_picker_opens_and_the_tree_picks_by_keyboard(tm
         assert load_recent() == [folder / "alpha.jsonl"]
 
 
-async def test_number_keys_still_switch_sections_from_the_picker(tmp_path, monkeypatch):
+async def test_alt_number_keys_switch_sections_from_the_picker(tmp_path, monkeypatch):
     dataset_folder(tmp_path, monkeypatch)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("2")
+        await pilot.press("alt+2")
         assert app.current_mode == "jobs"
         await pilot.press("1")
         assert isinstance(app.screen, DataPickerScreen)
@@ -138,7 +149,7 @@ async def test_a_file_on_the_account_opens_read_only(tmp_path, sandbox_session):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, DataPickerScreen)
-        await pilot.press("f")
+        await pilot.press("ctrl+f")
         await settle(app, pilot)
         assert isinstance(app.screen, RemoteFilesScreen)
         files = app.screen.query_one(OptionList)
@@ -175,7 +186,7 @@ async def test_a_file_gone_from_the_account_is_explained_and_leaves_nothing_behi
     app = make_app(session=sandbox_session)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("f")
+        await pilot.press("ctrl+f")
         await settle(app, pilot)
         files = app.screen.query_one(OptionList)
         files.highlighted = next(i for i in range(files.option_count)
@@ -195,7 +206,7 @@ async def test_account_files_without_an_account_say_what_to_do(tmp_path, monkeyp
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("f")
+        await pilot.press("ctrl+f")
         await pilot.pause()
         assert isinstance(app.screen, DataPickerScreen)
         assert "OPENAI_API_KEY" in str(app.screen.query_one("#picker-message").render())

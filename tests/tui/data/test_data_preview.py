@@ -5,10 +5,19 @@ from __future__ import annotations
 import json
 import time
 
-from tests.tui.data.test_data_support import (chat_line, copy_example, data_dir, data_screen, info,  # noqa: F401
-                                         make_app, settle, shown, write_lines)
 from ftui.widgets.problem_list import ProblemList
 from ftui.widgets.token_stats import TokenStatsPanel
+from tests.tui.data.test_data_support import (  # noqa: F401
+    chat_line,
+    copy_example,
+    data_dir,
+    data_screen,
+    info,
+    make_app,
+    settle,
+    shown,
+    write_lines,
+)
 
 
 async def test_marv_opens_as_a_conversation_and_moves_by_example(tmp_path, shoot):
@@ -19,7 +28,7 @@ async def test_marv_opens_as_a_conversation_and_moves_by_example(tmp_path, shoot
         await settle(app, pilot)
         screen = data_screen(app)
         assert app.current_dataset == path
-        assert f"example 1 of {len(lines)} · line 1" in info(app)
+        assert f"line 1 of {len(lines)}" in info(app)
         text = shown(app)
         assert "▌ SYSTEM" in text and "▌ USER" in text and "▌ ASSISTANT  ● trained" in text
         assert "capital of France" in text
@@ -43,7 +52,7 @@ async def test_marv_opens_as_a_conversation_and_moves_by_example(tmp_path, shoot
         await pilot.press("G")
         await settle(app, pilot)
         assert screen.line == len(lines)
-        assert f"example {len(lines)} of {len(lines)}" in info(app)
+        assert f"line {len(lines)} of {len(lines)}" in info(app)
         await pilot.press("j")  # past the end stays on the last example
         await settle(app, pilot)
         assert screen.line == len(lines)

@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 
 from ftui.core.recent import MAX_RECENT, add_recent, forget_recent, load_recent, recent_path
-from tests.tui.data.test_data_support import data_dir  # noqa: F401
 
 
-def test_recent_files_newest_first_without_duplicates(tmp_path, data_dir):
+def test_recent_files_newest_first_without_duplicates(tmp_path, private_data_dir):
     a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     assert load_recent() == []
     add_recent(a)
     add_recent(b)
     add_recent(a)
     assert load_recent() == [a, b]
-    assert recent_path().parent == data_dir
+    assert recent_path().parent == private_data_dir
     assert json.loads(recent_path().read_text())["files"] == [str(a), str(b)]
     forget_recent(a)
     assert load_recent() == [b]

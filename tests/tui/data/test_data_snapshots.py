@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tests.tui.data.test_data_support import (chat_line, copy_example, data_dir, make_app, settle,  # noqa: F401
-                                         write_lines)
+from tests.tui.data.test_data_support import chat_line, copy_example, data_dir, make_app, settle, write_lines  # noqa: F401
 
 
 def _settled(*keys: str):
@@ -51,3 +50,10 @@ def test_snapshot_append_form(snap_compare, tmp_path):
 def test_snapshot_raw_json_view(snap_compare, tmp_path):
     path = copy_example("marv.jsonl", tmp_path)
     assert snap_compare(make_app(path), terminal_size=(80, 24), run_before=_settled("r"))
+
+
+def test_snapshot_broken_file_without_colour(snap_compare, tmp_path, monkeypatch):
+    # NO_COLOR: errors in reverse, warnings bold with !, role labels light (widgets/no_color.py)
+    monkeypatch.setenv("NO_COLOR", "1")
+    path = copy_example("broken.jsonl", tmp_path)
+    assert snap_compare(make_app(path), terminal_size=(80, 24), run_before=_settled("n"))

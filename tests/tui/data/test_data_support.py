@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ftui.core.session import Session
-from ftui.tui.shell.app import FtuiApp
 from ftui.tui.screens.data.data import DataScreen
+from ftui.tui.shell.app import FtuiApp
 from ftui.widgets.conversation_view import ConversationView
 
 ROOT = Path(__file__).resolve().parents[3]

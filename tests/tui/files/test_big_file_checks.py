@@ -5,15 +5,14 @@ estimate (esc stops, ctrl+l launches without waiting)."""
 from __future__ import annotations
 
 import pytest
-
-from ftui.core.dataset.validate import PARALLEL_MIN_BYTES
 from textual.widgets import Input
 
+from ftui.core.dataset.validate import PARALLEL_MIN_BYTES
+from ftui.tui.screens.dialogs.confirm import ConfirmScreen
 from ftui.tui.shell.app import FtuiApp
 from ftui.widgets.transfer_progress import TransferProgressBar
 from tests.tui.data.test_data_big_file import write_big_dataset
 from tests.tui.files.test_files_screen import message, open_files, type_path
-from ftui.tui.screens.dialogs.confirm import ConfirmScreen
 from tests.tui.jobs.test_launch_form import open_form
 from tests.tui.waiting import wait_for
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input
 
-from ftui.tui.shell.app import FtuiApp
 from ftui.tui.screens.dialogs.confirm import ConfirmScreen
 from ftui.tui.screens.files.files import FilesScreen
+from ftui.tui.shell.app import FtuiApp
 from ftui.widgets.transfer_progress import TransferProgressBar
 from tests.tui.waiting import wait_for
 

@@ -45,3 +45,45 @@ def test_files_failed_validation(snap_compare, sandbox_app, shoot, tmp_path, mon
         shoot(pilot.app, "files-failed-validation")
 
     assert snap_compare(sandbox_app, terminal_size=(80, 24), run_before=run_before)
+
+
+FIXED_FILES = [
+    ("file-7f3a9c2e41b8d05e6a1c", "customer-support-conversations-2025-q3-cleaned-final.jsonl", 48_213_911),
+    ("file-2b81e0d4c6f94a7713aa", "marv.jsonl", 21_504),
+    ("file-c09d5e1a7b3f62e48d10", "marv_holdout.jsonl", 5_880),
+]
+
+
+def _fixed_table(no_color: bool, monkeypatch):
+    """Files drawn from fixed rows (ids and times would vary), cursor on the long name."""
+    import time
+
+    from ftui.core.session import Session
+    from ftui.core.types import RemoteFile
+    from ftui.tui.shell.app import FtuiApp
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = FtuiApp(Session(None, "sandbox", simulated=True))
+    rows = [RemoteFile(id=i, filename=name, purpose="fine-tune", bytes=size, created_at=1_764_000_000 - n * 3600)
+            for n, (i, name, size) in enumerate(FIXED_FILES)]
+
+    async def run_before(pilot):
+        pilot.app.action_goto("files")
+        await pilot.pause()
+        pilot.app.screen.show_page(rows)
+        await pilot.pause()
+
+    return app, run_before
+
+
+def test_files_table_at_80_columns(snap_compare, monkeypatch, shoot):
+    app, run_before = _fixed_table(False, monkeypatch)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_files_table_without_colour(snap_compare, monkeypatch):
+    app, run_before = _fixed_table(True, monkeypatch)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -12,11 +12,11 @@ from ftui.core.connect import make_provider
 from ftui.core.session import Session
 from ftui.core.settings import load_settings
 from ftui.core.types import JobSpec
-from ftui.tui.shell.app import FtuiApp
-from ftui.tui.shell.notifier import JobNotifier
 from ftui.tui.screens.dialogs.confirm import ConfirmScreen
 from ftui.tui.screens.jobs.job import JobScreen
 from ftui.tui.screens.jobs.jobs import JobsScreen
+from ftui.tui.shell.app import FtuiApp
+from ftui.tui.shell.notifier import JobNotifier
 from ftui.widgets.job_table import JobTable
 from tests.tui.waiting import wait_for
 

@@ -15,9 +15,9 @@ from ftui.core.session import Session
 from ftui.core.settings import load_settings
 from ftui.core.types import JobEvent
 from ftui.core.watch import MetricPoint
-from ftui.tui.shell.app import FtuiApp
 from ftui.tui.screens.dialogs.confirm import ConfirmScreen
 from ftui.tui.screens.jobs.launch import LaunchScreen
+from ftui.tui.shell.app import FtuiApp
 from ftui.widgets.event_log import EventLog
 from ftui.widgets.loss_chart import LossChart
 
@@ -79,6 +79,11 @@ def test_launch_python_snippet(snap_compare, sandbox_app, shoot):
         screen.query_one("#launch-suffix").value = "marv"
         screen.query_one("#launch-epochs").value = "3"
         await pilot.press("f2")
+        await pilot.pause()
+        # the sandbox's port changes from run to run; the picture shows it as PORT
+        area = pilot.app.screen.query_one("#snippet-code")
+        port = str(pilot.app.provider.base_url).split(":")[2].split("/")[0]
+        area.text = area.text.replace(f":{port}/", ":PORT/")
         await pilot.pause()
         shoot(pilot.app, "jobs-launch-python")
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import ftui.tui.shell.app
-
 from textual.widgets import DataTable, Input
 
+import ftui.tui.shell.app
 from ftui.core.launch.estimates import load_estimate
-from ftui.tui.shell.app import FtuiApp
 from ftui.tui.screens.dialogs.confirm import ConfirmScreen
 from ftui.tui.screens.jobs.job import JobScreen
 from ftui.tui.screens.jobs.jobs import JobsScreen
 from ftui.tui.screens.jobs.launch import LaunchScreen
+from ftui.tui.shell.app import FtuiApp
 from ftui.widgets.event_log import EventLog
 from ftui.widgets.job_table import JobTable
 from ftui.widgets.loss_chart import LossChart

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 from textual.widgets import Input, Select, TextArea
 
-from ftui.tui.shell.app import FtuiApp
 from ftui.tui.screens.dialogs.confirm import ConfirmScreen
 from ftui.tui.screens.jobs.job import JobScreen
 from ftui.tui.screens.jobs.launch import LaunchScreen, Plan
 from ftui.tui.screens.jobs.snippet import SnippetScreen
+from ftui.tui.shell.app import FtuiApp
 from tests.tui.waiting import wait_for
 
 

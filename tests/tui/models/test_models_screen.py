@@ -7,9 +7,9 @@ import asyncio
 from textual.widgets import DataTable, Input
 
 from ftui.core.types import JobSpec
-from ftui.tui.shell.app import FtuiApp
 from ftui.tui.screens.dialogs.confirm import TypedConfirmScreen
 from ftui.tui.screens.models.models import ModelsScreen
+from ftui.tui.shell.app import FtuiApp
 from tests.tui.waiting import wait_for
 
 

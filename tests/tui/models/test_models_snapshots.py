@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.tui.waiting import until
 from ftui.tui.screens.dialogs.confirm import TypedConfirmScreen
+from tests.tui.waiting import until
 
 
 def test_models_empty(snap_compare, sandbox_app):

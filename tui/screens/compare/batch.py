@@ -22,8 +22,8 @@ from ftui.core.compare.prompts import PromptExample, read_prompts, sample
 from ftui.core.compare.records import Judgement, Round
 from ftui.core.compare.stats import TiePolicy, tally
 from ftui.core.compare.store import CompareStore
-from ftui.core.paths import data_dir
 from ftui.core.errors import CoreError
+from ftui.core.paths import data_dir
 from ftui.tui.screens.base import FtuiScreen
 from ftui.widgets.key_footer import KeyFooter
 from ftui.widgets.status_header import StatusHeader
@@ -63,6 +63,8 @@ class BatchScreen(FtuiScreen[None]):
                 tooltip="Score each checkpoint of the right model's job against the expected answers"),
         Binding("t", "ties", "Ties ½/out", id="compare.batch.ties",
                 tooltip="Count ties as half a win (default) or leave them out of the win rate"),
+        Binding("v", "verdict", "Save verdict", id="compare.batch.verdict",
+                tooltip="Keep the win rate, its interval and n with the migration this batch proves"),
         Binding("x", "export", "Export", id="compare.batch.export",
                 tooltip="Write the rows to JSONL and CSV in the data folder"),
         Binding("j", "cursor(1)", "Down", id="compare.batch.down", show=False, tooltip="Next row"),
@@ -71,8 +73,12 @@ class BatchScreen(FtuiScreen[None]):
 
     def __init__(self, left: str, right: str, params: Params, path: Path | None,
                  store: CompareStore, *, sample_n: int | None = None, seed: int = 0,
-                 rounds: list[Round] | None = None, session_id: int | None = None) -> None:
+                 rounds: list[Round] | None = None, session_id: int | None = None,
+                 profiles: tuple[str | None, str | None] = (None, None),
+                 migration_id: str | None = None) -> None:
         super().__init__()
+        self.profiles = profiles  # each side's profile; None: the app's own account
+        self.migration_id = migration_id
         self.left, self.right, self.params = left, right, params
         self.path, self.store = path, store
         self.sample_n, self.seed = sample_n, seed
@@ -126,8 +132,12 @@ class BatchScreen(FtuiScreen[None]):
     def _names(self) -> tuple[str, str]:
         return ("A", "B") if self.blind else ("left", "right")
 
+    def _who(self, side: str) -> str:
+        model, profile = (self.left, self.profiles[0]) if side == "left" else (self.right, self.profiles[1])
+        return model + (f" @ {profile}" if profile else "")
+
     def _title(self) -> None:
-        who = "A vs B (blind)" if self.blind else f"{self.left} vs {self.right}"
+        who = "A vs B (blind)" if self.blind else f"{self._who('left')} vs {self._who('right')}"
         self.query_one("#batch-title", Static).update(f"{who} · {self.params.describe()}")
 
     def _columns(self) -> None:
@@ -185,7 +195,7 @@ class BatchScreen(FtuiScreen[None]):
         return any(w.group == "compare-batch" and w.is_running for w in self.workers)
 
     def action_run(self) -> None:
-        if getattr(self.app, "provider", None) is None:
+        if getattr(self.app, "provider", None) is None and not all(self.profiles):
             self.notify("No account: set OPENAI_API_KEY or restart with --sandbox.", severity="warning")
             return
         path = self.query_one("#batch-file", Input).value.strip()
@@ -235,9 +245,18 @@ class BatchScreen(FtuiScreen[None]):
             self.rounds[i] = r
             self._refresh_row(i)
 
+        from ftui.tui.screens.sunset.profiles import pool_of
+
+        pool = pool_of(self.app)
         try:
-            await run_batch(self.app.provider, self.examples, self.left, self.right, self.params,
-                            concurrency=CONCURRENCY, progress=progress, on_round=on_round)
+            left, right = await pool.provider(self.profiles[0]), await pool.provider(self.profiles[1])
+        except CoreError as exc:
+            status.update(f"⚠ {exc.summary()}")
+            return
+        try:
+            await run_batch(left, self.examples, self.left, self.right, self.params,
+                            concurrency=CONCURRENCY, progress=progress, on_round=on_round,
+                            right_provider=right)
         finally:
             done = sum(1 for r in self.rounds if r)
             errors = sum(1 for r in self.rounds if r and ((r.left and r.left.error) or (r.right and r.right.error)))
@@ -311,6 +330,36 @@ class BatchScreen(FtuiScreen[None]):
                 await self.store.save_round(self.session_id, r)
         except CoreError as exc:
             self.notify(f"Judgement not saved: {exc.summary()}", severity="warning")
+
+    # The migration's verdict ---------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "verdict":
+            return self.migration_id is not None
+        return True
+
+    def action_verdict(self) -> None:
+        rate = tally((r.judgement for r in self.rounds if r), ties_policy=self.ties_policy)
+        if self.migration_id is None or rate.rate is None:
+            self.notify("Judge some rows first (the verdict is the new model's win rate).",
+                        severity="warning")
+            return
+        verdict = {"win_rate": rate.rate, "ci": [rate.low, rate.high], "n": rate.n, "wins": rate.wins,
+                   "losses": rate.losses, "ties": rate.ties, "ties_policy": rate.ties_policy,
+                   "old": self._who("left"), "new": self._who("right"),
+                   "file": self.query_one("#batch-file", Input).value.strip(),
+                   "compare_session": self.session_id, "summary": rate.describe("the new model")}
+        self._save_verdict(self.migration_id, verdict)
+
+    @work(group="compare-verdict", exit_on_error=False, description="saving the migration's verdict")
+    async def _save_verdict(self, migration_id: str, verdict: dict) -> None:
+        from ftui.core.migrate.records import save_verdict
+
+        try:
+            await asyncio.to_thread(save_verdict, migration_id, verdict)
+        except CoreError as exc:
+            self.notify(f"Verdict not saved: {exc.summary()}", severity="error")
+            return
+        self.notify(f"Saved with {migration_id}: {verdict['summary']}", timeout=6)
 
     def action_ties(self) -> None:
         self.ties_policy = "exclude" if self.ties_policy == "half" else "half"

@@ -56,6 +56,10 @@ class CompareScreen(SectionScreen):
                 tooltip="Choose the left model: any model, fine-tune or checkpoint"),
         Binding("f3", "pick('right')", "Right model", id="compare.pick_right",
                 tooltip="Choose the right model: any model, fine-tune or checkpoint"),
+        Binding("f6", "pick_profile('left')", "Left profile", id="compare.profile_left", show=False,
+                tooltip="Ask the left model on another profile's account (e.g. the old one on OpenAI)"),
+        Binding("f7", "pick_profile('right')", "Right profile", id="compare.profile_right", show=False,
+                tooltip="Ask the right model on another profile's account (e.g. the new one elsewhere)"),
         Binding("f4", "params", "Params", id="compare.params",
                 tooltip="temperature, top_p, n, stop, max_completion_tokens, seed"),
         Binding("ctrl+o", "example", "Example", id="compare.example",
@@ -83,6 +87,10 @@ class CompareScreen(SectionScreen):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.models: dict[str, str | None] = {"left": None, "right": None}
+        # Each pane's profile; None: the app's own account.
+        self.profiles: dict[str, str | None] = {"left": None, "right": None}
+        self.migration_id: str | None = None  # the migration this comparison proves
+        self.batch_path: Path | None = None  # its held-out or validation file, for the batch
         self._models_given = False
         self.params = Params()
         self.blind = False
@@ -102,13 +110,24 @@ class CompareScreen(SectionScreen):
         self._pending: dict[str, PaneResult] = {}
 
     # Hand-off from other sections (may come before mount) -----------------------------
-    def set_models(self, left: str, right: str) -> None:
+    def set_models(self, left: str, right: str, *, profiles: tuple[str | None, str | None] = (None, None),
+                   migration_id: str | None = None, batch_path: Path | None = None) -> None:
+        """Both panes' models (and profiles, for a comparison across accounts); lands on the
+        prompt, above any batch or history screen left open in this section."""
         self.models = {"left": left, "right": right}
+        self.profiles = dict(zip(SIDES, profiles))
+        self.migration_id = migration_id
+        self.batch_path = batch_path
         self._models_given = True
         self.round = None
         self.history = {"left": [], "right": []}
         if self.is_mounted:
+            stack = self.app.screen_stack
+            while self in stack and stack[-1] is not self:
+                self.app.pop_screen()
+                stack = self.app.screen_stack
             self._show_round()
+            self.query_one("#compare-user", TextArea).focus()
 
     # Layout ------------------------------------------------------------------------
     def compose_body(self):
@@ -171,6 +190,8 @@ class CompareScreen(SectionScreen):
         if self._hidden():
             return f"answer {'A' if position == 'left' else 'B'}"
         model = self.models[side] or f"no model — {'F2' if side == 'left' else 'F3'} picks one"
+        if self.profiles[side] and self.models[side]:
+            model += f" @ {self.profiles[side]}"
         if self.round and self.round.judgement and self.round.judgement != "tie":
             if self.round.judgement == side:
                 model = "★ " + model
@@ -206,7 +227,8 @@ class CompareScreen(SectionScreen):
         if self._hidden():
             who = "answers A / B (blind: models hidden until you judge)"
         else:
-            who = f"{self.models['left'] or '?'}  vs  {self.models['right'] or '?'}"
+            who = "  vs  ".join(f"{self.models[s] or '?'}" + (f" @ {self.profiles[s]}" if self.profiles[s] else "")
+                                for s in SIDES)
         flags = []
         if self.blind:
             flags.append("blind")
@@ -239,7 +261,7 @@ class CompareScreen(SectionScreen):
 
     # Sending -----------------------------------------------------------------------
     def action_send(self, continue_thread: bool = False) -> None:
-        if self.provider is None:
+        if self.provider is None and not all(self.profiles.values()):
             self.notify(NO_ACCOUNT, severity="warning")
             return
         missing = [s for s in SIDES if not self.models[s]]
@@ -286,7 +308,12 @@ class CompareScreen(SectionScreen):
             self._throttled_paint(side, result)
 
         try:
-            await run_pair(self.provider, requests["left"], requests["right"], on_update)
+            left, right = await self.side_providers()
+            await run_pair(left, requests["left"], requests["right"], on_update, right_provider=right)
+        except CoreError as exc:
+            for side in SIDES:
+                result = getattr(r, side)
+                result.status, result.error = "error", exc.summary()
         finally:
             for side in SIDES:
                 self._paint(side, getattr(r, side))
@@ -329,6 +356,13 @@ class CompareScreen(SectionScreen):
         if running:
             self.workers.cancel_group(self, "compare-send")
             self.notify("Stopped both answers.", timeout=2)
+
+    async def side_providers(self):
+        """(left, right) providers: each pane's profile, opened on first use."""
+        from ftui.tui.screens.sunset.profiles import pool_of
+
+        pool = pool_of(self.app)
+        return await pool.provider(self.profiles["left"]), await pool.provider(self.profiles["right"])
 
     @property
     def streaming(self) -> bool:
@@ -392,7 +426,25 @@ class CompareScreen(SectionScreen):
                 self._show_round()
 
         position_word = side if not self._hidden() else f"{side} (hidden)"
-        self.app.push_screen(ModelPicker(position_word, self.models[side]), chosen)
+        self.app.push_screen(ModelPicker(position_word, self.models[side], profile=self.profiles[side]),
+                             chosen)
+
+    def action_pick_profile(self, side: str) -> None:
+        from ftui.tui.screens.compare.profile_picker import ProfilePicker
+        from ftui.tui.screens.sunset.profiles import pool_of
+
+        pool = pool_of(self.app)
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.profiles[side] = None if pool.is_current(name) else name
+                self.models[side] = None  # a model id means something only on its own account
+                self._models_given = True
+                self._show_round()
+                self.action_pick(side)
+
+        self.app.push_screen(ProfilePicker(side, pool.names(), self.profiles[side] or pool.current_name),
+                             chosen)
 
     def action_params(self) -> None:
         from ftui.tui.screens.compare.params import ParamsModal
@@ -471,9 +523,11 @@ class CompareScreen(SectionScreen):
         if not all(self.models.values()):
             self.notify("Pick both models first (F2 / F3).", severity="warning")
             return
-        path = default_examples_path(getattr(self.app, "current_dataset", None))
+        path = self.batch_path or default_examples_path(getattr(self.app, "current_dataset", None))
         self.app.push_screen(BatchScreen(self.models["left"], self.models["right"],
-                                         self.params, path, self.store))
+                                         self.params, path, self.store,
+                                         profiles=(self.profiles["left"], self.profiles["right"]),
+                                         migration_id=self.migration_id))
 
     def action_sessions(self) -> None:
         from ftui.tui.screens.compare.sessions import SessionsScreen

@@ -27,15 +27,17 @@ class ModelPicker(FtuiModal[str | None]):
                 tooltip="Previous model"),
     ]
 
-    def __init__(self, side_label: str, current: str | None) -> None:
+    def __init__(self, side_label: str, current: str | None, *, profile: str | None = None) -> None:
         super().__init__()
+        self.profile = profile  # the pane's profile; None: the app's own account
         self.side_label = side_label
         self.current = current or ""
         self.choices: list[ModelChoice] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box", classes="compare-modal"):
-            yield Static(f"Model for the {self.side_label} pane", classes="modal-title")
+            where = f" on {self.profile}" if self.profile else ""
+            yield Static(f"Model for the {self.side_label} pane{where}", classes="modal-title")
             yield Input(placeholder="filter, or type a model name", id="picker-filter")
             yield OptionList(id="picker-list")
             yield Static("loading models…", id="picker-status")
@@ -48,6 +50,14 @@ class ModelPicker(FtuiModal[str | None]):
     async def _load(self) -> None:
         provider = getattr(self.app, "provider", None)
         status = self.query_one("#picker-status", Static)
+        if self.profile:
+            from ftui.tui.screens.sunset.profiles import pool_of
+
+            try:
+                provider = await pool_of(self.app).provider(self.profile)
+            except CoreError as exc:
+                status.update(f"⚠ {exc.summary()} — you can still type a model name")
+                return
         if provider is None:
             status.update("no account: type a model name")
             return

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import time
+from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
@@ -14,8 +13,8 @@ from textual.widgets import DataTable, Static
 from ftui.core.compare.export import export_rounds
 from ftui.core.compare.records import Round, SessionInfo
 from ftui.core.compare.store import CompareStore
-from ftui.core.paths import data_dir
 from ftui.core.errors import CoreError
+from ftui.core.paths import data_dir
 from ftui.tui.screens.base import FtuiScreen
 from ftui.widgets.key_footer import KeyFooter
 from ftui.widgets.status_header import StatusHeader

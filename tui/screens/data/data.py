@@ -124,8 +124,9 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
             Vertical(
                 Horizontal(Label("", id="data-progress-label"),
                            ProgressBar(id="data-progress", show_eta=False), id="data-progress-row"),
-                Horizontal(ProblemList(id="data-problems"), TokenStatsPanel(id="data-stats"),
-                           id="data-panel-body"),
+                Horizontal(Vertical(ProblemList(id="data-problems"),
+                                    Static("", id="data-problem-detail"), id="data-problems-box"),
+                           TokenStatsPanel(id="data-stats"), id="data-panel-body"),
                 id="data-panel"),
         ]
 
@@ -211,6 +212,7 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         if self.reader is not None:
             self.reader.close()
         self.reader = None
+        self.refresh_bindings()
 
     def _opened(self, path: Path, reader, line: int) -> None:
         self._close_reader()
@@ -218,12 +220,14 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
             self._forget_remote_copies(keep=path.parent)
         self.reader = reader
         self.path = path
+        self.refresh_bindings()
         if not self.read_only:
             self.app.current_dataset = path
         self.total_lines = reader.lines_known if reader.complete else None
         self.blank_lines = []
         self.problems, self.problem_lines = [], []
         self.problem_list().clear_problems()
+        self.show_problem_detail()
         if reader.size == 0:
             self.line = 0
             self._set_info("")
@@ -288,7 +292,13 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
 
     @work(thread=True, exclusive=True, group="data-line", exit_on_error=False, description="loading the example")
     def _load_line(self, reader, number: int) -> None:
+        from ftui.core.dataset.writer import written_by_ftui
+
         example, problem, cut = None, None, None
+        if reader.changed() and written_by_ftui(reader.path):
+            # ftui's own write (an append from Compare): show the new version, say nothing.
+            self.app.call_from_thread(self._reopen_own_write, reader, number)
+            return
         try:
             view = reader.line(number, limit=PREVIEW_BYTES)
             text = view.text
@@ -315,6 +325,23 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._draw, reader, number, text, example, problem, cut)
 
+    def _reopen_own_write(self, reader, number: int) -> None:
+        if reader is self.reader and self.path is not None:
+            self._open(self.path, number)
+
+    def on_screen_resume(self) -> None:
+        # Back from another section that may have written to this file (Compare's append).
+        if self.reader is not None and not self.read_only:
+            self._check_own_write(self.reader)
+
+    @work(thread=True, exclusive=True, group="data-fresh", exit_on_error=False,
+          description="checking the dataset for ftui's own changes")
+    def _check_own_write(self, reader) -> None:
+        from ftui.core.dataset.writer import written_by_ftui
+
+        if reader.changed() and written_by_ftui(reader.path):
+            self.app.call_from_thread(self._reopen_own_write, reader, self.line or 1)
+
     def _past_end(self, reader, number: int) -> None:
         if reader is self.reader:
             self.total_lines = reader.lines_known
@@ -333,11 +360,16 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         self.current_text, self.current_example = text, example
         self.current_cut = cut is not None
         own = [p for p in self.problems if p.line == number]
-        if own:  # the validator's words are more precise than our quick parse
-            problem = "; ".join(f"{p.code}: {p.message}" for p in own[:3])
+        marked: list[tuple[str, str]] = []
+        if own:  # the validator's words are more precise than our quick parse; one line each
+            problem = None
+            marked = [(p.severity, f"{p.code}: {p.message}") for p in own[:4]]
+            if len(own) > 4:
+                marked.append(("warning", f"… and {len(own) - 4} more on this line (problem list below)"))
         if cut:
-            problem = f"{problem}\n✗ {cut}" if problem else cut
-        self.query_one(ConversationView).show(example, raw_text=text, raw=self.raw, problem=problem)
+            marked.append(("warning", cut))
+        self.query_one(ConversationView).show(example, raw_text=text, raw=self.raw, problem=problem,
+                                              problems=marked)
         self.problem_list().select_line(number)
 
     # -- the info line --------------------------------------------------------------------------
@@ -355,13 +387,11 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         if self.read_only:
             info.append(" [read-only]", style="yellow")
         if self.line:
-            if self.line in self.blank_lines:
-                info.append(f" · blank line {self.line}")
-            elif self.total_lines is None:
-                info.append(f" · example {self.line} of … · line {self.line}")
-            else:
-                examples = self.total_lines - len(self.blank_lines)
-                info.append(f" · example {self.example_number(self.line)} of {examples:,} · line {self.line}")
+            # Lines, as `:` and the validator count them; the panel counts parsed examples.
+            of = f"{self.total_lines:,}" if self.total_lines is not None else "…"
+            info.append(f" · {'blank ' if self.line in self.blank_lines else ''}line {self.line:,} of {of}")
+            if self.blank_lines:
+                info.append(f" ({len(self.blank_lines):,} blank)", style="dim")
         if self.raw:
             info.append(" · raw", style="cyan")
         if self.search_text:
@@ -418,6 +448,17 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
             i = bisect.bisect_left(lines, self.line) - 1
             target = lines[i] if i >= 0 else lines[-1]
         self.show_line(target)
+
+    def on_data_table_row_highlighted(self, event) -> None:
+        if event.data_table.id == "data-problems":
+            self.show_problem_detail()
+
+    def show_problem_detail(self) -> None:
+        """The list cuts messages at its edge; the line under it shows the highlighted one whole."""
+        detail = self.problem_list().detail()
+        box = self.query_one("#data-problem-detail", Static)
+        box.display = bool(detail.plain)
+        box.update(detail)
 
     def on_problem_list_chosen(self, event: ProblemList.Chosen) -> None:
         if event.problem.line:
@@ -476,7 +517,14 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
                                       timeout=3)
         self.app.call_from_thread(self._update_info)
 
+    # Keys that need an open, readable file; with none (a binary file, nothing picked) they are
+    # left out of the footer instead of offered and doing nothing.
+    NEEDS_FILE = frozenset({"move", "first", "last", "goto_line", "problem", "search", "find", "raw",
+                            "edit", "append", "delete", "undo", "validate", "panel"})
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in self.NEEDS_FILE and self.reader is None:
+            return False
         if action == "find":
             return bool(self.search_text)
         if action in ("edit", "append", "delete", "undo") and self.read_only:

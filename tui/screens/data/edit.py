@@ -38,6 +38,7 @@ class _WriteScreen(SectionScreen):
 
     SECTION = "Data"
     CSS_PATH = "edit.tcss"
+    ESCAPE_CLOSES = True  # Escape cancels the form (asking first), which leaves its text boxes
     BINDINGS = [
         # priority: TextArea uses ctrl+w itself (delete word), saving must win in the editors
         Binding("f2,ctrl+w", "save", "Save", id="data.write.save", priority=True,

@@ -29,7 +29,8 @@ class Picked:
 
 class DataPickerScreen(SectionScreen):
     SECTION = "Data"
-    AUTO_FOCUS = ""  # not the path box (number keys must still switch sections); see _fill_lists
+    # The path box has the cursor, so typing goes there (alt+1..5 switch sections from it).
+    AUTO_FOCUS = "#picker-path"
     # Styles: picker.tcss, loaded with the app's (see FtuiApp.CSS_PATH).
     BINDINGS = [
         Binding("ctrl+l", "focus_path", "Type path", id="data.picker.path",
@@ -40,7 +41,7 @@ class DataPickerScreen(SectionScreen):
                 tooltip="Files opened before"),
         Binding("backspace", "parent", "Up a folder", id="data.picker.parent", show=False,
                 tooltip="Show the folder above in the tree"),
-        Binding("f", "remote", "Account files", id="data.picker.remote",
+        Binding("f,ctrl+f", "remote", "Account files", id="data.picker.remote",
                 tooltip="Open a file already uploaded to the account (read-only)"),
         Binding("escape", "close", "Back", id="data.picker.close",
                 tooltip="Back to the open dataset"),
@@ -55,7 +56,7 @@ class DataPickerScreen(SectionScreen):
 
     def compose_body(self):
         with Vertical(id="picker"):
-            yield Label("Open a dataset (.jsonl)  ·  Tab moves between the parts", id="picker-title")
+            yield Label("Open a dataset (.jsonl) · Tab: next part · alt+1..5: sections", id="picker-title")
             # Relative to where ftui was started (empty there); → accepts a completion, Enter opens.
             here = "" if self._start == Path.cwd().resolve() else str(self._start) + os.sep
             yield Input(here, placeholder="type or paste a path (→ completes, Enter opens)",
@@ -77,10 +78,6 @@ class DataPickerScreen(SectionScreen):
     async def _fill_lists(self) -> None:
         tree = DatasetTree(self._start, id="picker-tree")
         await self.query_one("#picker-tree-box").mount(tree)
-        if self.focused is None:
-            # Focus starts on a list, not the path box, so number keys still switch sections.
-            # (The screen's own focus: the user may already be in another section.)
-            self.set_focus(tree)
         self._load_recent()
 
     @work(thread=True, exclusive=True, group="data-recent", exit_on_error=False,
@@ -181,6 +178,11 @@ class DataPickerScreen(SectionScreen):
     def action_close(self) -> None:
         if self._can_close:
             self.dismiss(None)
+
+    @property
+    def ESCAPE_CLOSES(self) -> bool:  # noqa: N802 - read by the app's Escape rule (widgets/text_entry.py)
+        """Escape in the path box goes back when there is a dataset to go back to."""
+        return self._can_close
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "close":

@@ -20,7 +20,6 @@ from ftui.core.scratch import download_path, remove_copies
 from ftui.tui.screens.base import FtuiModal
 from ftui.tui.screens.data.picker import Picked
 
-
 MAX_PAGES = 10
 
 
@@ -79,6 +78,8 @@ class RemoteFilesScreen(FtuiModal[Picked | None]):
         ol.clear_options()
         for i, f in enumerate(self._files):
             ol.add_option(Option(f"{f.filename}  ·  {_size(f.bytes)}  ·  {f.id}", id=str(i)))
+        if self._files:
+            ol.highlighted = 0  # Enter opens the newest at once, no arrow needed first
         status.update("No training files on this account yet." if not self._files
                       else f"{len(self._files)} file(s).")
 

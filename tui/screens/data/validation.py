@@ -31,6 +31,7 @@ class DataValidation:
         self.validating = True
         self.problems, self.problem_lines = [], []
         self.problem_list().clear_problems()
+        self.show_problem_detail()
         self.query_one("#data-progress-row").display = True
         self.query_one("#data-progress-label", Label).update("validating ")
         self.query_one("#data-progress", ProgressBar).update(total=max(1, self.reader.size), progress=0)
@@ -81,6 +82,7 @@ class DataValidation:
         self.problems.extend(fresh)
         self.problem_lines = sorted({p.line for p in self.problems if p.line})
         self.problem_list().add_problems(fresh)
+        self.show_problem_detail()
 
     def _validation_failed(self, why: str) -> None:
         self.validating = False
@@ -94,6 +96,7 @@ class DataValidation:
         self.problems = []
         self.problem_list().clear_problems()
         self._add_problems(result.report.problems)
+        self.show_problem_detail()
         self.query_one("#data-progress-row").display = False
         self._show_summary(result)
         if self.line:

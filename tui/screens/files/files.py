@@ -16,9 +16,9 @@ from textual.widgets import DataTable, Input, Static
 from ftui.core.errors import CoreError
 from ftui.core.types import RemoteFile
 from ftui.tui.screens.base import SectionScreen
+from ftui.tui.screens.dialogs.confirm import confirm
 from ftui.widgets.job_table import KeyTable
 from ftui.widgets.path_input import PathSuggester
-from ftui.tui.screens.dialogs.confirm import confirm
 from ftui.widgets.transfer_progress import TransferProgressBar, human_bytes
 
 NO_ACCOUNT = ("No account connected: set OPENAI_API_KEY and restart, or restart with "
@@ -90,6 +90,8 @@ class FilesScreen(SectionScreen):
     def compose_body(self):
         yield Static("", id="files-state")
         yield KeyTable(id="files-table")
+        # The table cuts long names and ids at 80 columns; this line has the selected row whole.
+        yield Static("", id="files-detail")
         with Vertical(id="files-panel"):
             with Horizontal(id="files-prompt"):
                 yield Static("", id="files-prompt-label")
@@ -103,6 +105,7 @@ class FilesScreen(SectionScreen):
             table.add_column(name, key=name)
         self.query_one("#files-prompt").display = False
         self.query_one("#files-transfer").display = False
+        self.query_one("#files-detail").display = False
         if self.provider is None:
             self.query_one("#files-state", Static).update(NO_ACCOUNT)
             return
@@ -110,7 +113,13 @@ class FilesScreen(SectionScreen):
 
     def on_screen_resume(self) -> None:
         if self.provider is not None and self.is_mounted:
-            self.load_files()
+            # As many as were listed: pages loaded with m stay after leaving and coming back.
+            self.load_files(limit=max(self.PAGE_SIZE, len(self.files)))
+
+    @property
+    def ESCAPE_CLOSES(self) -> bool:  # noqa: N802 - read by the app's Escape rule (widgets/text_entry.py)
+        """Escape in the path prompt closes the prompt (which leaves the box) in one press."""
+        return self._prompt_mode is not None
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "upload_anyway":
@@ -130,35 +139,54 @@ class FilesScreen(SectionScreen):
 
     # list -------------------------------------------------------------------------------------
     @work(exclusive=True, group="files-list", exit_on_error=False, description="loading the files list")
-    async def load_files(self, more: bool = False) -> None:
+    async def load_files(self, more: bool = False, limit: int | None = None) -> None:
         provider = self.provider
         if provider is None:
             return
         state = self.query_one("#files-state", Static)
         try:
-            page = await provider.list_files(after=self._last_id if more else None, limit=self.PAGE_SIZE)
+            page = await provider.list_files(after=self._last_id if more else None,
+                                             limit=limit or self.PAGE_SIZE)
         except CoreError as exc:
             state.update(f"Could not load files: {exc.summary()}")
             return
+        self.show_page(page.items, more=more, has_more=page.has_more, last_id=page.last_id)
+
+    def show_page(self, items: list[RemoteFile], *, more: bool = False, has_more: bool = False,
+                  last_id: str | None = None) -> None:
+        """Draw one page of the list (after the rows shown when `more`)."""
         table = self.query_one("#files-table", DataTable)
+        keep = table.cursor_row
         if not more:
-            keep = table.cursor_row
             table.clear()
             self.files = {}
-        for f in page.items:
+        for f in items:
             if f.id in self.files:
                 continue
             self.files[f.id] = f
             table.add_row(f.filename, f.purpose, human_bytes(f.bytes), created(f.created_at), f.id, key=f.id)
         if not more and table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
-        self.has_more, self._last_id = page.has_more, page.last_id or self._last_id
+        self.show_detail()
+        self.has_more, self._last_id = has_more, last_id or self._last_id
         self.refresh_bindings()
         count = len(self.files)
         text = f"{count} file{'s' if count != 1 else ''}" if count else "No files yet: press u to upload one."
         if self.has_more:
             text += " · more on the account: press m"
-        state.update(text)
+        self.query_one("#files-state", Static).update(text)
+
+    @on(DataTable.RowHighlighted, "#files-table")
+    def _row_highlighted(self, _event) -> None:
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """The selected file in full: name, id, size in bytes, purpose and when it was made."""
+        f = self.current_file
+        box = self.query_one("#files-detail", Static)
+        box.display = f is not None
+        if f is not None:
+            box.update(f"{f.filename} · {f.id} · {f.bytes:,} bytes · {f.purpose} · {created(f.created_at)}")
 
     @property
     def current_file(self) -> RemoteFile | None:
@@ -368,3 +396,4 @@ class FilesScreen(SectionScreen):
             del self.files[f.id]
             table.remove_row(f.id)
             self.refresh_bindings()
+            self.show_detail()

@@ -20,11 +20,12 @@ from ftui.core.alarms import AlarmWatch
 from ftui.core.errors import CoreError
 from ftui.core.launch.estimates import load_estimate
 from ftui.core.launch.pricing import billed_cost
+from ftui.core.provider import capabilities_of
 from ftui.core.types import Job
 from ftui.core.watch import JobFollower, PollResult
-from ftui.tui.shell.notifier import JobNotifier
 from ftui.tui.screens.base import FtuiScreen
 from ftui.tui.screens.dialogs.confirm import confirm
+from ftui.tui.shell.notifier import JobNotifier
 from ftui.widgets.event_log import EventLog
 from ftui.widgets.job_table import KeyTable, elapsed, short_time, status_text
 from ftui.widgets.key_footer import KeyFooter
@@ -32,6 +33,7 @@ from ftui.widgets.loss_chart import LossChart
 from ftui.widgets.status_header import StatusHeader
 
 RESULT_ROWS_SHOWN = 2000
+NO_PAUSE = "This provider cannot pause or resume a job: cancel it (x), or let it run."
 
 
 def _money(value: float | None, currency: str = "USD") -> str:
@@ -39,6 +41,14 @@ def _money(value: float | None, currency: str = "USD") -> str:
         return "unknown price"
     return f"${value:,.2f}" if currency == "USD" else f"{value:,.2f} {currency}"
 
+
+
+def _figure(metrics: dict, *keys: str) -> str:
+    """The first of `keys` the checkpoint's metrics have, to 4 places; "-" when none."""
+    for key in keys:
+        if key in metrics:
+            return f"{metrics[key]:.4f}"
+    return "-"
 
 class JobScreen(FtuiScreen):
     """Pushed from the Jobs list (Enter) or by `JobsScreen.open_job`."""
@@ -62,6 +72,8 @@ class JobScreen(FtuiScreen):
         Binding("a", "chart_view", "Loss/Acc", id="job.chart_view",
                 tooltip="Switch the chart between loss and token accuracy"),
         Binding("r", "poll_now", "Refresh", id="job.refresh", tooltip="Poll the job now", show=False),
+        Binding("m", "migrate", "Migrate", id="job.migrate", show=False,
+                tooltip="Re-run this job on another profile (local, Together, ...)"),
     ]
 
     # Keys that only make sense in some states; the others are hidden from the footer.
@@ -102,7 +114,16 @@ class JobScreen(FtuiScreen):
                 yield DataTable(id="job-result", zebra_stripes=True)
         yield KeyFooter()
 
+    @property
+    def capabilities(self):
+        return capabilities_of(getattr(self.app, "provider", None))
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        caps = self.capabilities
+        if action in ("pause_job", "resume_job") and not caps.pause_resume:
+            return False  # not offered at all; the summary says why
+        if action == "cancel_job" and not caps.cancel:
+            return False
         states = self.ACTION_STATES.get(action)
         if states is not None:
             return self.job is not None and self.job.status in states
@@ -194,6 +215,10 @@ class JobScreen(FtuiScreen):
             parts.append(f"{job.trained_tokens:,} trained tokens")
         line2 = " · ".join(parts)
         lines = [line1, line2]
+        if job.provider_status and job.provider_status != job.status:
+            lines[0] += f"  [dim](provider: {job.provider_status})[/]"
+        if not job.finished and not self.capabilities.pause_resume:
+            lines.append(f"[dim]{NO_PAUSE}[/]")
         if job.status == "failed" and job.error is not None:
             code = f"{job.error.code}: " if job.error.code else ""
             lines.append(f"[red]Failed — {code}{job.error.message}[/]")
@@ -216,16 +241,9 @@ class JobScreen(FtuiScreen):
         table.clear()
         for ckpt in (self.follower.checkpoints if self.follower else []):
             m = ckpt.metrics
-
-            def fig(*keys: str) -> str:
-                for key in keys:
-                    if key in m:
-                        return f"{m[key]:.4f}"
-                return "-"
-
-            table.add_row(str(ckpt.step_number), fig("train_loss"),
-                          fig("full_valid_loss", "valid_loss"),
-                          fig("train_mean_token_accuracy", "train_accuracy"), ckpt.model, key=ckpt.id)
+            table.add_row(str(ckpt.step_number), _figure(m, "train_loss"),
+                          _figure(m, "full_valid_loss", "valid_loss"),
+                          _figure(m, "train_mean_token_accuracy", "train_accuracy"), ckpt.model, key=ckpt.id)
 
     def _check_alarms(self) -> None:
         follower, job = self.follower, self.job
@@ -341,6 +359,11 @@ class JobScreen(FtuiScreen):
             return
         self.app.compare_models(job.model, job.fine_tuned_model)
 
+    def action_migrate(self) -> None:
+        from ftui.tui.screens.migrate.form import open_migration
+
+        open_migration(self.app, self.app.profile_label, self.job_id)
+
     def _confirm_then(self, verb: str, allowed: set[str], call) -> None:
         job = self.job
         if job is None or job.status not in allowed:
@@ -360,9 +383,15 @@ class JobScreen(FtuiScreen):
                            lambda p: p.cancel_job(self.job_id))
 
     def action_pause_job(self) -> None:
+        if not self.capabilities.pause_resume:
+            self.notify(NO_PAUSE, timeout=4)
+            return
         self._confirm_then("pause", {"running"}, lambda p: p.pause_job(self.job_id))
 
     def action_resume_job(self) -> None:
+        if not self.capabilities.pause_resume:
+            self.notify(NO_PAUSE, timeout=4)
+            return
         self._confirm_then("resume", {"paused"}, lambda p: p.resume_job(self.job_id))
 
     @work(exclusive=True, group="job-action", exit_on_error=False, description="the job action")

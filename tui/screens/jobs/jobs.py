@@ -8,8 +8,8 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
 from ftui.core.errors import CoreError
-from ftui.tui.shell.notifier import JobNotifier
 from ftui.tui.screens.base import SectionScreen
+from ftui.tui.shell.notifier import JobNotifier
 from ftui.widgets.job_table import JobTable
 
 STATUS_FILTERS = (None, "running", "queued", "validating_files", "paused", "succeeded", "failed",

@@ -19,19 +19,29 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from ftui.core.errors import CoreError
 from ftui.core.launch.estimates import Estimate, estimate_from_report, save_estimate, validate_source
 from ftui.core.launch.fields import FormValues, build_spec, check_share
+from ftui.core.launch.form_fields import load_extra_fields, save_extra_fields
 from ftui.core.launch.snippet import python_snippet
 from ftui.core.launch.split import split_dataset
 from ftui.core.paths import data_dir
-from ftui.core.types import ModelInfo
+from ftui.core.provider import HyperparameterSource, PriceQuoter, capabilities_of
+from ftui.core.types import Capabilities, ModelInfo, PriceEstimate
 from ftui.tui.screens.base import FtuiScreen
 from ftui.tui.screens.dialogs.confirm import confirm
 from ftui.tui.screens.files.files import progress_callback, validation_summary
+from ftui.tui.screens.jobs.launch_text import (
+    estimate_text,
+    header_profile,
+    key_note,
+    method_options,
+    quote_text,
+)
 from ftui.tui.screens.jobs.snippet import SnippetScreen
+from ftui.widgets.field_form import FieldForm
 from ftui.widgets.key_footer import KeyFooter
 from ftui.widgets.path_input import PathSuggester
 from ftui.widgets.status_header import StatusHeader
@@ -46,11 +56,14 @@ VALIDATION_MODES = [("none", "none"), ("file id or local path", "file"), ("split
 # widget id -> FormValues field
 TEXT_FIELDS = {
     "launch-training": "training_file", "launch-validation": "validation_file",
-    "launch-suffix": "suffix", "launch-epochs": "n_epochs", "launch-batch": "batch_size",
-    "launch-lr": "learning_rate_multiplier", "launch-beta": "beta", "launch-seed": "seed",
+    "launch-suffix": "suffix", "launch-seed": "seed",
     "launch-metadata": "metadata", "launch-wandb": "wandb_project",
 }
-FIELD_WIDGET = {v: k for k, v in TEXT_FIELDS.items()} | {"model": "launch-model", "method": "launch-method"}
+FIELD_WIDGET = {v: k for k, v in TEXT_FIELDS.items()} | {"model": "launch-model", "method": "launch-method",
+                                                         "extra_fields": "launch-extra"}
+# The provider's fields get widget ids launch-hp-<name>; OpenAI's four keep their short ones.
+FIELD_IDS = {"n_epochs": "launch-epochs", "batch_size": "launch-batch",
+             "learning_rate_multiplier": "launch-lr", "beta": "launch-beta"}
 
 
 def shutdown_note(model: ModelInfo | None, today: dt.date | None = None) -> str:
@@ -79,6 +92,7 @@ class Plan:
     train: str | Path  # file id, or a local path still to upload
     valid: str | Path | None
     estimate: Estimate | None
+    quote: PriceEstimate | None = None  # the provider's own price, when it quotes one
 
 
 class LaunchScreen(FtuiScreen):
@@ -106,10 +120,18 @@ class LaunchScreen(FtuiScreen):
         self._cancel_upload: asyncio.Event | None = None  # set while a file uploads on the way
         self._stop_check: threading.Event | None = None  # set to stop the check of the data
         self._launch_unchecked = False  # ctrl+l during the check: launch without its estimate
+        self.fields = list(self.capabilities.hyperparameters)  # the model's own once known
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return capabilities_of(getattr(self.app, "provider", None))
 
     def compose(self) -> ComposeResult:
         app = self.app
-        yield StatusHeader("Jobs › new job", getattr(app, "profile_label", ""), getattr(app, "simulated", False))
+        caps = self.capabilities
+        profile = header_profile(app)
+        section = "Jobs › new job" if len(profile) < 45 else "New job"  # 80 columns hold the label
+        yield StatusHeader(section, profile, getattr(app, "simulated", False))
         v = self.initial
         with VerticalScroll(id="launch-form"):
             yield self._row("Base model", Select([], prompt="loading models…", id="launch-model", compact=True))
@@ -128,27 +150,39 @@ class LaunchScreen(FtuiScreen):
                                                     id="launch-valid-uploaded", compact=True))
             yield self._row("Suffix", Input(v.suffix, placeholder="up to 64: letters, digits, - _",
                                             id="launch-suffix", compact=True))
-            yield self._row("Method", Select([("supervised", "supervised"), ("DPO (preference)", "dpo")],
-                                             value=v.method, allow_blank=False, id="launch-method",
+            methods = method_options(caps.methods)
+            method = v.method if v.method in caps.methods else methods[0][1]
+            yield self._row("Method", Select(methods, value=method, allow_blank=False, id="launch-method",
                                              compact=True))
-            with Horizontal(classes="row"):
-                yield Label("Epochs", classes="label")
-                yield Input(v.n_epochs, id="launch-epochs", compact=True, classes="small")
-                yield Label("Batch", classes="small-label")
-                yield Input(v.batch_size, id="launch-batch", compact=True, classes="small")
-                yield Label("LR ×", classes="small-label")
-                yield Input(v.learning_rate_multiplier, id="launch-lr", compact=True, classes="small")
-                yield Label("β (DPO)", classes="small-label")
-                yield Input(v.beta, id="launch-beta", compact=True, classes="small")
+            yield FieldForm(self.fields, texts=self._initial_texts(), ids=FIELD_IDS, prefix="launch-hp-", method=method,
+                            id="launch-fields")
             yield self._row("Seed", Input(v.seed, placeholder="empty: random", id="launch-seed", compact=True))
             yield self._row("Metadata", Input(v.metadata, placeholder="key=value, key=value (up to 16)",
                                               id="launch-metadata", compact=True))
             yield self._row("W&B project", Input(v.wandb_project, placeholder="empty: no Weights & Biases",
                                                  id="launch-wandb", compact=True))
+            if caps.extra_body:
+                yield Label("Extra request fields, one key = value a line (number, true/false, "
+                            "\"text\" or JSON), sent as extra_body:", classes="note-left")
+                yield TextArea(v.extra_fields or self._remembered_extra(), id="launch-extra",
+                               show_line_numbers=False, soft_wrap=False)
             yield Static("F5 estimates cost · ctrl+l launches · F2 shows Python", id="launch-estimate")
             yield Static("", id="launch-error")
             yield TransferProgressBar(id="launch-transfer")
         yield KeyFooter()
+
+    def _initial_texts(self) -> dict[str, str]:
+        v = self.initial
+        legacy = {name: getattr(v, name) for name in FIELD_IDS if getattr(v, name) != "auto"}
+        return {**legacy, **v.hyperparameters}
+
+    @property
+    def profile(self) -> str:
+        provider = getattr(self.app, "provider", None)
+        return getattr(provider, "name", "") or getattr(self.app, "profile_label", "")
+
+    def _remembered_extra(self) -> str:
+        return load_extra_fields(self.profile)
 
     @staticmethod
     def _row(label: str, widget: Widget) -> Horizontal:
@@ -181,7 +215,8 @@ class LaunchScreen(FtuiScreen):
         models.sort(key=lambda m: (m.id.startswith("ft:"), m.id))
         self.models = {m.id: m for m in models}
         select.set_options([(self._model_label(m), m.id) for m in models])
-        wanted = self.initial.model or next((m.id for m in models if m.id.startswith("gpt-4o-mini")), None)
+        wanted = (self.initial.model or next((m.id for m in models if m.id.startswith("gpt-4o-mini")), None)
+                  or (models[0].id if models else None))
         if wanted in self.models:
             select.value = wanted
         try:
@@ -203,6 +238,21 @@ class LaunchScreen(FtuiScreen):
     def _model_changed(self, event: Select.Changed) -> None:
         model = self.models.get(event.value) if isinstance(event.value, str) else None
         self.query_one("#launch-model-note", Static).update(shutdown_note(model, self.TODAY))
+        provider = getattr(self.app, "provider", None)
+        if model is not None and self.capabilities.per_model_limits and isinstance(provider, HyperparameterSource):
+            self.load_fields(model.id)
+
+    @work(exclusive=True, group="launch-fields", exit_on_error=False,
+          description="loading the model's hyperparameter limits")
+    async def load_fields(self, model: str) -> None:
+        try:
+            fields = await self.app.provider.hyperparameter_fields(model)
+        except CoreError as exc:
+            self.say_error(f"Could not read {model}'s limits, so the general ones apply: {exc.summary()}")
+            return
+        self.fields = list(fields)
+        await self.query_one(FieldForm).set_fields(self.fields)
+        self.loaded_fields_for = model
 
     @on(Select.Changed, "#launch-uploaded")
     def _uploaded_picked(self, event: Select.Changed) -> None:
@@ -217,8 +267,8 @@ class LaunchScreen(FtuiScreen):
 
     @on(Select.Changed, "#launch-method")
     def _method_changed(self, event: Select.Changed | None = None) -> None:
-        dpo = self.query_one("#launch-method", Select).value == "dpo"
-        self.query_one("#launch-beta", Input).disabled = not dpo
+        method = self.query_one("#launch-method", Select).value
+        self.query_one(FieldForm).set_method(method if isinstance(method, str) else "supervised")
 
     # reading and marking the form -------------------------------------------------------------
     def read_values(self) -> FormValues:
@@ -229,7 +279,17 @@ class LaunchScreen(FtuiScreen):
         values.method = method if isinstance(method, str) else "supervised"
         for widget_id, name in TEXT_FIELDS.items():
             setattr(values, name, self.query_one(f"#{widget_id}", Input).value)
+        values.hyperparameters = self.query_one(FieldForm).texts()
+        for name in FIELD_IDS:  # OpenAI's fields also as FormValues knows them
+            if name in values.hyperparameters:
+                setattr(values, name, values.hyperparameters[name])
+        extra = self.query("#launch-extra")
+        values.extra_fields = extra.first(TextArea).text if extra else ""
         return values
+
+    def spec_for(self, values: FormValues):
+        """build_spec with this provider's fields."""
+        return build_spec(values, self.fields)
 
     @property
     def validation_mode(self) -> str:
@@ -238,7 +298,9 @@ class LaunchScreen(FtuiScreen):
 
     def mark(self, errors: dict[str, str]) -> None:
         for name, widget_id in FIELD_WIDGET.items():
-            self.query_one(f"#{widget_id}").set_class(name in errors, "-invalid-field")
+            for widget in self.query(f"#{widget_id}"):
+                widget.set_class(name in errors, "-invalid-field")
+        self.query_one(FieldForm).mark(errors)
 
     def say_error(self, text: str) -> None:
         self.query_one("#launch-error", Static).update(f"[red]{text}[/]" if text else "")
@@ -272,12 +334,15 @@ class LaunchScreen(FtuiScreen):
         elif valid and not is_file_id(valid):
             note.append(f"{Path(valid).name} is local: upload it first.")
             valid = f"file-ID-OF-{Path(valid).name}"
-        spec, errors = build_spec(replace(values, training_file=train or "file-ID", validation_file=valid))
+        spec, errors = self.spec_for(replace(values, training_file=train or "file-ID", validation_file=valid))
         self.mark(errors)
         if spec is None:
             self.say_error("Fix these first: " + "; ".join(errors.values()))
             return
-        self.app.push_screen(SnippetScreen(python_snippet(spec), " ".join(note)))
+        provider = getattr(self.app, "provider", None)
+        code = python_snippet(spec, sdk=self.capabilities.sdk, base_url=getattr(provider, "base_url", None),
+                              key_note=key_note(self.app, self.capabilities))
+        self.app.push_screen(SnippetScreen(code, " ".join(note)))
 
     def action_estimate(self) -> None:
         self.prepare(confirm=False)
@@ -296,7 +361,7 @@ class LaunchScreen(FtuiScreen):
         values = self.read_values()
         self.say_error("")
         # 1. the fields, before any file is touched
-        _, errors = build_spec(replace(values, training_file=values.training_file or "x"))
+        _, errors = self.spec_for(replace(values, training_file=values.training_file or "x"))
         train_text = values.training_file.strip()
         if not train_text:
             errors["training_file"] = "choose a training file (a file id or a local path)"
@@ -321,7 +386,7 @@ class LaunchScreen(FtuiScreen):
             self.say_error("Not launched — " + "; ".join(errors.values()))
             return
         model = values.model
-        n_epochs = build_spec(replace(values, training_file="x"))[0].hyperparameters.get("n_epochs", "auto")
+        n_epochs = self.spec_for(replace(values, training_file="x"))[0].hyperparameters.get("n_epochs", "auto")
         # 2. the data: validate (and split) locally, or fetch an uploaded file to estimate it
         train: str | Path = train_text if is_file_id(train_text) else Path(os.path.expanduser(train_text))
         valid: str | Path | None = None
@@ -362,8 +427,11 @@ class LaunchScreen(FtuiScreen):
             self.say_error(f"The validation data has {validation_summary(valid_report)}.{hint}")
             return
         estimate = estimate_from_report(report, model, n_epochs)
-        self.say_estimate(self._estimate_text(estimate, train, valid))
-        plan = Plan(values, train, valid, estimate)
+        if self.capabilities.training_cost.unit == "local_time":
+            estimate = replace(estimate, cost=0.0)  # nothing is billed: it trains on this machine
+        quote = await self._quote(values, train, valid)
+        self.say_estimate(self._estimate_text(estimate, train, valid, quote))
+        plan = Plan(values, train, valid, estimate, quote)
         self.last_plan = plan
         if confirm:
             self._confirm(plan)
@@ -394,17 +462,30 @@ class LaunchScreen(FtuiScreen):
         self.last_plan = plan
         self._confirm(plan)
 
-    def _estimate_text(self, e: Estimate, train, valid) -> str:
-        cost = "price unknown" if e.cost is None else f"≈ ${e.cost:,.2f}" if e.currency == "USD" else \
-            f"≈ {e.cost:,.2f} {e.currency}"
-        simulated = " (sandbox: nothing is billed)" if getattr(self.app, "simulated", False) else ""
-        where = f"valid: {Path(valid).name if isinstance(valid, Path) else valid}" if valid else "no validation"
-        return (f"[b]Estimate[/]: {e.examples} examples × {e.epochs} epochs = {e.billable_tokens:,} "
-                f"billable tokens, {cost}{simulated} · {where}")
+    def _estimate_text(self, e: Estimate, train, valid, quote: PriceEstimate | None = None) -> str:
+        return estimate_text(e, self.capabilities, train, valid, quote,
+                             simulated=getattr(self.app, "simulated", False))
+
+    async def _quote(self, values: FormValues, train, valid) -> PriceEstimate | None:
+        """The provider's own price for this job, when it quotes one and the files are uploaded."""
+        provider = getattr(self.app, "provider", None)
+        if not self.capabilities.training_cost.quoted or not isinstance(provider, PriceQuoter):
+            return None
+        if isinstance(train, Path) or isinstance(valid, Path):
+            return None  # asked after the upload, before the job is sent
+        spec, _ = self.spec_for(replace(values, training_file=train, validation_file=valid or ""))
+        if spec is None:
+            return None
+        try:
+            return await provider.estimate_price(spec)
+        except CoreError as exc:
+            return PriceEstimate(available=False, reason=exc.summary())
 
     def _confirm(self, plan: Plan) -> None:
         e = plan.estimate
         cost = "" if e is None or e.cost is None else f", about ${e.cost:,.2f}"
+        if plan.quote is not None and plan.quote.available and plan.quote.total is not None:
+            cost = f", {quote_text(plan.quote)}"
         tokens = (f" ({e.examples} examples × {e.epochs} epochs = {e.billable_tokens:,} tokens{cost})"
                   if e else "")
         uploads = [p.name for p in (plan.train, plan.valid) if isinstance(p, Path)]
@@ -455,11 +536,22 @@ class LaunchScreen(FtuiScreen):
             text = exc.summary() if isinstance(exc, CoreError) else str(exc)
             self.say_error(f"Not launched — upload failed: {text}. The form is unchanged; try again.")
             return
-        spec, errors = build_spec(replace(plan.values, training_file=train_id, validation_file=valid_id))
+        spec, errors = self.spec_for(replace(plan.values, training_file=train_id, validation_file=valid_id))
         if spec is None:
             self.mark(errors)
             self.say_error("Not launched — " + "; ".join(errors.values()))
             return
+        if plan.quote is None and self.capabilities.training_cost.quoted:
+            # The files were local, so the provider could not price the job before: ask now.
+            quote = await self._quote(plan.values, train_id, valid_id or None)
+            if quote is not None:
+                self.say_estimate(self._estimate_text(plan.estimate, train_id, valid_id, quote)
+                                  if plan.estimate else quote_text(quote))
+                if not await confirm(self, "Launch at this price?",
+                                     f"Fine-tune {spec.model}: {quote_text(quote)}. The files are uploaded.",
+                                     yes="Launch"):
+                    self.say_estimate("Not launched. The files are uploaded; ctrl+l launches.")
+                    return
         self.say_error("")
         self.say_estimate("Sending the job…")
         try:
@@ -469,6 +561,11 @@ class LaunchScreen(FtuiScreen):
             self.say_error(self.refusal_text(exc))
             return
         self.launched_job = job
+        if self.capabilities.extra_body:
+            try:  # remembered for the next launch on this profile
+                await asyncio.to_thread(save_extra_fields, self.profile, plan.values.extra_fields)
+            except CoreError as exc:
+                self.notify(f"The extra fields were not remembered: {exc.summary()}", severity="warning")
         if plan.estimate is not None:
             try:
                 await asyncio.to_thread(save_estimate, job.id, plan.estimate)

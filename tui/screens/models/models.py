@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from pathlib import Path
 
 from textual import on, work
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from ftui.core.catalog import base_model
 from ftui.core.errors import CoreError
 from ftui.core.types import ModelInfo
 from ftui.tui.screens.base import SectionScreen
-from ftui.widgets.job_table import KeyTable
 from ftui.tui.screens.dialogs.confirm import TypedConfirmScreen
+from ftui.tui.screens.models.export import ExportChoice, ExportScreen
+from ftui.widgets.job_table import KeyTable
 
 NO_ACCOUNT = ("No account connected: set OPENAI_API_KEY and restart, or restart with "
               "`ftui --sandbox` to try the simulated server.")
-JOB_PAGES = 5
-
-
-def base_model(model_id: str) -> str:
-    """The base of a fine-tuned model id "ft:BASE:org:suffix:id" (the id itself otherwise)."""
-    parts = model_id.split(":")
-    return parts[1] if model_id.startswith("ft:") and len(parts) > 1 and parts[1] else model_id  # how far back to look for the jobs that made the models
+JOB_PAGES = 5  # how far back to look for the jobs that made the models
 
 
 class ModelsScreen(SectionScreen):
@@ -36,6 +34,10 @@ class ModelsScreen(SectionScreen):
         Binding("d,delete", "delete", "Delete", id="models.delete",
                 tooltip="Delete this fine-tuned model (asks you to type its name)"),
         Binding("r", "refresh", "Refresh", id="models.refresh", tooltip="Reload the list"),
+        Binding("e", "export", "Export", id="models.export",
+                tooltip="Write this local model to a folder: its adapter, or merged into a standalone model"),
+        Binding("m", "migrate", "Migrate", id="models.migrate", show=False,
+                tooltip="Re-run the job behind this model on another profile"),
     ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -64,6 +66,8 @@ class ModelsScreen(SectionScreen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in ("compare", "delete", "open_job"):
             return bool(self.models)
+        if action == "export":  # only an engine running inside ftui can write its models here
+            return bool(self.models) and getattr(getattr(self.app, "session", None), "can_export", False)
         return True
 
     def say(self, text: str) -> None:
@@ -136,6 +140,15 @@ class ModelsScreen(SectionScreen):
             return
         self.app.open_job(job_id)
 
+    def action_migrate(self) -> None:
+        from ftui.tui.screens.migrate.form import open_migration
+
+        model = self.current_model
+        if model is None:
+            self.say("No model selected.")
+            return
+        open_migration(self.app, self.app.profile_label, self.job_of.get(model.id) or model.id)
+
     def action_refresh(self) -> None:
         self.load_models()
 
@@ -167,3 +180,39 @@ class ModelsScreen(SectionScreen):
         self.query_one("#models-table", DataTable).remove_row(model.id)
         self.refresh_bindings()
         self.say(f"Deleted {model.id}.")
+
+    # export (a local engine inside ftui) ----------------------------------------------------------
+    def action_export(self) -> None:
+        model = self.current_model
+        if model is None:
+            self.say("No model selected.")
+            return
+        default = Path.cwd() / model.id.replace(":", "-").replace("/", "-")
+
+        def answered(choice: ExportChoice | None) -> None:
+            if choice is None:
+                self.say("Nothing was exported.")
+            else:
+                self.export(model.id, choice)
+
+        self.app.push_screen(ExportScreen(model.id, default, base=not model.id.startswith("ft:")), answered)
+
+    @work(exclusive=True, group="models-export", exit_on_error=False, description="exporting the model")
+    async def export(self, model: str, choice: ExportChoice) -> None:
+        kind = "merged model" if choice.merged else "adapter"
+        started = time.monotonic()
+
+        def tick() -> None:
+            self.say(f"Exporting the {kind} of {model} to {choice.dest} … {time.monotonic() - started:.0f} s")
+
+        tick()
+        timer = self.set_interval(1.0, tick)
+        try:
+            written = await asyncio.to_thread(self.app.session.export_model, model, choice.dest,
+                                              merged=choice.merged)
+        except CoreError as exc:
+            self.say(f"[red]Not exported: {exc.summary()}[/]")
+            return
+        finally:
+            timer.stop()
+        self.say(f"Exported the {kind} of {model} to {written} in {time.monotonic() - started:.0f} s.")

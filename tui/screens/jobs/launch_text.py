@@ -1,0 +1,71 @@
+"""The launch form's words that depend on what the provider can do (its capabilities): the
+methods offered, the estimate in the provider's cost model, the note on the Python view's key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ftui.core.launch.estimates import Estimate
+from ftui.core.types import Capabilities, PriceEstimate
+
+METHOD_LABELS = {"supervised": "supervised", "dpo": "DPO (preference)"}
+LOCAL_TIME = "time on this machine is measured when the job starts"
+
+
+def method_options(methods: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(METHOD_LABELS.get(m, m), m) for m in methods] or [("supervised", "supervised")]
+
+
+def header_profile(app) -> str:
+    """The header's profile: the provider's own label for a real provider (a local engine says
+    `LOCAL - real training on this machine (cpu, 2 threads)`); the sandbox has its own badge."""
+    provider = getattr(app, "provider", None)
+    if provider is not None and not getattr(app, "simulated", False):
+        return getattr(provider, "label", "") or getattr(app, "profile_label", "")
+    return getattr(app, "profile_label", "")
+
+
+def quote_text(q: PriceEstimate) -> str:
+    if not q.available or q.total is None:
+        return f"the provider gives no price ({q.reason or 'not available'})"
+    tokens = f" for {q.train_tokens:,} training tokens" if q.train_tokens else ""
+    limit = ""
+    if q.allowed_to_proceed is False:
+        limit = " — over your account's limit" + (f" of ${q.user_limit:,.2f}" if q.user_limit else "")
+    return f"quoted ${q.total:,.2f}{tokens}{limit}"
+
+
+def _cost(e: Estimate, caps: Capabilities, train, quote: PriceEstimate | None, simulated: bool) -> str:
+    unit = caps.training_cost
+    if unit.unit == "local_time":
+        return f"$0, {LOCAL_TIME}"
+    if unit.quoted:
+        if quote is not None:
+            text = quote_text(quote)
+        elif isinstance(train, Path):
+            text = "priced by the provider once the file is uploaded (asked before the job is sent)"
+        else:
+            text = "no price yet"
+    elif e.cost is None:
+        text = "price unknown"
+    else:
+        text = f"≈ ${e.cost:,.2f}" if e.currency == "USD" else f"≈ {e.cost:,.2f} {e.currency}"
+    return text + (" (sandbox: nothing is billed)" if simulated else "")
+
+
+def estimate_text(e: Estimate, caps: Capabilities, train, valid, quote: PriceEstimate | None = None,
+                  *, simulated: bool = False) -> str:
+    where = f"valid: {Path(valid).name if isinstance(valid, Path) else valid}" if valid else "no validation"
+    tokens = "billable tokens" if caps.training_cost.unit == "per_token" else "tokens"
+    return (f"[b]Estimate[/]: {e.examples} examples × {e.epochs} epochs = {e.billable_tokens:,} "
+            f"{tokens}, {_cost(e, caps, train, quote, simulated)} · {where}")
+
+
+def key_note(app, caps: Capabilities) -> str:
+    """What the Python view says about the key (never the key itself)."""
+    if getattr(app, "simulated", False):
+        return "The sandbox takes any key; it only has to be set."
+    if caps.training_cost.unit == "local_time":
+        return ("ftui's own local engine answers only this session; for scripts run `ftui local` "
+                "and use its URL.")
+    return ""
