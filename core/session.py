@@ -79,9 +79,12 @@ class SessionRequest:
     model_folders: tuple[Path, ...] = ()  # added to the [local] table's models
     device: str | None = None
     threads: int | None = None
+    archive: Path | None = None  # ftui --archive DIR: an archive folder, opened read-only
 
     @property
     def label(self) -> str:
+        if self.archive is not None:
+            return archive_label(self.archive)
         if self.local:
             return "local"
         return "sandbox" if self.sandbox else (self.profile or "openai")
@@ -91,19 +94,38 @@ class SessionRequest:
         alone shows there is no key, the finished answer (so the setup screen comes first)."""
         from ftui.core.config_location import missing_key_without_config
 
-        keyless = self.sandbox or self.local
+        keyless = self.sandbox or self.local or self.archive is not None
         problem = None if keyless else missing_key_without_config(self.profile)
         if problem:
             return Session(None, self.label, problem=problem)
         return Session(None, self.label, simulated=self.sandbox, connecting=True)
 
     def open(self) -> Session:
+        if self.archive is not None:
+            return open_archive_session(self.archive)
         if self.local:
             return open_local_session(data_dir=self.data_dir, model_folders=self.model_folders,
                                       device=self.device, threads=self.threads)
         return open_session(self.profile, sandbox=self.sandbox, speed=self.speed,
                             data_dir=self.data_dir, new_jobs_closed=self.new_jobs_closed,
                             dialect=self.dialect)
+
+
+def archive_label(folder: Path) -> str:
+    return f"ARCHIVE - read-only: {folder}"
+
+
+def open_archive_session(folder: Path) -> Session:
+    """An archive folder as a read-only provider (blocking: it reads the folder). Never raises: a
+    folder that is not an archive is the session's problem."""
+    from ftui.core.archive.reader import open_archive
+
+    label = archive_label(folder)
+    try:
+        provider = open_archive(folder)
+    except CoreError as exc:
+        return Session(None, label, problem=exc.summary())
+    return Session(provider, label)
 
 
 def open_sandbox_session(*, speed: float = 1.0, data_dir: Path | None = None,

@@ -286,6 +286,18 @@ class PriceEstimate:
 
 
 @dataclass(frozen=True)
+class TimeEstimate:
+    """How long training would take on the machine that trains (a local engine), from its measured
+    speed; `seconds` is None when no token count was given."""
+
+    tokens_per_second: float
+    seconds: float | None
+    measured_at: int  # Unix time of the measurement
+    cached: bool  # an earlier measurement, not one made for this request
+    trained_tokens: int | None = None
+
+
+@dataclass(frozen=True)
 class Hardware:
     """A machine type a dedicated endpoint can run on."""
 

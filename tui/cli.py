@@ -11,6 +11,7 @@ USAGE_EPILOG = """commands:
   ftui validate PATH          check a training file the way OpenAI will (exit 0 ok, 1 errors, 2 unreadable)
   ftui sandbox                run the local OpenAI-compatible sandbox server
   ftui local                  run the local engine (real LoRA training on this machine) as a server
+  ftui --archive DIR          browse an archive written by `ftui archive`, read-only
   ftui local export MODEL DEST  write a fine-tuned local model to a folder (--merged: standalone)
 """
 
@@ -29,6 +30,8 @@ def _app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"),
                         help="local: where to train and generate (default: the [local] table, else auto)")
     parser.add_argument("--threads", type=int, help="local: CPU threads (default: all cores)")
+    parser.add_argument("--archive", type=Path, metavar="DIR",
+                        help="open an archive folder (from `ftui archive`) read-only")
     parser.add_argument("--profile", help="a profile from the config file (default: its default_profile)")
     parser.add_argument("--speed", type=float, default=1.0, help="sandbox time scale (higher is faster)")
     parser.add_argument("--data-dir", type=Path,
@@ -74,13 +77,18 @@ def main(argv: list[str] | None = None) -> int:
         print("ftui: --no-new-jobs is a sandbox setting; add --sandbox", file=sys.stderr)
         return 2
     problem = _local_arguments_problem(args)
+    if args.archive is not None and (args.sandbox or args.local or args.profile):
+        problem = "--archive opens an archive folder; it does not go with --sandbox, --local or --profile"
+    elif args.archive is not None and not args.archive.is_dir():
+        problem = f"--archive {args.archive}: no such folder"
     if problem:
         print(f"ftui: {problem}", file=sys.stderr)
         return 2
     request = SessionRequest(args.profile, sandbox=args.sandbox, speed=args.speed, data_dir=args.data_dir,
                              new_jobs_closed=args.no_new_jobs, local=args.local,
                              model_folders=tuple(args.models), device=args.device, threads=args.threads,
-                             dialect=args.dialect)
+                             dialect=args.dialect,
+                             archive=args.archive.resolve() if args.archive is not None else None)
     app = FtuiApp(request, open_path=args.path, sandbox_speed=args.speed)
     try:
         app.run()

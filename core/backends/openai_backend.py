@@ -40,6 +40,7 @@ from ftui.core.types import (
     ModelInfo,
     Page,
     RemoteFile,
+    TimeEstimate,
     TransferProgress,
     Usage,
 )
@@ -190,6 +191,26 @@ class OpenAIProvider:
             note_create_job_failure(self.name, self._error(exc, "create_job"))
             raise
         return convert.job(made)
+
+    @_core_errors_only
+    async def estimate_time(self, spec: JobSpec, trained_tokens: int) -> TimeEstimate:
+        """How long `trained_tokens` (dataset tokens x epochs) take on the engine's machine, measured there
+        (ftui's /fine_tuning/estimates extension); only for a provider whose cost is local time."""
+        if self.capabilities.training_cost.unit != "local_time":
+            raise CoreError("Only a local engine measures training time; this provider prices by tokens.",
+                            kind="input")
+        body: dict[str, Any] = {"model": spec.model, "hyperparameters": spec.hyperparameters,
+                                "trained_tokens": trained_tokens}
+        if spec.training_file.startswith("file-"):  # an uploaded file is sampled; else a fixed sample
+            body["training_file"] = spec.training_file
+        answer = await self._client.post("/fine_tuning/estimates", cast_to=object, body=body)
+        if not isinstance(answer, dict) or not isinstance(answer.get("tokens_per_second"), (int, float)):
+            raise CoreError("The engine's estimate answer has no tokens_per_second.", kind="api")
+        seconds = answer.get("seconds")
+        return TimeEstimate(tokens_per_second=float(answer["tokens_per_second"]),
+                            seconds=float(seconds) if isinstance(seconds, (int, float)) else None,
+                            measured_at=int(answer.get("measured_at") or 0), cached=bool(answer.get("cached")),
+                            trained_tokens=answer.get("trained_tokens"))
 
     @_core_errors_only
     async def retrieve_job(self, job_id: str) -> Job:

@@ -44,6 +44,6 @@ LOCAL_CAPABILITIES = Capabilities(
     deploy_before_chat=False,
     methods=("supervised",),  # DPO answers "not yet supported locally"
     hyperparameters=LOCAL_HYPERPARAMETERS,
-    training_cost=CostModel("local_time", note="no charge: time on this machine"),
+    training_cost=CostModel("local_time", note="no charge: time on this machine, from its measured speed"),
     extra_body=False,
 )

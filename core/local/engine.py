@@ -65,6 +65,7 @@ class LocalEngine:
         self.children: dict[str, asyncio.subprocess.Process] = {}  # job id -> its rank 0 process
         self.ranks: dict[str, list[asyncio.subprocess.Process]] = {}  # job id -> every rank, by rank
         self._lock: asyncio.Lock | None = None
+        self._measure_lock: asyncio.Lock | None = None
 
     @property
     def threads_per_process(self) -> int:
@@ -86,6 +87,16 @@ class LocalEngine:
         if self._lock is None:
             self._lock = asyncio.Lock()
         return self._lock
+
+    async def measure_speed(self, model_id: str, hyperparameters: dict[str, Any],
+                            training_path: Path | None = None) -> dict[str, Any]:
+        """This machine's training speed for `model_id` (ftui.core.local.measure): cached, or measured
+        now in a child process; EngineBusy while a job trains."""
+        from ftui.core.local.measure import measure_speed
+
+        if self._measure_lock is None:
+            self._measure_lock = asyncio.Lock()
+        return await measure_speed(self, model_id, hyperparameters, training_path, self._measure_lock)
 
     def job_folder(self, job_id: str) -> Path:
         return adapter_dir(self.data_dir, job_id).parent
@@ -139,7 +150,7 @@ class LocalEngine:
             self.children.pop(plan.job_id, None)
             self.ranks.pop(plan.job_id, None)
 
-    async def _launch(self, job_file: Path, log_path: Path) -> list[asyncio.subprocess.Process]:
+    async def _launch(self, job_file: Path, log_path: Path, *flags: str) -> list[asyncio.subprocess.Process]:
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
         if self.threads_per_process > 0:
             env["OMP_NUM_THREADS"] = str(self.threads_per_process)
@@ -151,7 +162,7 @@ class LocalEngine:
             for rank in range(self.procs):
                 rank_env = {**env, "RANK": str(rank), "LOCAL_RANK": str(rank)} if self.procs > 1 else env
                 ranks.append(await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "ftui.core.local.worker", str(job_file),
+                    sys.executable, "-m", "ftui.core.local.worker", *flags, str(job_file),
                     # every rank gets a stdin pipe: when the server dies, each sees it close and exits
                     stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log, env=rank_env,
                     limit=64 * 1024 * 1024))  # the done line carries every metrics row

@@ -6,7 +6,8 @@ the next step boundary (the resume state is saved, then it holds with the optimi
 continues the same optimizer. When stdin closes (the server died) it exits, so no orphan keeps training.
 
 Lines out: {"type": "started" | "metrics" | "message" | "warning" | "checkpoint" | "paused" | "resumed" |
-"done" | "error", ...}. Exit status: 0 done, 2 bad model or data, 3 out of memory, 1 anything else.
+"done" | "error", ...}; with --measure, a few timed steps and one {"type": "measured", ...} line.
+Exit status: 0 done, 2 bad model or data, 3 out of memory, 1 anything else.
 
 Several processes: each rank is this same module with torchrun's environment (RANK, WORLD_SIZE,
 LOCAL_RANK, MASTER_ADDR, MASTER_PORT). Rank 0 speaks the protocol and reads pause/resume; the trainer
@@ -80,8 +81,12 @@ def _is_out_of_memory(exc: BaseException) -> bool:
 
 
 def main(argv: list[str]) -> int:
+    from ftui.core.local.measure import MEASURE_FLAG
+
+    measuring = argv[:1] == [MEASURE_FLAG]  # a short warm-up that reports the speed, not a job
+    argv = argv[1:] if measuring else argv
     if len(argv) != 1:
-        print("usage: python -m ftui.core.local.worker JOB.json", file=sys.stderr)
+        print(f"usage: python -m ftui.core.local.worker [{MEASURE_FLAG}] JOB.json", file=sys.stderr)
         return EXIT_BAD_INPUT
     channel = Channel(_protocol_stream())
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -99,6 +104,12 @@ def main(argv: list[str]) -> int:
         job = TrainJob.load(Path(argv[0]))
         ranks = distributed.start(ranks, job.device)
         trainer = Trainer(job, channel.send, ranks=ranks)
+        if measuring:
+            from ftui.core.local.measure import measure
+
+            channel.send(measure(trainer))
+            distributed.stop(ranks)
+            return 0
         trainer.between_steps = lambda step: trainer.hold_if_paused(step, channel.is_paused,
                                                                     channel.wait_a_moment)
         trainer.run()

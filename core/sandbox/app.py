@@ -11,7 +11,14 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
-from ftui.core.sandbox import routes_chat, routes_files, routes_jobs, routes_models, routes_uploads
+from ftui.core.sandbox import (
+    routes_chat,
+    routes_estimates,
+    routes_files,
+    routes_jobs,
+    routes_models,
+    routes_uploads,
+)
 from ftui.core.sandbox.api_errors import ApiError, envelope
 from ftui.core.sandbox.context import SandboxContext
 from ftui.core.sandbox.http_util import CTX, parse_detail
@@ -136,6 +143,8 @@ def build_app(ctx: SandboxContext, *, api_key: str | None = None,
         app[API_KEY] = api_key
     for module in (routes_files, routes_uploads, routes_jobs, routes_models, routes_chat):
         app.add_routes(module.routes)
+    if routes_estimates.supported(ctx.engine):  # an engine that measures its speed (the local one)
+        app.add_routes(routes_estimates.routes)
     app.on_response_prepare.append(_stamp_headers)
     return app
 

@@ -154,9 +154,9 @@ async def test_local_form_lora_fields_zero_cost_and_local_url(local_session, loc
         assert "'lora_r': 4" in code and "'lora_target_modules': ['q_proj', 'v_proj']" in code
         await pilot.press("escape")
         await pilot.press("f5")
-        await wait_for(pilot, lambda: "Estimate" in text_of(form, "#launch-estimate"))
+        await wait_for(pilot, lambda: "min on this machine" in text_of(form, "#launch-estimate"), timeout=120)
         estimate = text_of(form, "#launch-estimate")
-        assert "$0" in estimate and "measured when the job starts" in estimate
+        assert "$0" in estimate and "measured:" in estimate
         assert "billable" not in estimate
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))

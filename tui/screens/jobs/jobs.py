@@ -8,6 +8,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
 from ftui.core.errors import CoreError
+from ftui.core.provider import capabilities_of
 from ftui.tui.screens.base import SectionScreen
 from ftui.tui.shell.notifier import JobNotifier
 from ftui.widgets.job_table import JobTable
@@ -141,6 +142,9 @@ class JobsScreen(SectionScreen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "more":
             return self.has_more
+        if action == "new" and self.provider is not None:
+            # An account that can launch nothing (an archive, a closed provider) offers no launch form.
+            return bool(capabilities_of(self.provider).methods)
         return True
 
     def _show_state(self, count: int) -> None:

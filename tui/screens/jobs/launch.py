@@ -29,11 +29,14 @@ from ftui.core.launch.snippet import python_snippet
 from ftui.core.launch.split import split_dataset
 from ftui.core.paths import data_dir
 from ftui.core.provider import HyperparameterSource, PriceQuoter, capabilities_of
-from ftui.core.types import Capabilities, ModelInfo, PriceEstimate
+from ftui.core.types import Capabilities, ModelInfo, PriceEstimate, TimeEstimate
 from ftui.tui.screens.base import FtuiScreen
 from ftui.tui.screens.dialogs.confirm import confirm
 from ftui.tui.screens.files.files import progress_callback, validation_summary
 from ftui.tui.screens.jobs.launch_text import (
+    BUSY,
+    MEASURE_STOPPED,
+    MEASURING,
     estimate_text,
     header_profile,
     key_note,
@@ -120,6 +123,7 @@ class LaunchScreen(FtuiScreen):
         self._cancel_upload: asyncio.Event | None = None  # set while a file uploads on the way
         self._stop_check: threading.Event | None = None  # set to stop the check of the data
         self._launch_unchecked = False  # ctrl+l during the check: launch without its estimate
+        self._measuring: asyncio.Future | None = None  # the local engine's warm-up, while it runs
         self.fields = list(self.capabilities.hyperparameters)  # the model's own once known
 
     @property
@@ -310,6 +314,9 @@ class LaunchScreen(FtuiScreen):
 
     # actions ----------------------------------------------------------------------------------
     def action_back(self) -> None:
+        if self._measuring is not None:
+            self._measuring.cancel()  # the first escape stops the warm-up, the next one leaves
+            return
         if self._stop_check is not None:
             self._stop_check.set()  # the first escape stops the check, the next one leaves
             return
@@ -430,7 +437,8 @@ class LaunchScreen(FtuiScreen):
         if self.capabilities.training_cost.unit == "local_time":
             estimate = replace(estimate, cost=0.0)  # nothing is billed: it trains on this machine
         quote = await self._quote(values, train, valid)
-        self.say_estimate(self._estimate_text(estimate, train, valid, quote))
+        measured = await self._measure(values, estimate, train, valid)
+        self.say_estimate(self._estimate_text(estimate, train, valid, quote, measured))
         plan = Plan(values, train, valid, estimate, quote)
         self.last_plan = plan
         if confirm:
@@ -462,9 +470,37 @@ class LaunchScreen(FtuiScreen):
         self.last_plan = plan
         self._confirm(plan)
 
-    def _estimate_text(self, e: Estimate, train, valid, quote: PriceEstimate | None = None) -> str:
+    def _estimate_text(self, e: Estimate, train, valid, quote: PriceEstimate | None = None,
+                       measured: TimeEstimate | str | None = None) -> str:
         return estimate_text(e, self.capabilities, train, valid, quote,
-                             simulated=getattr(self.app, "simulated", False))
+                             simulated=getattr(self.app, "simulated", False), measured=measured)
+
+    async def _measure(self, values: FormValues, e: Estimate, train, valid) -> TimeEstimate | str | None:
+        """The local engine's measured time for the trained tokens (dataset tokens x epochs), or a note
+        saying why there is none; None when the provider's cost is not time on this machine."""
+        provider = getattr(self.app, "provider", None)
+        estimate_time = getattr(provider, "estimate_time", None)
+        if self.capabilities.training_cost.unit != "local_time" or estimate_time is None:
+            return None
+        spec, _ = self.spec_for(replace(values, training_file="x"))
+        if spec is None:
+            return None
+        # an uploaded file is sampled by the engine; a local one is not there yet, so it uses its own sample
+        spec = replace(spec, training_file=train if isinstance(train, str) else "")
+        self.say_estimate(self._estimate_text(e, train, valid, measured=MEASURING))
+        task = asyncio.ensure_future(estimate_time(spec, e.billable_tokens))
+        self._measuring = task
+        try:
+            await asyncio.wait({task})
+        finally:
+            self._measuring = None
+            task.cancel()  # when this worker itself was cancelled; a finished task ignores it
+        if task.cancelled():
+            return MEASURE_STOPPED
+        try:
+            return task.result()
+        except CoreError as exc:
+            return BUSY if exc.code == "engine_busy" else f"speed not measured: {exc.summary()}"
 
     async def _quote(self, values: FormValues, train, valid) -> PriceEstimate | None:
         """The provider's own price for this job, when it quotes one and the files are uploaded."""

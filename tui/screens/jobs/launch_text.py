@@ -3,13 +3,17 @@ methods offered, the estimate in the provider's cost model, the note on the Pyth
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from ftui.core.launch.estimates import Estimate
-from ftui.core.types import Capabilities, PriceEstimate
+from ftui.core.types import Capabilities, PriceEstimate, TimeEstimate
 
 METHOD_LABELS = {"supervised": "supervised", "dpo": "DPO (preference)"}
 LOCAL_TIME = "time on this machine is measured when the job starts"
+MEASURING = "measuring this machine's speed with a few training steps… esc stops"
+MEASURE_STOPPED = "speed not measured (stopped); F5 measures"
+BUSY = "busy: estimate after the running job"
 
 
 def method_options(methods: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -35,10 +39,28 @@ def quote_text(q: PriceEstimate) -> str:
     return f"quoted ${q.total:,.2f}{tokens}{limit}"
 
 
-def _cost(e: Estimate, caps: Capabilities, train, quote: PriceEstimate | None, simulated: bool) -> str:
+def measured_when(t: TimeEstimate) -> str:
+    if not t.cached:
+        return "just now"
+    return time.strftime("%b %d %H:%M", time.localtime(t.measured_at))
+
+
+def local_time_text(measured: TimeEstimate | str | None) -> str:
+    """$0 and the time: measured minutes, a note (measuring, busy, stopped), or when it is measured."""
+    if measured is None:
+        return f"$0, {LOCAL_TIME}"
+    if isinstance(measured, str):
+        return f"$0 · {measured}"
+    minutes = max(1, round((measured.seconds or 0) / 60))
+    return (f"$0 · about {minutes} min on this machine (measured: {measured.tokens_per_second:,.0f} tok/s, "
+            f"{measured_when(measured)})")
+
+
+def _cost(e: Estimate, caps: Capabilities, train, quote: PriceEstimate | None, simulated: bool,
+          measured: TimeEstimate | str | None = None) -> str:
     unit = caps.training_cost
     if unit.unit == "local_time":
-        return f"$0, {LOCAL_TIME}"
+        return local_time_text(measured)
     if unit.quoted:
         if quote is not None:
             text = quote_text(quote)
@@ -54,11 +76,11 @@ def _cost(e: Estimate, caps: Capabilities, train, quote: PriceEstimate | None, s
 
 
 def estimate_text(e: Estimate, caps: Capabilities, train, valid, quote: PriceEstimate | None = None,
-                  *, simulated: bool = False) -> str:
+                  *, simulated: bool = False, measured: TimeEstimate | str | None = None) -> str:
     where = f"valid: {Path(valid).name if isinstance(valid, Path) else valid}" if valid else "no validation"
     tokens = "billable tokens" if caps.training_cost.unit == "per_token" else "tokens"
     return (f"[b]Estimate[/]: {e.examples} examples × {e.epochs} epochs = {e.billable_tokens:,} "
-            f"{tokens}, {_cost(e, caps, train, quote, simulated)} · {where}")
+            f"{tokens}, {_cost(e, caps, train, quote, simulated, measured)} · {where}")
 
 
 def key_note(app, caps: Capabilities) -> str:

@@ -1,6 +1,7 @@
 """The sunset radar: for every configured profile, whether it can still create fine-tuning jobs
 and until when, each fine-tuned model with its base, shutdown date and days left, what stops
-working, and a remembered refusal. `m` on a model starts its migration."""
+working, and a remembered refusal. `m` on a model starts its migration; `a` archives the
+highlighted profile to a folder."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ftui.core.across_profiles import radar_all, sunset_today
+from ftui.core.errors import CoreError
 from ftui.core.sunset.radar import ModelSunset, ProfileRadar
 from ftui.tui.screens.base import SectionScreen
 from ftui.tui.screens.sunset.deadline import header_text, show_deadline
@@ -51,6 +53,8 @@ class RadarScreen(SectionScreen):
     BINDINGS = [
         Binding("m", "migrate", "Migrate", id="sunset.migrate",
                 tooltip="Re-run the highlighted fine-tune's job on another profile"),
+        Binding("a", "archive", "Archive", id="sunset.archive",
+                tooltip="Write the highlighted profile's jobs, events, models and files to a folder"),
         Binding("r", "refresh", "Refresh", id="sunset.refresh", tooltip="Read every profile again"),
         Binding("j", "cursor(1)", "Down", id="sunset.down", show=False, tooltip="Next row"),
         Binding("k", "cursor(-1)", "Up", id="sunset.up", show=False, tooltip="Previous row"),
@@ -62,6 +66,8 @@ class RadarScreen(SectionScreen):
         self.today = today
         self.rows: dict[str, tuple[ProfileRadar, ModelSunset | None]] = {}
         self._given = radars is not None  # shown as given (snapshots), not read
+        self.archive_progress = ""  # the archive worker's last step, in words
+        self.archived = None  # the last ArchiveSummary written from here
 
     def compose_body(self):
         yield Static("reading every profile…", id="sunset-summary")
@@ -169,3 +175,46 @@ class RadarScreen(SectionScreen):
         from ftui.tui.screens.migrate.form import open_migration
 
         open_migration(self.app, r.profile, m.job_id or m.model)
+
+    def action_archive(self) -> None:
+        found = self.highlighted()
+        if found is None:
+            self.notify("No profile to archive.", severity="warning")
+            return
+        self._ask_archive(found[0].profile)
+
+    @work(exclusive=True, group="sunset-archive-ask", exit_on_error=False, description="asking where to archive")
+    async def _ask_archive(self, profile: str) -> None:
+        from ftui.core.paths import data_dir
+        from ftui.tui.screens.sunset.archive_folder import ArchiveFolderScreen
+
+        today = (self.today or dt.date.today()).isoformat()
+        default = data_dir() / "archives" / f"{profile}-{today}"
+        dest = await self.app.push_screen_wait(ArchiveFolderScreen(profile, default))
+        if dest is not None:
+            self.archive(profile, dest)
+
+    @work(exclusive=True, group="sunset-archive", exit_on_error=False, description="archiving the profile")
+    async def archive(self, profile: str, dest) -> None:
+        from ftui.core.archive.write import archive_account
+        from ftui.core.compare.store import CompareStore
+
+        summary_line = self.query_one("#sunset-summary", Static)
+
+        def progress(text: str) -> None:
+            self.archive_progress = text
+            summary_line.update(f"archiving {profile}: {text}")
+
+        try:
+            provider = await pool_of(self.app).provider(profile)
+            summary = await archive_account(provider, dest, profile=profile, progress=progress,
+                                            compare_store=CompareStore())
+        except CoreError as exc:
+            summary_line.update(f"the archive of {profile} did not finish: {exc.summary()}")
+            raise  # and the app's error handler says it in a notice too
+        self.archived = summary
+        counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.counts.items() if v)
+        missing = f"; not archived: {len(summary.missing)}" if summary.missing else ""
+        summary_line.update(f"archived {profile} to {summary.path}")
+        self.notify(f"Archived {profile} to {summary.path}: {counts or 'nothing'}{missing}. "
+                    f"Reopen it with: ftui --archive {summary.path}", timeout=10)
