@@ -9,7 +9,7 @@ def run_subcommand(argv: list[str]) -> int | None:
         from ftui.core.cli_validate import main as validate_main
         return validate_main(argv[1:])
     if argv and argv[0] == "sandbox":
-        from ftui.core.sandbox.cli import main as sandbox_main
+        from ftui.core.server.cli import main as sandbox_main
         return sandbox_main(argv[1:])
     if argv and argv[0] == "local":
         from ftui.core.local.cli import main as local_main

@@ -16,7 +16,7 @@ from ftui.core.errors import CoreError
 
 if TYPE_CHECKING:  # the records it names take ~7 ms to import, not needed for the first frame
     from ftui.core.provider import Provider
-    from ftui.core.sandbox.runner import ServerThread
+    from ftui.core.server.runner import ServerThread
 
 
 @dataclass
@@ -132,7 +132,7 @@ def open_sandbox_session(*, speed: float = 1.0, data_dir: Path | None = None,
                          new_jobs_closed: bool = False, dialect: str = "openai") -> Session:
     """Start the sandbox in a background thread and connect to it (blocking; call off the UI loop)."""
     from ftui.core.connect import make_provider
-    from ftui.core.sandbox.runner import SandboxThread
+    from ftui.core.server.runner import SandboxThread
     from ftui.core.settings import load_settings
 
     sandbox = SandboxThread(speed=speed, data_dir=data_dir, new_jobs_closed=new_jobs_closed, dialect=dialect)

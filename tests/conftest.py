@@ -16,7 +16,7 @@ from pathlib import Path
 import openai
 import pytest
 
-from ftui.core.sandbox.runner import SandboxThread
+from ftui.core.server.runner import SandboxThread
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_SPEED = 400.0  # a job runs in a fraction of a second

@@ -38,12 +38,12 @@ def test_core_never_imports_textual():
 
 
 def test_widgets_never_call_the_api():
-    assert offenders("widgets", ("openai", "httpx", "aiohttp", "ftui.core.backends", "ftui.core.sandbox",
+    assert offenders("widgets", ("openai", "httpx", "aiohttp", "ftui.core.backends", "ftui.core.server",
                                  "ftui.core.provider", "ftui.core.session", "ftui.tui")) == []
 
 
 def test_tui_reaches_the_api_only_through_core():
-    assert offenders("tui", ("openai", "httpx", "aiohttp", "ftui.core.backends", "ftui.core.sandbox")) == []
+    assert offenders("tui", ("openai", "httpx", "aiohttp", "ftui.core.backends", "ftui.core.server")) == []
 
 
 @pytest.mark.parametrize("package", ["core", "widgets", "tui", "tests"])

@@ -79,7 +79,7 @@ def checkpoint(c: FineTuningJobCheckpoint) -> Checkpoint:
                       metrics={k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))})
 
 
-LOCAL_OWNER = "local"  # what core/sandbox/routes_models.py says a local engine's base model is
+LOCAL_OWNER = "local"  # what core/server/routes_models.py says a local engine's base model is
 
 
 def model_info(m: Model) -> ModelInfo:

@@ -11,7 +11,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from ftui.core.sandbox.cli import UsageError, add_listen_arguments, api_key_from, print_usage, serve_until_stopped
+from ftui.core.server.cli import UsageError, add_listen_arguments, api_key_from, print_usage, serve_until_stopped
 
 PROG = "ftui local"
 

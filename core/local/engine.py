@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from ftui.core.local.distributed import STRATEGIES
 from ftui.core.local.models import LocalModel, LocalModelError, adapter_dir, find_model
-from ftui.core.sandbox.engine import EngineError, RunControl, TrainingPlan
+from ftui.core.server.engine import EngineError, RunControl, TrainingPlan
 
 LORA_DEFAULTS = {"lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.05, "lora_target_modules": "all-linear"}
 PAUSE_POLL_SECONDS = 0.1

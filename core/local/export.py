@@ -21,7 +21,7 @@ from ftui.core.local.resolve import ADAPTER_CONFIG, AdapterMissing, ModelRef, Un
 if TYPE_CHECKING:
     from ftui.core.local.models import LocalModel
 
-STORE_FILE = "sandbox.sqlite3"  # the server's records (ftui.core.sandbox.store.Store) in its data dir
+STORE_FILE = "sandbox.sqlite3"  # the server's records (ftui.core.server.store.Store) in its data dir
 
 
 def _error(message: str) -> Exception:
@@ -45,7 +45,7 @@ def _resolve(data_dir: Path, model: str, base_ids: Sequence[str]) -> ModelRef:
         raise _error(f"No model `{model}`: it is not one of the base models ({', '.join(base_ids) or 'none'}) "
                      f"and {data_dir} holds no local engine data to find a fine-tune in "
                      "(wrong --data-dir?).")
-    from ftui.core.sandbox.store import Store
+    from ftui.core.server.store import Store
 
     store = Store(data_dir)
     try:

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from ftui.core.local.decode import ChatParams, Event, Finished, Piece, Started, run_decode
 from ftui.core.local.resolve import AdapterMissing, ModelRef, resolve_model
-from ftui.core.sandbox.responder import content_text
+from ftui.core.server.simulated_chat import content_text
 
 if TYPE_CHECKING:
     from ftui.core.local.models import LocalModel
-    from ftui.core.sandbox.store import Store
+    from ftui.core.server.store import Store
 
 __all__ = ["AdapterMissing", "ChatAnswer", "ChatInputError", "ChatParams", "Finished", "LocalChat",
            "ModelRef", "Piece", "Started"]

@@ -18,7 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ftui.core.sandbox.engine import EngineError, default_batch_size
+from ftui.core.server.engine import EngineError, default_batch_size
 
 if TYPE_CHECKING:
     from ftui.core.local.engine import LocalEngine

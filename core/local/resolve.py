@@ -7,8 +7,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from ftui.core.sandbox.context import PRIVATE
-from ftui.core.sandbox.store import Store
+from ftui.core.server.context import PRIVATE
+from ftui.core.server.store import Store
 
 ADAPTER_CONFIG = "adapter_config.json"  # what makes a folder a PEFT adapter
 

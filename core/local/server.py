@@ -11,7 +11,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from ftui.core.sandbox.runner import SandboxHandle, ServerThread, check_listen, start_sandbox
+from ftui.core.server.runner import SandboxHandle, ServerThread, check_listen, start_sandbox
 
 SERVER_KIND = "local"  # what the x-sandbox header says
 INSTALL_HINT = "pip install 'ftui-workbench[local]'"

@@ -51,7 +51,7 @@ from ftui.core.local.models import (
     converted_copy,
     load_model,
 )
-from ftui.core.sandbox.engine import (
+from ftui.core.server.engine import (
     CHECKPOINT_EPOCHS,  # OpenAI keeps checkpoints of the last three epochs
 )
 
@@ -59,7 +59,7 @@ if TYPE_CHECKING:  # type hints only: transformers loads lazily
     from transformers import PreTrainedModel
 
 # The learning rate that learning_rate_multiplier=1 means locally. The default multiplier for small batches
-# is 2 (core.sandbox.engine), which gives AdamW 4e-4: enough to teach SmolLM2-135M a fixed answer style
+# is 2 (core.server.engine), which gives AdamW 4e-4: enough to teach SmolLM2-135M a fixed answer style
 # from 20 examples in about 100 steps with LoRA r=8 on all linear layers.
 BASE_LEARNING_RATE = 2e-4
 TOKEN_BUDGET = 8192  # tokens per packed row; bounds activation memory whatever the batch size

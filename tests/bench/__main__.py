@@ -23,6 +23,7 @@ BENCHMARKS = (
     ("upload", "tests.bench.bench_upload"),
     ("compare", "tests.bench.bench_compare"),
     ("local", "tests.bench.bench_local"),
+    ("local-chat", "tests.bench.bench_local_chat"),
 )
 
 

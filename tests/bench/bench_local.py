@@ -102,7 +102,7 @@ def _time_spread(folder: Path, model, model_folders: list[Path], data: Path, pro
     import openai
 
     from ftui.core.local.server import LocalThread
-    from ftui.core.sandbox.context import PRIVATE
+    from ftui.core.server.context import PRIVATE
 
     server = LocalThread(data_dir=folder / f"spread-{device}-{procs}", model_folders=model_folders,
                          device=device, threads=THREADS if device == "cpu" else 0, procs=procs)

@@ -63,7 +63,7 @@ async def measure_chat(base_url: str, base: str, tuned: str, repeats: int = 3) -
 async def _serve_and_measure(repeats: int) -> tuple[str, dict[str, float]]:
     from ftui.core.local.generate import LocalChat
     from ftui.core.local.models import adapter_dir, discover_models
-    from ftui.core.sandbox.runner import start_sandbox
+    from ftui.core.server.runner import start_sandbox
     from tests.local.adapters import make_adapter, register_fine_tune
 
     models = discover_models(hf_cache=False)
@@ -84,17 +84,12 @@ async def _serve_and_measure(repeats: int) -> tuple[str, dict[str, float]]:
 
 
 def _adapter_for(base, folder: Path, make_adapter) -> None:
-    if base.gguf_file is None:
-        make_adapter(base.path, folder, seed=1, scale=0.01)
-        return
-    # make_adapter reads an HF folder: give it the GGUF model saved as one, in a scratch folder.
-    from ftui.core.local.models import load_model
+    # make_adapter reads an HF folder: a GGUF model gets its plain copy (the one the engine trains on).
+    from ftui.core.local.models import converted_copy
 
-    weights, tokenizer = load_model(base)
     with tempfile.TemporaryDirectory(prefix="ftui-bench-base-") as scratch:
-        weights.save_pretrained(scratch)
-        tokenizer.save_pretrained(scratch)
-        make_adapter(Path(scratch), folder, seed=1, scale=0.01)
+        plain = converted_copy(base, Path(scratch))
+        make_adapter(plain.path, folder, seed=1, scale=0.01)
 
 
 def run(quick: bool = False) -> list[Row]:

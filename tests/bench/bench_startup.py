@@ -52,9 +52,9 @@ def step(name, fn):
     start = time.perf_counter(); fn(); steps.append((name, time.perf_counter() - start))
 step("import textual.app", lambda: __import__("textual.app"))
 step("import openai", lambda: __import__("openai"))
-step("import core.sandbox.runner (aiohttp)", lambda: __import__("ftui.core.sandbox.runner"))
+step("import core.server.runner (aiohttp)", lambda: __import__("ftui.core.server.runner"))
 step("import tui.app (screens, widgets, core)", lambda: __import__("ftui.tui.shell.app"))
-from ftui.core.sandbox.runner import SandboxThread
+from ftui.core.server.runner import SandboxThread
 sandbox = SandboxThread()
 step("start the sandbox thread", sandbox.start)
 sandbox.stop()

@@ -101,7 +101,7 @@ def bench_env(home: Path) -> dict[str, str]:
 @contextlib.contextmanager
 def sandbox(speed: float = 1000.0, data_dir: Path | None = None) -> Iterator[str]:
     """A sandbox server on loopback in a background thread; yields its base URL."""
-    from ftui.core.sandbox.runner import SandboxThread
+    from ftui.core.server.runner import SandboxThread
 
     with contextlib.ExitStack() as stack:
         if data_dir is None:

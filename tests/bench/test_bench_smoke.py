@@ -47,6 +47,20 @@ def test_dataset_smoke():
     check(bench_dataset.run(quick=True, sizes=[1_000_000]))
 
 
+@pytest.mark.slow  # trains the tiny model four times, and TRL once
+def test_local_smoke():
+    from tests.bench import bench_local
+
+    check(bench_local.run(quick=True))
+
+
+@pytest.mark.slow  # loads the bundled SmolLM2 (converted from GGUF once)
+def test_local_chat_smoke():
+    from tests.bench import bench_local_chat
+
+    check(bench_local_chat.run(quick=True))
+
+
 def test_runner_reports_a_broken_benchmark_and_goes_on(capsys, monkeypatch, tmp_path):
     from tests.bench import __main__ as runner
 

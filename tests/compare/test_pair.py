@@ -6,7 +6,7 @@ import time
 
 from ftui.core.compare.pane import run_pair, stream_pane
 from ftui.core.compare.params import Params
-from ftui.core.sandbox.faults import FaultDice, Faults
+from ftui.core.server.faults import FaultDice, Faults
 from tests.compare.conftest import BASE
 
 MSGS = [{"role": "system", "content": "Marv is a factual chatbot that is also sarcastic."},

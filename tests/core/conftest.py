@@ -10,7 +10,7 @@ from openai import AsyncOpenAI
 
 from ftui.core.backends.openai_backend import OpenAIProvider
 from ftui.core.connect import make_provider
-from ftui.core.sandbox import start_sandbox
+from ftui.core.server import start_sandbox
 from ftui.core.settings import load_settings
 
 FAKE_KEY = "sk-test-SECRET123"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ftui.core.errors import CoreError
-from ftui.core.sandbox.faults import Faults
+from ftui.core.server.faults import Faults
 from ftui.core.types import ChatRequest
 
 REQUEST = ChatRequest(model="gpt-4o-mini-2024-07-18",

@@ -21,7 +21,7 @@ import pytest
 from textual.widgets import Input, Select, Static
 
 from ftui.core.dataset.writer import list_backups
-from ftui.core.sandbox.faults import FaultDice, Faults
+from ftui.core.server.faults import FaultDice, Faults
 from ftui.tui.screens.compare.compare import CompareScreen
 from ftui.tui.screens.compare.correction import CorrectionScreen
 from ftui.tui.screens.compare.examples import ExamplePicker

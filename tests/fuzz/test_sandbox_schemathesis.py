@@ -122,7 +122,7 @@ class Live:
 def live(tmp_path_factory):
     import openai
 
-    from ftui.core.sandbox.runner import SandboxThread
+    from ftui.core.server.runner import SandboxThread
 
     sandbox = SandboxThread(speed=1000.0, data_dir=tmp_path_factory.mktemp("fuzz-sandbox"))
     base_url = sandbox.start()

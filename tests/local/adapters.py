@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ftui.core.local.models import adapter_dir
-from ftui.core.sandbox.context import ORGANIZATION, PRIVATE
-from ftui.core.sandbox.ids import now
-from ftui.core.sandbox.store import Store
+from ftui.core.server.context import ORGANIZATION, PRIVATE
+from ftui.core.server.ids import now
+from ftui.core.server.store import Store
 
 
 def make_adapter(model_dir: Path, folder: Path, *, seed: int, scale: float = 0.5) -> Path:

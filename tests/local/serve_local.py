@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ftui.core.local.engine import LocalEngine
 from ftui.core.local.models import discover_models
-from ftui.core.sandbox.runner import start_sandbox
+from ftui.core.server.runner import start_sandbox
 
 
 async def serve(data_dir: Path, model_dir: Path) -> None:

@@ -15,10 +15,10 @@ import pytest
 
 from ftui.core.local.generate import ChatParams, LocalChat
 from ftui.core.local.models import adapter_dir, discover_models
-from ftui.core.sandbox.runner import ServerThread, start_sandbox
-from ftui.core.sandbox.store import Store
+from ftui.core.server.runner import ServerThread, start_sandbox
+from ftui.core.server.store import Store
 from tests.local.adapters import make_adapter, register_checkpoint, register_fine_tune
-from tests.sandbox.helpers import checked, raw_request, sse_chunks
+from tests.server.helpers import checked, raw_request, sse_chunks
 from tests.spec_check import check_error, check_response
 
 ASK = [{"role": "user", "content": "Hello! What is the capital city of france?"}]

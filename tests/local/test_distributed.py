@@ -16,7 +16,7 @@ from safetensors.torch import load_file
 
 from ftui.core.local.engine import LocalEngine
 from ftui.core.local.server import describe_device
-from ftui.core.sandbox.runner import start_sandbox
+from ftui.core.server.runner import start_sandbox
 from tests.local.style_data import style_rows
 from tests.local.test_engine_jobs import TERMINAL, Local, hp
 

@@ -20,8 +20,8 @@ import pytest
 from ftui.core.local.collate import encode_chat
 from ftui.core.local.engine import LocalEngine
 from ftui.core.local.models import discover_models, load_tokenizer
-from ftui.core.sandbox.context import PRIVATE
-from ftui.core.sandbox.runner import start_sandbox
+from ftui.core.server.context import PRIVATE
+from ftui.core.server.runner import start_sandbox
 from tests.local.style_data import style_rows, write_jsonl
 
 TERMINAL = ("succeeded", "failed", "cancelled")

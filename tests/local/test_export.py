@@ -16,7 +16,7 @@ import pytest
 from ftui.core.local.export import export_model
 from ftui.core.local.generate import LocalChat
 from ftui.core.local.models import LocalModelError, adapter_dir, discover_models
-from ftui.core.sandbox.runner import ServerThread, start_sandbox
+from ftui.core.server.runner import ServerThread, start_sandbox
 from tests.local.adapters import make_adapter, register_checkpoint, register_fine_tune
 
 JOB = "ftjob-export00000000001"

@@ -12,7 +12,7 @@ import pytest
 from ftui.core.local.generate import ChatInputError, ChatParams, LocalChat, Piece, Started
 from ftui.core.local.models import discover_models
 from ftui.core.local.resolve import AdapterMissing, ModelRef, UnknownModel
-from ftui.core.sandbox.store import Store
+from ftui.core.server.store import Store
 from tests.local.adapters import make_adapter, register_checkpoint, register_fine_tune
 
 ASK = [{"role": "system", "content": "You answer briefly."},

@@ -20,10 +20,10 @@ import pytest
 
 from ftui.core.errors import CoreError
 from ftui.core.local.server import start_local
-from ftui.core.sandbox.cli import main as sandbox_main
-from ftui.core.sandbox.runner import ListenRefused, SandboxThread, is_loopback, start_sandbox
+from ftui.core.server.cli import main as sandbox_main
+from ftui.core.server.runner import ListenRefused, SandboxThread, is_loopback, start_sandbox
 from ftui.core.session import open_session
-from tests.sandbox.helpers import raw_request
+from tests.server.helpers import raw_request
 from tests.spec_check import check_error
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,7 +84,7 @@ def test_sandbox_cli_refuses_off_loopback_without_key(capsys, monkeypatch):
 
 
 def test_sandbox_cli_with_key_never_prints_it(tmp_path):
-    code = "import sys; from ftui.core.sandbox.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; from ftui.core.server.cli import main; sys.exit(main(sys.argv[1:]))"
     proc = subprocess.Popen(
         [sys.executable, "-c", code, "--host", "0.0.0.0", "--api-key-env", "MY_SANDBOX_KEY"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

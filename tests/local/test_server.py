@@ -11,7 +11,7 @@ import openai
 import pytest
 
 from ftui.core.local.server import LocalThread, default_data_dir, start_local
-from tests.sandbox.helpers import raw_request
+from tests.server.helpers import raw_request
 
 ROOT = Path(__file__).resolve().parents[2]
 

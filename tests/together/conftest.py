@@ -11,10 +11,10 @@ from aiohttp import web
 from together import AsyncTogether
 
 from ftui.core.backends.together_backend import TogetherProvider
-from ftui.core.sandbox.context import SandboxContext
-from ftui.core.sandbox.jobs import JobRunner
-from ftui.core.sandbox.store import Store
-from ftui.core.sandbox.together import build_together_app
+from ftui.core.server.context import SandboxContext
+from ftui.core.server.jobs import JobRunner
+from ftui.core.server.store import Store
+from ftui.core.server.together import build_together_app
 
 KEY = "sandbox-key"
 SPEED = 40.0  # simulated seconds per real second

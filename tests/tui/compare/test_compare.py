@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from ftui.core.sandbox.faults import Faults
+from ftui.core.server.faults import Faults
 from ftui.tui.screens.compare.compare import CompareScreen
 from ftui.tui.shell.app import FtuiApp
 from ftui.widgets.answer_pane import AnswerPane

@@ -154,7 +154,7 @@ def test_a_403_on_launch_says_what_is_still_possible():
 
 async def test_escape_cancels_an_upload_on_the_way_and_keeps_the_form(sandbox, sandbox_session, marv_path,
                                                                       tmp_path, monkeypatch):
-    from ftui.core.sandbox.faults import Faults
+    from ftui.core.server.faults import Faults
 
     monkeypatch.setenv("FTUI_DATA_DIR", str(tmp_path / "data"))
     app = FtuiApp(sandbox_session)
