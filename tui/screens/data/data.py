@@ -326,7 +326,10 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
             self.app.call_from_thread(self._draw, reader, number, text, example, problem, cut)
 
     def _reopen_own_write(self, reader, number: int) -> None:
-        if reader is self.reader and self.path is not None:
+        # A reopen already under way (this screen's own write: "reopen at the new line") shows the new
+        # version; starting another here would replace it and lose the line it goes to.
+        opening = any(w.group == "data-open" and w.is_running for w in self.workers)
+        if reader is self.reader and self.path is not None and not opening:
             self._open(self.path, number)
 
     def on_screen_resume(self) -> None:

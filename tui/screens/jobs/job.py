@@ -72,7 +72,7 @@ class JobScreen(FtuiScreen):
         Binding("a", "chart_view", "Loss/Acc", id="job.chart_view",
                 tooltip="Switch the chart between loss and token accuracy"),
         Binding("r", "poll_now", "Refresh", id="job.refresh", tooltip="Poll the job now", show=False),
-        Binding("m", "migrate", "Migrate", id="job.migrate", show=False,
+        Binding("m", "migrate", "Migrate", id="job.migrate",
                 tooltip="Re-run this job on another profile (local, Together, ...)"),
     ]
 

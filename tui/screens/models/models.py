@@ -36,7 +36,7 @@ class ModelsScreen(SectionScreen):
         Binding("r", "refresh", "Refresh", id="models.refresh", tooltip="Reload the list"),
         Binding("e", "export", "Export", id="models.export",
                 tooltip="Write this local model to a folder: its adapter, or merged into a standalone model"),
-        Binding("m", "migrate", "Migrate", id="models.migrate", show=False,
+        Binding("m", "migrate", "Migrate", id="models.migrate",
                 tooltip="Re-run the job behind this model on another profile"),
     ]
 
@@ -64,7 +64,7 @@ class ModelsScreen(SectionScreen):
             self.load_models()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("compare", "delete", "open_job"):
+        if action in ("compare", "delete", "open_job", "migrate"):
             return bool(self.models)
         if action == "export":  # only an engine running inside ftui can write its models here
             return bool(self.models) and getattr(getattr(self.app, "session", None), "can_export", False)
