@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import openai
 
@@ -71,6 +72,24 @@ def _status_hint(status: int, code: str | None, *, key_source: str | None,
     return "", False
 
 
+
+def timed_out() -> CoreError:
+    """A request that timed out, from any SDK (both retry with backoff before this)."""
+    return CoreError("The request timed out", kind="timeout", retryable=True,
+                     hint="check the network and the base URL, then try again")
+
+
+def could_not_connect(exc: Exception, base_url_env: str) -> CoreError:
+    """A connection that failed, naming the host when the SDK's exception carries its request."""
+    url = ""
+    request: Any = getattr(exc, "request", None)
+    try:
+        url = f" to {request.url.scheme}://{request.url.netloc.decode()}"
+    except Exception:  # the request may be missing; the URL is only a nicety
+        pass
+    return CoreError(f"Could not connect{url}", kind="connection", retryable=True,
+                     hint=f"check the network and the base URL ({base_url_env} or the profile)")
+
 def to_core_error(exc: BaseException, *, key_source: str | None = None,
                   operation: str | None = None, secrets: Iterable[str | None] = ()) -> CoreError:
     """Map any exception raised while talking to a provider to a CoreError.
@@ -82,16 +101,9 @@ def to_core_error(exc: BaseException, *, key_source: str | None = None,
     if isinstance(exc, CoreError):
         return exc
     if isinstance(exc, openai.APITimeoutError):
-        return CoreError("The request timed out", kind="timeout", retryable=True,
-                         hint="check the network and the base URL, then try again")
+        return timed_out()
     if isinstance(exc, openai.APIConnectionError):
-        url = ""
-        try:
-            url = f" to {exc.request.url.scheme}://{exc.request.url.netloc.decode()}"
-        except Exception:  # the request may be missing; the URL is only a nicety
-            pass
-        return CoreError(f"Could not connect{url}", kind="connection", retryable=True,
-                         hint="check the network and the base URL (OPENAI_BASE_URL or the profile)")
+        return could_not_connect(exc, "OPENAI_BASE_URL")
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         code = exc.code or (exc.type if status == 429 else None)

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-import aiofiles
 from openai import APIConnectionError, AsyncOpenAI
 
 from ftui.core.backends import openai_convert as convert
+from ftui.core.backends.downloads import stream_to_file
 from ftui.core.backends.openai_capabilities import OPENAI_CAPABILITIES
 from ftui.core.backends.openai_uploads import (
     DEFAULT_PART_CONCURRENCY,
@@ -41,7 +40,6 @@ from ftui.core.types import (
     Page,
     RemoteFile,
     TimeEstimate,
-    TransferProgress,
     Usage,
 )
 from ftui.core.uploads_record import note_upload
@@ -158,26 +156,7 @@ class OpenAIProvider:
     @_core_errors_only
     async def download_file(self, file_id: str, dest: Path,
                             progress: ProgressCallback | None = None) -> Path:
-        """Stream to `dest` via a temporary file beside it, renamed into place when complete."""
-        dest = Path(dest)
-        partial = dest.with_name(f".{dest.name}.part")
-        try:
-            async with self._client.files.with_streaming_response.content(file_id) as response:
-                total = int(response.headers.get("content-length") or 0)  # 0: unknown
-                done = 0
-                if progress is not None:
-                    progress(TransferProgress(done=0, total=total))
-                async with aiofiles.open(partial, "wb") as out:
-                    async for chunk in response.iter_bytes():
-                        await out.write(chunk)
-                        done += len(chunk)
-                        if progress is not None:
-                            progress(TransferProgress(done=done, total=max(total, done)))
-            os.replace(partial, dest)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        return dest
+        return await stream_to_file(self._client.files.with_streaming_response.content(file_id), dest, progress)
 
     # ------------------------------------------------------------------ jobs
     @_core_errors_only

@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-import aiofiles
 from together import APIConnectionError, AsyncTogether
 from together._models import BaseModel as SdkModel
 from together.lib.utils.files import check_file
 
 from ftui.core.backends import together_convert as convert
 from ftui.core.backends import together_deploy as deploy
+from ftui.core.backends.downloads import stream_to_file
 from ftui.core.backends.openai_uploads import run_cancellable
 from ftui.core.backends.together_capabilities import TOGETHER_CAPABILITIES, fields_for
 from ftui.core.backends.together_errors import KEY_ENV, to_core_error
@@ -168,26 +167,7 @@ class TogetherProvider:
     @_core_errors_only
     async def download_file(self, file_id: str, dest: Path,
                             progress: ProgressCallback | None = None) -> Path:
-        """Stream to `dest` via a temporary file beside it, renamed into place when complete."""
-        dest = Path(dest)
-        partial = dest.with_name(f".{dest.name}.part")
-        try:
-            async with self._client.files.with_streaming_response.content(file_id) as response:
-                total = int(response.headers.get("content-length") or 0)
-                done = 0
-                if progress is not None:
-                    progress(TransferProgress(done=0, total=total))
-                async with aiofiles.open(partial, "wb") as out:
-                    async for chunk in response.iter_bytes():
-                        await out.write(chunk)
-                        done += len(chunk)
-                        if progress is not None:
-                            progress(TransferProgress(done=done, total=max(total, done)))
-            os.replace(partial, dest)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        return dest
+        return await stream_to_file(self._client.files.with_streaming_response.content(file_id), dest, progress)
 
     # ------------------------------------------------------------------ jobs
     @_core_errors_only

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import together
 from together.lib.types.error import FileTypeError
 
-from ftui.core.error_map import redact
+from ftui.core.error_map import could_not_connect, redact, timed_out
 from ftui.core.errors import CoreError
 
 KEY_ENV = "TOGETHER_API_KEY"
@@ -69,16 +69,9 @@ def to_core_error(exc: BaseException, *, key_source: str | None = None,
     if isinstance(exc, CoreError):
         return exc
     if isinstance(exc, together.APITimeoutError):
-        return CoreError("The request timed out", kind="timeout", retryable=True,
-                         hint="check the network and the base URL, then try again")
+        return timed_out()
     if isinstance(exc, together.APIConnectionError):
-        url = ""
-        try:
-            url = f" to {exc.request.url.scheme}://{exc.request.url.netloc.decode()}"
-        except Exception:  # the request may be missing; the URL is only a nicety
-            pass
-        return CoreError(f"Could not connect{url}", kind="connection", retryable=True,
-                         hint="check the network and the base URL (TOGETHER_BASE_URL or the profile)")
+        return could_not_connect(exc, "TOGETHER_BASE_URL")
     if isinstance(exc, together.APIStatusError):
         status = exc.status_code
         hint, retryable = _hint(status, key_source=key_source, operation=operation)
