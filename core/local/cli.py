@@ -1,4 +1,5 @@
-"""`ftui local`: serve the local engine until Ctrl+C; `ftui local export`: write a tuned model out.
+"""`ftui local`: serve the local engine until Ctrl+C; `ftui local export`: write a tuned model out;
+`ftui local join`: train the head engine's jobs on another node too.
 
 Settings come from the command line, then the config file's `[local]` table, then defaults.
 Every failure is a message and an exit code (2: bad arguments, 1: could not run), never a traceback.
@@ -45,8 +46,38 @@ def _serve_parser() -> argparse.ArgumentParser:
                              "per GPU, 1 on CPU); on CPU they share --threads")
     parser.add_argument("--strategy", choices=("ddp", "fsdp"), default=None,
                         help="how several processes share a job: ddp, a whole model per process (default); "
-                             "fsdp, sharded (not available yet)")
+                             "fsdp, the base model sharded per decoder layer across them")
+    parser.add_argument("--nodes", type=_at_least_one, default=1, metavar="N",
+                        help="machines that train each job (default 1); this is node 0, the others run "
+                             "`ftui local join` on the same (shared) data folder")
+    parser.add_argument("--master-addr", default="127.0.0.1", metavar="HOST",
+                        help="with --nodes: the address the other nodes reach this one at for the rendezvous")
+    parser.add_argument("--master-port", type=int, default=29500, metavar="PORT",
+                        help="with --nodes: the rendezvous port on this node (default 29500)")
     return parser
+
+
+def _join_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} join", description="Run this node's ranks of every job the head engine "
+                                         "(`ftui local --nodes N`) trains, until Ctrl+C.")
+    parser.add_argument("--data-dir", type=Path, required=True,
+                        help="the head engine's data folder, shared with this node")
+    parser.add_argument("--node-rank", type=_at_least_one, required=True, metavar="K",
+                        help="this node's place, 1 .. nodes-1 (the head is 0)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="CPU threads per training process (default: the head's)")
+    return parser
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
 
 
 def _procs(text: str) -> int | str:
@@ -107,6 +138,7 @@ async def _serve(args: argparse.Namespace, api_key: str | None, config) -> None:
                                model_folders=_model_folders(args, config),
                                device=args.device or config.device, threads=threads,
                                procs=args.procs or config.procs, strategy=args.strategy or config.strategy,
+                               nodes=args.nodes, master_addr=args.master_addr, master_port=args.master_port,
                                api_key=api_key)
     try:
         print(f"ftui local engine listening on {handle.base_url}")
@@ -139,7 +171,25 @@ def _fail(code: int, message: str) -> int:
     return code
 
 
+def _join(argv: list[str]) -> int:
+    args = _join_parser().parse_args(argv)
+    from ftui.core.local.join import join
+
+    if not args.data_dir.expanduser().is_dir():
+        return _fail(2, f"--data-dir {args.data_dir}: no such folder (it must be the head engine's, shared)")
+    print(f"Joined as node {args.node_rank}; waiting for jobs in {args.data_dir}. Press Ctrl+C to stop.",
+          flush=True)
+    try:
+        join(args.data_dir.expanduser(), args.node_rank, threads=args.threads,
+             say=lambda text: print(text, flush=True))
+    except KeyboardInterrupt:
+        print("left the engine", flush=True)
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["join"]:
+        return _join(argv[1:])
     exporting = bool(argv) and argv[0] == "export"
     args = (_export_parser() if exporting else _serve_parser()).parse_args(argv[1:] if exporting else argv)
     from ftui.core.local.server import LocalEngineUnavailable, require_local_extra

@@ -10,7 +10,14 @@ With `procs` > 1 a job trains as that many worker processes, started the way tor
 (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT), on one GPU each or sharing the CPU threads.
 The engine launches them itself rather than through torchrun's agent so that it holds every rank: cancel
 kills them all at once, and when one rank dies the others are killed and the job's error names that
-rank. Only rank 0's protocol lines become events; the others' are read for their errors.
+rank. Only rank 0's protocol lines become events; the others' are read for their errors. `strategy`
+"fsdp" shards the base model across the processes (ftui.core.local.sharding) instead of replicating it.
+
+With `nodes` > 1 this engine is node 0 of several: a job's world is nodes x procs ranks, this node runs
+ranks 0..procs-1 and hosts the rendezvous (MASTER_ADDR/MASTER_PORT, torch's env:// store) at
+`master_addr`, and each launch is announced as a file in <data_dir>/launches/, which `ftui local join`
+on the other nodes (sharing the data folder) picks up to start the other ranks (ftui.core.local.join).
+The job API, events and the adapter stay here; the speed estimate is measured on this node alone.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import signal
 import socket
 import sys
 import time
+import uuid
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -35,10 +43,6 @@ from ftui.core.server.engine import EngineError, RunControl, TrainingPlan
 LORA_DEFAULTS = {"lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.05, "lora_target_modules": "all-linear"}
 PAUSE_POLL_SECONDS = 0.1
 LOG_TAIL_BYTES = 2000
-# PyTorch itself can shard on CPU (fully_shard with gloo works in torch 2.13); what is missing is ours:
-# equal forward counts on every rank, sharded adapter and optimizer saving, and resume.
-FSDP_UNAVAILABLE = ("FSDP is not available in ftui's local engine yet: train with strategy ddp (each process "
-                    "holds the whole model), or a model that fits one device.")
 
 
 class LocalEngine:
@@ -49,23 +53,28 @@ class LocalEngine:
     extra_hyperparameters = tuple(LORA_DEFAULTS)
 
     def __init__(self, models: Sequence[LocalModel], *, data_dir: Path, device: str = "cpu",
-                 threads: int = 0, procs: int = 1, strategy: str = "ddp") -> None:
+                 threads: int = 0, procs: int = 1, strategy: str = "ddp", nodes: int = 1,
+                 master_addr: str = "127.0.0.1", master_port: int = 0) -> None:
         if procs < 1:
             raise ValueError(f"procs must be 1 or more, got {procs}")
+        if nodes < 1:
+            raise ValueError(f"nodes must be 1 or more, got {nodes}")
         if strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
-        if strategy == "fsdp":
-            raise ValueError(FSDP_UNAVAILABLE)
         self.models = list(models)
         self.data_dir = Path(data_dir)
         self.device = device
         self.threads = threads  # in all: each of `procs` processes gets its share
         self.procs = procs
         self.strategy = strategy
+        self.nodes = nodes  # this engine is node 0; `ftui local join` runs the others
+        self.master_addr = master_addr  # where the other nodes reach this one's rendezvous
+        self.master_port = master_port  # 0: a free port per job (fine on one machine)
         self.children: dict[str, asyncio.subprocess.Process] = {}  # job id -> its rank 0 process
         self.ranks: dict[str, list[asyncio.subprocess.Process]] = {}  # job id -> every rank, by rank
         self._lock: asyncio.Lock | None = None
         self._measure_lock: asyncio.Lock | None = None
+        self._withdrawals: set[asyncio.Task] = set()  # removing launch announcements when their ranks end
 
     @property
     def threads_per_process(self) -> int:
@@ -135,7 +144,10 @@ class LocalEngine:
         child = ranks[0]
         self.children[plan.job_id] = child
         self.ranks[plan.job_id] = ranks
-        if self.procs > 1:
+        if self.nodes > 1:
+            control.message(f"Training on {self.nodes * self.procs} processes ({self.nodes} nodes x {self.procs}, "
+                            f"{self.backend}, {self.strategy})")
+        elif self.procs > 1:
             control.message(f"Training on {self.procs} processes ({self.backend}, {self.strategy})")
         follower = asyncio.get_running_loop().create_task(self._follow_pause(child, control))
         try:
@@ -151,22 +163,53 @@ class LocalEngine:
             self.ranks.pop(plan.job_id, None)
 
     async def _launch(self, job_file: Path, log_path: Path, *flags: str) -> list[asyncio.subprocess.Process]:
+        """This node's ranks of one run (flags: a measurement, which stays on this node)."""
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
         if self.threads_per_process > 0:
             env["OMP_NUM_THREADS"] = str(self.threads_per_process)
-        if self.procs > 1:
-            env.update(WORLD_SIZE=str(self.procs), LOCAL_WORLD_SIZE=str(self.procs), MASTER_ADDR="127.0.0.1",
-                       MASTER_PORT=str(_free_port()), GROUP_RANK="0", ROLE_RANK="0")
+        nodes = 1 if flags else self.nodes
+        world = nodes * self.procs
+        announce: dict[str, Any] | None = None
+        if world > 1:
+            addr = self.master_addr if nodes > 1 else "127.0.0.1"
+            port = self.master_port if nodes > 1 and self.master_port else _free_port()
+            env.update(WORLD_SIZE=str(world), LOCAL_WORLD_SIZE=str(self.procs), MASTER_ADDR=addr,
+                       MASTER_PORT=str(port), GROUP_RANK="0", ROLE_RANK="0")
+            if nodes > 1:
+                announce = {"launch": uuid.uuid4().hex, "job_file": str(job_file), "world": world,
+                            "procs_per_node": self.procs, "master_addr": addr, "master_port": port,
+                            "threads": self.threads_per_process}
         ranks = []
         with open(log_path, "ab") as log:  # noqa: ASYNC230 -- opening a log file is instant
             for rank in range(self.procs):
-                rank_env = {**env, "RANK": str(rank), "LOCAL_RANK": str(rank)} if self.procs > 1 else env
+                rank_env = {**env, "RANK": str(rank), "LOCAL_RANK": str(rank)} if world > 1 else env
                 ranks.append(await asyncio.create_subprocess_exec(
                     sys.executable, "-m", "ftui.core.local.worker", *flags, str(job_file),
                     # every rank gets a stdin pipe: when the server dies, each sees it close and exits
                     stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log, env=rank_env,
                     limit=64 * 1024 * 1024))  # the done line carries every metrics row
+        if announce is not None:
+            self._announce(announce, ranks)
         return ranks
+
+    def _announce(self, launch: dict[str, Any], ranks: list[asyncio.subprocess.Process]) -> None:
+        """Tell the joined nodes to start their ranks of this launch, until this node's ranks end."""
+        from ftui.core.local.join import launches_dir
+
+        folder = launches_dir(self.data_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{launch['launch']}.json"
+        temp = path.with_suffix(".tmp")
+        temp.write_text(json.dumps(launch), encoding="utf-8")
+        temp.rename(path)  # a joined node never reads half a file
+
+        async def withdraw() -> None:
+            for rank in ranks:
+                await rank.wait()
+            path.unlink(missing_ok=True)
+
+        self._withdrawals.add(task := asyncio.get_running_loop().create_task(withdraw()))
+        task.add_done_callback(self._withdrawals.discard)
 
     async def _supervise(self, ranks: list[asyncio.subprocess.Process], plan: TrainingPlan,
                          control: RunControl, log_path: Path) -> list[dict[str, Any]]:

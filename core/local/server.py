@@ -88,10 +88,12 @@ def resolve_procs(procs: int | str, device: str) -> int:
 async def start_local(*, data_dir: Path | None = None, host: str = "127.0.0.1", port: int = 0,
                       model_folders: Sequence[Path] = (), device: str = "auto", threads: int = 0,
                       api_key: str | None = None, procs: int | str = 1,
-                      strategy: str = "ddp") -> SandboxHandle:
+                      strategy: str = "ddp", nodes: int = 1, master_addr: str = "127.0.0.1",
+                      master_port: int = 0) -> SandboxHandle:
     """Start the local engine's server in this event loop; the handle's `device_label` and
     `models` say what it runs on and offers. `procs`: training processes per job (or "auto"), sharing
-    `threads` on CPU; `strategy`: "ddp" or "fsdp" when there are several."""
+    `threads` on CPU; `strategy`: "ddp" or "fsdp" when there are several; `nodes` > 1: this is node 0
+    of several (`ftui local join` on the others), reached for the rendezvous at master_addr:master_port."""
     if device not in DEVICES:
         raise ValueError(f"device must be one of {', '.join(DEVICES)}, got {device!r}")
     if strategy not in STRATEGIES:
@@ -113,7 +115,8 @@ async def start_local(*, data_dir: Path | None = None, host: str = "127.0.0.1", 
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise LocalEngineUnavailable(f"Cannot create the data folder {root}: {exc.strerror}") from None
-    engine = LocalEngine(models, data_dir=root, device=chosen, threads=threads, procs=procs, strategy=strategy)
+    engine = LocalEngine(models, data_dir=root, device=chosen, threads=threads, procs=procs, strategy=strategy,
+                         nodes=nodes, master_addr=master_addr, master_port=master_port)
     chat = LocalChat(models, data_dir=root, device=chosen, threads=threads)
     handle = await start_sandbox(data_dir=root, host=host, port=port, engine=engine, chat=chat,
                                  api_key=api_key, kind=SERVER_KIND)

@@ -12,7 +12,8 @@ With several processes (ftui.core.local.distributed) every rank knows the whole 
 of it; gradients and loss sums are summed over ranks and normalised by the step's global labelled-token
 count, and LoRA dropout masks follow the example (ftui.core.local.dropout), so the loss curve does not
 depend on the number of processes. Only rank 0 emits events and writes checkpoints, resume state and the
-adapter.
+adapter. With strategy "fsdp" the frozen base model is sharded across the ranks (ftui.core.local.sharding)
+and every rank runs the same number of forwards per step; the adapter and its training stay as above.
 """
 
 from __future__ import annotations
@@ -175,6 +176,11 @@ class Trainer:
         causal = cast("PreTrainedModel", self.model.get_base_model())
         self.decoder = causal.get_decoder()
         self.head = causal.get_output_embeddings()
+        self.sharded = self.ranks.distributed and job.strategy == "fsdp"
+        if self.sharded:
+            from ftui.core.local.sharding import shard_base_model
+
+            shard_base_model(self.model, self.decoder, self.head)
         trainable = [p for p in self.model.parameters() if p.requires_grad]
         self.trainable = trainable
         self.optimizer = torch.optim.AdamW(trainable, lr=self.learning_rate, weight_decay=0.0)
@@ -222,11 +228,13 @@ class Trainer:
         keyed = self.ranks.share([(example_key(self.job.seed, step, i), e) for i, e in enumerate(examples)])
         keys = {id(e): key for key, e in keyed}
         loss_sum = correct = 0.0
-        for group in micro_batches([e for _, e in keyed], TOKEN_BUDGET):
+        groups = micro_batches([e for _, e in keyed], TOKEN_BUDGET)
+        for group in groups:
             loss, right, _ = self._loss_sums(group, [keys[id(e)] for e in group])
             (loss / total).backward()
             loss_sum += loss.item()
             correct += right.item()
+        self._idle_passes(examples, len(groups), backward=True)
         sum_gradients(self.trainable, self.ranks)
         loss_sum, correct = sum_values([loss_sum, correct], self.ranks, self.device)
         torch.nn.utils.clip_grad_norm_(self.trainable, MAX_GRAD_NORM)
@@ -242,14 +250,27 @@ class Trainer:
         loss_sum = correct = count = 0.0
         self.model.eval()
         with torch.no_grad():
-            for group in micro_batches(self.ranks.share(examples), TOKEN_BUDGET):
+            groups = micro_batches(self.ranks.share(examples), TOKEN_BUDGET)
+            for group in groups:
                 loss, right, n = self._loss_sums(group)
                 loss_sum += loss.item()
                 correct += right.item()
                 count += n.item()
+            self._idle_passes(examples, len(groups), backward=False)
         self.model.train()
         loss_sum, correct, count = sum_values([loss_sum, correct, count], self.ranks, self.device)
         return loss_sum / count, correct / count
+
+    def _idle_passes(self, examples: list[Encoded], done: int, *, backward: bool) -> None:
+        """Sharded: as many zero-loss passes as this rank ran fewer forwards than the busiest rank."""
+        if not self.sharded:
+            return
+        from ftui.core.local.sharding import idle_pass, rounds_per_rank
+
+        shares = [examples[rank::self.ranks.world] for rank in range(self.ranks.world)]
+        self.layout.spans = []  # no dropout masks for an idle pass
+        for _ in range(rounds_per_rank(shares, lambda share: micro_batches(share, TOKEN_BUDGET)) - done):
+            idle_pass(self.decoder, self.head, examples[0].input_ids, self.device, backward=backward)
 
     def _valid_batch(self, step: int) -> list[Encoded]:
         size = min(self.job.batch_size, len(self.valid))
@@ -264,7 +285,11 @@ class Trainer:
 
         temp = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(temp, ignore_errors=True)
-        self.model.save_pretrained(str(temp))
+        # Sharded: name the adapter's (whole) tensors, so saving never touches the sharded base weights,
+        # whose state-dict hooks would start collectives that only this rank runs.
+        adapter = {name: p.detach() for name, p in self.model.named_parameters() if p.requires_grad} \
+            if self.sharded else None
+        self.model.save_pretrained(str(temp), state_dict=adapter)
         if with_optimizer:
             torch.save({"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict()},
                        temp / "optimizer.pt")

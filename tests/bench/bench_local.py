@@ -6,8 +6,9 @@ the figures come from the job (trained tokens, metrics events). TRL then trains 
 same LoRA config, data, epochs, batch size and learning rate in its own process (trl_reference.py).
 Full run: the bundled SmolLM2-135M-Instruct; --quick: the tiny test model.
 
-Then the same job as 1 and 2 processes (torch.distributed, gloo) sharing the same CPU threads: examples per
-second and time from job creation to the first step; on a machine with CUDA, a GPU section (1 GPU, all GPUs).
+Then the same job as 1 and 2 processes (torch.distributed, gloo) sharing the same CPU threads, DDP and FSDP:
+examples per second and time from job creation to the first step; on a machine with CUDA, a GPU section
+(1 GPU, all GPUs, DDP), and without one a row saying it was skipped.
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ def _train_with_trl(folder: Path, model, data: Path, ftui: dict) -> dict:
     return result
 
 
-def _time_spread(folder: Path, model, model_folders: list[Path], data: Path, procs: int, device: str) -> dict:
+def _time_spread(folder: Path, model, model_folders: list[Path], data: Path, procs: int, device: str,
+                 strategy: str = "ddp") -> dict:
     """One job of SPREAD_EPOCHS x batch SPREAD_BATCH on `procs` processes, timed by polling the server's
     own step counter (the API's event times have 1 s resolution, too coarse for the tiny model)."""
     import openai
@@ -104,8 +106,8 @@ def _time_spread(folder: Path, model, model_folders: list[Path], data: Path, pro
     from ftui.core.local.server import LocalThread
     from ftui.core.server.context import PRIVATE
 
-    server = LocalThread(data_dir=folder / f"spread-{device}-{procs}", model_folders=model_folders,
-                         device=device, threads=THREADS if device == "cpu" else 0, procs=procs)
+    server = LocalThread(data_dir=folder / f"spread-{device}-{procs}-{strategy}", model_folders=model_folders,
+                         device=device, threads=THREADS if device == "cpu" else 0, procs=procs, strategy=strategy)
     base_url = server.start()
     try:
         client = openai.OpenAI(base_url=base_url, api_key="bench")
@@ -137,15 +139,18 @@ def _time_spread(folder: Path, model, model_folders: list[Path], data: Path, pro
 
 
 def _spread_rows(folder: Path, model, folders: list[Path], data: Path, device: str,
-                 counts: list[int], what: str) -> list[Row]:
-    """Examples per second and time to first step for each process count."""
-    runs = {n: _time_spread(folder, model, folders, data, n, device) for n in counts}
-    one = runs[counts[0]]
+                 counts: list[int], what: str, fsdp: bool = False) -> list[Row]:
+    """Examples per second and time to first step for each process count (DDP), and with `fsdp` for the
+    largest count sharded too."""
+    runs = {(n, "ddp"): _time_spread(folder, model, folders, data, n, device) for n in counts}
+    if fsdp and counts[-1] > 1:
+        runs[(counts[-1], "fsdp")] = _time_spread(folder, model, folders, data, counts[-1], device, "fsdp")
+    one = runs[(counts[0], "ddp")]
     rows = []
-    for n, result in runs.items():
-        label = f"{n} process{'es' if n > 1 else ''}"
+    for (n, strategy), result in runs.items():
+        label = f"{n} process{'es' if n > 1 else ''}" + (", fsdp" if strategy == "fsdp" else "")
         ratio = result["examples_per_second"] / one["examples_per_second"]
-        speedup = f"{ratio:.2f}x {counts[0]} process; " if n != counts[0] else ""
+        speedup = f"{ratio:.2f}x {counts[0]} process; " if (n, strategy) != (counts[0], "ddp") else ""
         rows.append(row(NAME, f"examples per second, {label} ({device})", result["examples_per_second"], "",
                         "ex/s", f"{speedup}{what}, batch {SPREAD_BATCH}, {result['steps']} steps"))
         rows.append(row(NAME, f"job created to first step, {label} ({device})", result["to_first_step"], "", "s",
@@ -171,10 +176,14 @@ def run(quick: bool = False) -> list[Row]:
         trl = _train_with_trl(folder, model, data, ftui)
         print(f"  local: TRL trained: {trl}", file=sys.stderr, flush=True)
         spread = _spread_rows(folder, model, folders, data, "cpu", [1, 2],
-                              f"{model.id}, cpu {THREADS} threads shared")
+                              f"{model.id}, cpu {THREADS} threads shared",
+                              fsdp=not quick)  # --quick (the smoke test) skips the FSDP row: tests cover FSDP
         gpus = _gpu_count()
         if gpus:
             spread += _spread_rows(folder, model, folders, data, "cuda", sorted({1, gpus}), f"{model.id}")
+        else:
+            spread.append(row(NAME, "GPU section (1 GPU, all GPUs)", "skipped", "", "",
+                              "torch sees no CUDA device here; the same command measures a GPU box"))
     what = f"{model.id}, 20 examples, {ftui['epochs']} epochs x batch {ftui['batch_size']}, cpu {THREADS} threads"
     speed = ftui["tokens"] / ftui["seconds"]
     return [

@@ -47,7 +47,7 @@ def test_dataset_smoke():
     check(bench_dataset.run(quick=True, sizes=[1_000_000]))
 
 
-@pytest.mark.slow  # trains the tiny model four times, and TRL once
+@pytest.mark.slow  # trains the tiny model four times (no FSDP row in --quick), and TRL once
 def test_local_smoke():
     from tests.bench import bench_local
 

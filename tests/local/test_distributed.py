@@ -162,12 +162,6 @@ def test_bad_engine_settings_are_refused_with_a_reason(tmp_path):
         LocalEngine([], data_dir=tmp_path, strategy="zero3")
 
 
-def test_fsdp_is_refused_with_a_clear_reason(tmp_path):
-    with pytest.raises(ValueError, match="FSDP is not available in ftui's local engine yet") as caught:
-        LocalEngine([], data_dir=tmp_path, procs=2, strategy="fsdp")
-    assert "ddp" in str(caught.value)
-
-
 async def test_start_local_spreads_jobs_and_says_so_in_its_label(tmp_path, tiny_model_dir):
     from ftui.core.local.server import start_local
 
@@ -190,7 +184,6 @@ async def test_start_local_spreads_jobs_and_says_so_in_its_label(tmp_path, tiny_
 @pytest.mark.parametrize(("argv", "says"), [
     (["--procs", "0"], "--procs: must be 1 or more, got 0"),
     (["--procs", "many"], "--procs: expected a whole number or auto, got 'many'"),
-    (["--procs", "2", "--strategy", "fsdp", "--device", "cpu"], "FSDP is not available"),
 ])
 def test_bad_procs_exit_2_with_a_clear_message(argv, says, capsys, monkeypatch, tmp_path):
     from tests.local.test_cli_local import _empty_config, exit_code
