@@ -108,6 +108,7 @@ class ModelInfo:
     owned_by: str
     fine_tunable: bool = False
     shutdown_date: str | None = None  # ISO date, when the provider announces one
+    fine_tuned: bool = False  # made by a fine-tuning job on this account (set by each backend)
 
 
 @dataclass(frozen=True)

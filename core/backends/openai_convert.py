@@ -86,7 +86,8 @@ def model_info(m: Model) -> ModelInfo:
     return ModelInfo(id=m.id, created=m.created or 0, owned_by=m.owned_by or "",
                      # a local engine's base models (owned_by "local") are all fine-tunable
                      fine_tunable=is_fine_tunable(m.id) or m.owned_by == LOCAL_OWNER,
-                     shutdown_date=getattr(m, "shutdown_date", None) or shutdown_date(m.id))
+                     shutdown_date=getattr(m, "shutdown_date", None) or shutdown_date(m.id),
+                     fine_tuned=m.id.startswith("ft:"))  # OpenAI's (and our servers') tuned-model ids
 
 
 def usage(u: CompletionUsage | None) -> Usage | None:

@@ -101,7 +101,8 @@ class TogetherProvider:
         self.capabilities = TOGETHER_CAPABILITIES
         self._client = client
         self._key_source = key_source
-        self._hardware_prices: dict[str, float] = {}  # hardware id -> dollars per minute
+        self._hardware: dict[str, Hardware] = {}  # by id and by name (deployments name it)
+        self._project: str | None = None  # the project of the v2 endpoint paths, once known
 
     def __repr__(self) -> str:  # never the client's repr
         return f"TogetherProvider(name={self.name!r}, base_url={self.base_url!r})"
@@ -255,7 +256,7 @@ class TogetherProvider:
     async def _tuned(self) -> list[tuple[Job, ModelInfo]]:
         """Fine-tuned models, from the finished jobs that name their output."""
         return [(j, ModelInfo(id=j.fine_tuned_model, created=j.finished_at or j.created_at,
-                              owned_by="you", fine_tunable=False))
+                              owned_by="you", fine_tunable=False, fine_tuned=True))
                 for j in await self._all_jobs() if j.status == "succeeded" and j.fine_tuned_model]
 
     @_core_errors_only
@@ -321,40 +322,69 @@ class TogetherProvider:
             raise err
 
     # ------------------------------------------------------------------ deployments
+    async def _project_id(self) -> str:
+        """The project the v2 endpoint paths name: the client's (TOGETHER_PROJECT_ID), else the
+        one a project API key belongs to (/v3/whoami)."""
+        if self._project is None:
+            self._project = self._client.project_id or deploy.project_of(await self._client.whoami())
+        return self._project
+
     @_core_errors_only
     async def list_hardware(self, model: str | None = None) -> list[Hardware]:
         found = [deploy.hardware(h) for h in (await self._client.endpoints.hardware.list()).data]
-        self._hardware_prices = {h.id: h.price_per_minute for h in found}
+        self._hardware = {h.id: h for h in found} | {h.name: h for h in found}
         return sorted(found, key=lambda h: h.price_per_minute)
 
-    async def _price(self, hardware_id: str) -> float | None:
-        if hardware_id not in self._hardware_prices:
+    async def _hardware_named(self, id_or_name: str) -> Hardware | None:
+        if id_or_name not in self._hardware:
             try:
                 await self.list_hardware()
             except CoreError:
                 return None
-        return self._hardware_prices.get(hardware_id)
+        return self._hardware.get(id_or_name)
+
+    async def _price(self, id_or_name: str) -> float | None:
+        found = await self._hardware_named(id_or_name)
+        return found.price_per_minute if found else None
 
     @_core_errors_only
     async def create_deployment(self, model: str, hardware_id: str) -> Deployment:
-        """A dedicated endpoint for `model` on one replica of `hardware_id`."""
-        name = deploy.endpoint_name(model)
-        endpoint = await self._client.endpoints.create(name=name)
-        made = await self._client.endpoints.deployments.create(
-            endpoint.id, **deploy.deployment_args(model, hardware_id))
-        return deploy.deployment(made, endpoint, await self._price(hardware_id))
+        """A dedicated endpoint for `model` on one replica of `hardware_id`: the model's config
+        for that hardware, an endpoint, then a deployment under it."""
+        project = await self._project_id()
+        machine = await self._hardware_named(hardware_id)
+        if machine is None:
+            raise CoreError(f"No hardware {hardware_id!r} on Together", kind="input",
+                            hint="pick one from the list (it is refreshed each time it opens)")
+        configs = [c async for c in self._client.models.configs.list(project_id=project,
+                                                                     reference_model_id=model)]
+        config = deploy.config_for(configs, machine)
+        if config is None:
+            raise CoreError(f"{model} has no configuration on {machine.description or machine.name}",
+                            kind="input", hint="pick other hardware")
+        endpoint = await self._client.endpoints.create(project_id=project, name=deploy.endpoint_name(model))
+        try:
+            made = await self._client.endpoints.deployments.create(
+                endpoint.id, project_id=project, **deploy.deployment_args(model, config))
+        except Exception:  # no empty endpoint left behind
+            await self._client.endpoints.delete(endpoint.id, project_id=project)
+            raise
+        return deploy.deployment(made, endpoint, machine.price_per_minute)
 
     @_core_errors_only
     async def retrieve_deployment(self, deployment_id: str) -> Deployment:
+        project = await self._project_id()
         endpoint_id, _, dep_id = deployment_id.partition("/")
-        endpoint = await self._client.endpoints.retrieve(endpoint_id)
-        made = await self._client.endpoints.deployments.retrieve(dep_id, endpoint_id=endpoint_id)
+        endpoint = await self._client.endpoints.retrieve(endpoint_id, project_id=project)
+        made = await self._client.endpoints.deployments.retrieve(dep_id, endpoint_id=endpoint_id,
+                                                                 project_id=project)
         return deploy.deployment(made, endpoint, await self._price(made.hardware))
 
     @_core_errors_only
     async def list_deployments(self) -> list[Deployment]:
+        project = await self._project_id()
         out: list[Deployment] = []
-        async for endpoint in self._client.endpoints.list():
+        async for endpoint in self._client.endpoints.list(project_id=project):
             for summary in endpoint.deployments:
                 price = await self._price(summary.hardware or "")
                 out.append(deploy.from_summary(summary, endpoint, price))
@@ -363,11 +393,13 @@ class TogetherProvider:
     @_core_errors_only
     async def stop_deployment(self, deployment_id: str) -> Deployment:
         """Delete the deployment and its endpoint: billing stops with it."""
+        project = await self._project_id()
         endpoint_id, _, dep_id = deployment_id.partition("/")
-        endpoint = await self._client.endpoints.retrieve(endpoint_id)
-        made = await self._client.endpoints.deployments.retrieve(dep_id, endpoint_id=endpoint_id)
-        await self._client.endpoints.deployments.delete(dep_id, endpoint_id=endpoint_id)
-        await self._client.endpoints.delete(endpoint_id)
+        endpoint = await self._client.endpoints.retrieve(endpoint_id, project_id=project)
+        made = await self._client.endpoints.deployments.retrieve(dep_id, endpoint_id=endpoint_id,
+                                                                 project_id=project)
+        await self._client.endpoints.deployments.delete(dep_id, endpoint_id=endpoint_id, project_id=project)
+        await self._client.endpoints.delete(endpoint_id, project_id=project)
         stopped = deploy.deployment(made, endpoint, await self._price(made.hardware))
         return deploy.stopped(stopped)
 

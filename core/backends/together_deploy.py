@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from ftui.core.backends.together_convert import epoch
+from ftui.core.errors import CoreError
 from ftui.core.types import Deployment, Hardware
 
 # Together's DEPLOYMENT_STATE_* -> ours
@@ -24,15 +25,37 @@ def hardware(h: Any) -> Hardware:
 def endpoint_name(model: str) -> str:
     """An endpoint name from the model's name: letters, digits and dashes, at most 50."""
     tail = model.rsplit("/", 1)[-1].lower()
-    return (re.sub(r"[^a-z0-9-]+", "-", tail).strip("-") or "model")[:44] + "-ftui"
+    name = re.sub(r"[^a-z0-9-]+", "-", tail).strip("-") or "model"
+    if len(name) > 44:  # keep both ends: tuned models of one base differ only in their tail (the job id)
+        name = name[:21].rstrip("-") + "--" + name[-21:].lstrip("-")
+    return name + "-ftui"
 
 
-def deployment_args(model: str, hardware_id: str) -> dict[str, Any]:
-    # Hardware comes from the config revision the API picks for the model; the chosen
-    # instance type is what the price is read from.
-    return {"name": "main", "model": model,
+def deployment_args(model: str, config: Any) -> dict[str, Any]:
+    """One replica of `model` on the hardware `config` selects, stopping itself when idle."""
+    return {"name": "main", "model_id": model, "config": f"projects/{config.project_id}/configs/{config.id}",
             "autoscaling": {"min_replicas": 1, "max_replicas": 1},
             "inactive_timeout": AUTO_STOP_MINUTES}
+
+
+def config_for(configs: list[Any], machine: Hardware) -> Any | None:
+    """The config whose accelerator selectors name `machine` ("{count}x{type}", as the together
+    CLI matches them), or None."""
+    for config in configs:
+        chosen = {s.key: s.value for s in config.selectors or []}
+        if f"{chosen.get('accelerator_count')}x{chosen.get('accelerator_type')}" == machine.name or (
+                chosen.get("accelerator_type") == machine.gpu_type
+                and chosen.get("accelerator_count") == str(machine.gpu_count)):
+            return config
+    return None
+
+
+def project_of(identity: Any) -> str:
+    project = getattr(identity, "project", None)
+    if project is None or not getattr(project, "id", None):
+        raise CoreError("This Together key belongs to no single project", kind="input",
+                        hint="set TOGETHER_PROJECT_ID to the project that owns your endpoints")
+    return project.id
 
 
 def _state(raw: str) -> str:

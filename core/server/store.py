@@ -20,6 +20,8 @@ _TABLES = {
     "events": "job_id TEXT",
     "checkpoints": "job_id TEXT, model TEXT",
     "models": "job_id TEXT",
+    "endpoints": "",  # the Together dialect's dedicated endpoints
+    "deployments": "endpoint_id TEXT",
 }
 
 

@@ -10,7 +10,7 @@ from ftui.core.server.app import API_KEY, SERVER_KIND, auth_middleware, error_mi
 from ftui.core.server.context import SandboxContext
 from ftui.core.server.http_util import CTX
 from ftui.core.server.ids import new_id
-from ftui.core.server.together import routes_chat, routes_files, routes_finetune
+from ftui.core.server.together import routes_chat, routes_endpoints, routes_files, routes_finetune
 
 DIALECTS = ("openai", "together")
 
@@ -37,7 +37,7 @@ def build_together_app(ctx: SandboxContext, *, api_key: str | None = None,
     app[routes_files.PENDING] = {}
     if api_key:
         app[API_KEY] = api_key
-    for module in (routes_files, routes_finetune, routes_chat):
+    for module in (routes_files, routes_finetune, routes_chat, routes_endpoints):
         app.add_routes(module.routes)
     app.on_response_prepare.append(_stamp_headers)
     return app

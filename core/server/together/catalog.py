@@ -29,3 +29,18 @@ def limits(model: str) -> dict[str, Any]:
 
 
 PRICE_PER_MILLION_TOKENS = 0.48  # dollars, what the sandbox pretends LoRA SFT costs
+PROJECT_ID = "proj_sandbox"
+ORGANIZATION_ID = "org_sandbox"
+
+# GET /v2/public/inference-instance-types: what a dedicated endpoint can run on, with
+# Together-like prices (cents per hour, one replica).
+HARDWARE = (
+    {"id": "it_l40s_1", "name": "1xnvidia-l40s-48gb", "gpuType": "nvidia-l40s", "gpuCount": 1,
+     "gpuMemoryGib": 48, "priceCentsPerHour": 145, "description": "1x L40S 48GB"},
+    {"id": "it_h100_1", "name": "1xnvidia-h100-80gb", "gpuType": "nvidia-h100-80gb", "gpuCount": 1,
+     "gpuMemoryGib": 80, "priceCentsPerHour": 329, "description": "1x H100 80GB"},
+    {"id": "it_h100_2", "name": "2xnvidia-h100-80gb", "gpuType": "nvidia-h100-80gb", "gpuCount": 2,
+     "gpuMemoryGib": 80, "priceCentsPerHour": 658, "description": "2x H100 80GB"},
+)
+PROVISION_SECONDS = 60.0  # simulated seconds from create to READY (scaled by --speed)
+STOP_SECONDS = 10.0  # from a stop (zero replicas) to STOPPED

@@ -1,5 +1,6 @@
 """Together's /v1/chat/completions (OpenAI's shape): the supported base models answer as the
-sandbox's base models do; fine-tuned models and checkpoints answer from their training data."""
+sandbox's base models do; fine-tuned models and checkpoints answer from their training data,
+only through a READY dedicated endpoint (routes_endpoints), as on Together."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from ftui.core.server.chat_messages import check_messages
 from ftui.core.server.http_util import ctx_of, json_body
 from ftui.core.server.ids import new_id, now
 from ftui.core.server.routes_chat import shape_answer
-from ftui.core.server.routes_models import responder_for
-from ftui.core.server.simulated_chat import BaseResponder, prompt_tokens, user_prompt
+from ftui.core.server.routes_models import responder_for, trained_job_of
+from ftui.core.server.simulated_chat import BaseResponder, TrainedResponder, prompt_tokens, user_prompt
 from ftui.core.server.together.catalog import FINE_TUNABLE
+from ftui.core.server.together.routes_endpoints import needs_endpoint, served_model
 
 routes = web.RouteTableDef()
 TOKEN_SECONDS = 0.03  # between streamed tokens at speed 1
@@ -58,7 +60,13 @@ async def chat(request: web.Request) -> web.StreamResponse:
     max_tokens = body.get("max_tokens")
     stops = body.get("stop") or []
     stops = [stops] if isinstance(stops, str) else list(stops)
-    responder = BaseResponder() if model in FINE_TUNABLE else responder_for(ctx, model)
+    if model in FINE_TUNABLE:
+        responder: BaseResponder | TrainedResponder = BaseResponder()
+    else:  # a tuned model answers only through a READY dedicated endpoint, as on Together
+        served = served_model(ctx, model)
+        if served is None and trained_job_of(ctx, model) is not None:
+            raise needs_endpoint(model)
+        responder = responder_for(ctx, served or model)
     prompt = user_prompt(messages)
     temperature = body.get("temperature")
     heat = float(temperature if temperature is not None else 1.0)

@@ -87,6 +87,8 @@ async def create(request: web.Request) -> web.Response:
     kind = {"sft": "supervised", "dpo": "dpo"}.get(str(method.get("method")))
     if kind is None:
         raise bad_request("Invalid 'training_method.method': use 'sft' or 'dpo'.", param="training_method")
+    if kind == "supervised":  # Together answers its default where the request left it out
+        method = {**method, "train_on_inputs": method.get("train_on_inputs", "auto")}
     epochs = _number(body, "n_epochs", 1, limits["max_num_epochs"], 1)
     batch = _number(body, "batch_size", limits["lora_training"]["min_batch_size"],
                     limits["lora_training"]["max_batch_size"], "max")

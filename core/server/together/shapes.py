@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ftui.core.server.context import PRIVATE
+from ftui.core.server.together import catalog
 
 # The JobRunner's statuses -> Together's
 STATUS = {"validating_files": "pending", "queued": "queued", "running": "running",
@@ -27,6 +28,14 @@ def file_object(f: dict[str, Any]) -> dict[str, Any]:
             "processing_status": "COMPLETED"}
 
 
+def _batch_size(value: Any, model: str, asked: dict[str, Any]) -> int:
+    """"max" (the request's default) answered as the number it stands for, as Together does."""
+    if isinstance(value, int):
+        return value
+    kind = "full_training" if asked["training_type"].get("type") == "Full" else "lora_training"
+    return catalog.limits(model)[kind]["max_batch_size"]
+
+
 def job_object(job: dict[str, Any], *, truncated: bool = False) -> dict[str, Any]:
     asked = job[PRIVATE][TOGETHER]
     status = STATUS[job["status"]]
@@ -38,7 +47,7 @@ def job_object(job: dict[str, Any], *, truncated: bool = False) -> dict[str, Any
         "training_file": job["training_file"], "validation_file": job.get("validation_file") or "",
         "n_epochs": hp.get("n_epochs", asked.get("n_epochs", 1)),
         "n_checkpoints": asked.get("n_checkpoints", 1), "n_evals": asked.get("n_evals", 0),
-        "batch_size": hp.get("batch_size", asked.get("batch_size", "max")),
+        "batch_size": _batch_size(hp.get("batch_size", asked.get("batch_size", "max")), job["model"], asked),
         "learning_rate": asked.get("learning_rate", 1e-5),
         "warmup_ratio": asked.get("warmup_ratio", 0.0),
         "max_grad_norm": asked.get("max_grad_norm", 1.0),
