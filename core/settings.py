@@ -80,6 +80,16 @@ class Profile(BaseModel):
     max_retries: int = Field(default=2, ge=0, le=10)
 
 
+class DatasetConfig(BaseModel):
+    """`[dataset]`: the undo history ftui keeps beside each dataset, in `.ftui-backups/` (each step
+    holds only what its write changed; the newest step is always kept)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    undo_steps: int = Field(10, ge=1)  # undo records kept per file, at most
+    undo_mb: int = Field(256, ge=1)  # and at most this many MB of them
+
+
 class ConfigFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -88,6 +98,7 @@ class ConfigFile(BaseModel):
     local: LocalConfig = Field(default_factory=LocalConfig)
     # Remapped keys: binding id -> keys, e.g. "app.goto.compare" = "3,c" (Textual keymap).
     keys: dict[str, str] = Field(default_factory=dict)
+    dataset: DatasetConfig = Field(default_factory=DatasetConfig)
 
 
 class Settings(BaseModel):
@@ -193,6 +204,12 @@ def load_local_config(*, env: Mapping[str, str] | None = None,
                       config_path: Path | str | None = None) -> LocalConfig:
     """The `[local]` table of the config file (defaults when there is no file)."""
     return _read_config_for(os.environ if env is None else env, config_path)[1].local
+
+
+def load_dataset_config(*, env: Mapping[str, str] | None = None,
+                        config_path: Path | str | None = None) -> DatasetConfig:
+    """The `[dataset]` table of the config file (defaults when there is no file)."""
+    return _read_config_for(os.environ if env is None else env, config_path)[1].dataset
 
 
 def load_local_settings(*, env: Mapping[str, str] | None = None,

@@ -125,3 +125,30 @@ async def note_upload(profile: str, path: Path | str, file_id: str, purpose: str
         await asyncio.to_thread(record_upload, profile, path, file_id, purpose=purpose)
     except Exception:  # the upload succeeded; only the migration aid is lost
         pass
+
+
+def find_identical(profile: str, path: Path | str, purpose: str = "fine-tune") -> UploadRecord | None:
+    """The newest upload through `profile` of a file with the same size and sha256 as `path`
+    (hashed only when some record has its size), so a launch can reuse it instead of uploading again."""
+    size = os.stat(path).st_size
+    same_size = [r for r in load_records() if r.profile == profile and r.size == size and r.purpose == purpose]
+    if not same_size:
+        return None
+    digest = file_facts(path).sha256
+    matches = [r for r in same_size if r.sha256 == digest]
+    return matches[-1] if matches else None
+
+
+async def reusable_upload(provider, path: Path) -> str | None:
+    """The id of an identical file already on the account (recorded here and still there), or None."""
+    try:
+        record = await asyncio.to_thread(find_identical, provider.name, path)
+    except OSError:
+        return None
+    if record is None:
+        return None
+    try:
+        remote = await provider.retrieve_file(record.file_id)
+    except Exception:  # deleted since, or the account cannot say: upload it again
+        return None
+    return None if getattr(remote, "status", "") in ("deleted", "error") else record.file_id

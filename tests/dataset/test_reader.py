@@ -245,3 +245,26 @@ def test_first_example_of_a_1_gb_file_in_under_a_second(tmp_path):
         assert r.line(2000).text == json.dumps(chat("q1999", "x" * 50))
         assert time.perf_counter() - t < 1.0
         assert r.size > 1_000_000_000 and r.indexed_bytes <= 1 << 20 and not r.complete
+
+
+def test_a_closed_reader_lets_go_of_its_index(tmp_path):
+    """Reopening a big file many times must not grow memory, even where old readers are still
+    referred to (finished workers, views): closing frees the index."""
+    import tracemalloc
+
+    from ftui.core.dataset.reader import DatasetReader
+
+    path = tmp_path / "many.jsonl"
+    path.write_bytes(b'{"a": 1}\n' * 200_000)  # an index of 1.6 MB
+    kept = []
+    tracemalloc.start()
+    try:
+        for _ in range(5):
+            reader = DatasetReader(path)
+            assert reader.line_count == 200_000
+            reader.close()
+            kept.append(reader)
+        used, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert used < 1 << 20, f"{used / 2**20:.1f} MiB still held by closed readers"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 
 import pytest
 
@@ -15,11 +16,13 @@ from ftui.core.dataset.writer import (
     aedit_line,
     append_example,
     aundo_last,
+    backup_usage,
     cleanup_temp,
     delete_line,
     edit_line,
     file_sha256,
     list_backups,
+    previous_version,
     undo_last,
 )
 from tests.dataset.helpers import chat, write
@@ -39,7 +42,7 @@ def test_edit_delete_append_and_undo_each_step(data):
     s0 = stamp_path(data)
     r1 = edit_line(data, 3, chat("Edited?", "Yes."), expected=s0)
     assert json.loads(lines(data)[2]) == chat("Edited?", "Yes.") and len(lines(data)) == 13
-    assert r1.stamp == stamp_path(data) and open(r1.backup, "rb").read() == v0
+    assert r1.stamp == stamp_path(data) and previous_version(data) == v0
     v1 = data.read_bytes()
     r2 = delete_line(data, 1, expected=r1.stamp)
     assert lines(data)[0] == v1.split(b"\n")[1] and len(lines(data)) == 12
@@ -162,3 +165,67 @@ def test_concurrent_appends_lose_nothing(data):
     assert len(rows) == 12 + 30
     assert {r["messages"][0]["content"] for r in rows[12:]} == {f"thread {k} item {i}" for k in range(3)
                                                                  for i in range(10)}
+
+
+def test_an_append_is_made_in_place_and_its_undo_costs_one_line(data):
+    before = data.read_bytes()
+    inode = data.stat().st_ino
+    r = append_example(data, chat("In place?", "Yes."))
+    assert data.stat().st_ino == inode, "the file was rewritten"
+    assert data.read_bytes().startswith(before) and r.line == 13
+    assert os.path.getsize(r.backup) < 300  # the length to cut back to and the line, not a copy
+    assert backup_usage(data) == (1, os.path.getsize(r.backup))
+    undo_last(data)
+    assert data.read_bytes() == before and data.stat().st_ino == inode
+
+
+def test_an_edit_backup_is_the_replaced_line(tmp_path):
+    data = write(tmp_path / "big.jsonl", [], filler=2000)
+    size = data.stat().st_size
+    before = data.read_bytes()
+    r = edit_line(data, 1000, chat("Edited?", "Yes."))
+    assert os.path.getsize(r.backup) < 600 < size // 100
+    delete_line(data, 5)
+    undo_last(data)
+    undo_last(data)
+    assert data.read_bytes() == before
+
+
+def test_undo_records_are_bounded_in_bytes(data):
+    for i in range(6):
+        append_example(data, chat(f"more {i} " + "x" * 300), max_backup_bytes=1000)
+    kept, used = backup_usage(data)
+    assert 1 <= kept < 6 and used <= 1000 + 500  # the newest is always kept
+
+
+def test_an_append_cut_short_by_a_crash_is_undone(data):
+    before = data.read_bytes()
+    r = append_example(data, chat("cut"))
+    with open(data, "rb+") as fh:  # as if killed half-way through the write
+        fh.truncate(len(before) + 10)
+    undo_last(data)
+    assert data.read_bytes() == before
+    assert r.backup and not os.path.exists(r.backup)
+
+
+def test_undo_refuses_when_the_file_changed_after_ftuis_write(data):
+    append_example(data, chat("mine"))
+    with open(data, "ab") as fh:
+        fh.write(json.dumps(chat("someone else")).encode() + b"\n")
+    changed = data.read_bytes()
+    with pytest.raises(FileChangedError, match="would lose"):
+        undo_last(data)
+    assert data.read_bytes() == changed
+
+
+def test_the_undo_bound_comes_from_the_config_file(data, tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text("[dataset]\nundo_steps = 2\nundo_mb = 1\n")
+    monkeypatch.setenv("FTUI_CONFIG", str(config))
+    for i in range(4):
+        append_example(data, chat(f"more {i}"))
+    assert backup_usage(data)[0] == 2
+    config.write_text("[dataset]\nundo_steps = 0\n")
+    with pytest.raises(Exception, match="undo_steps"):
+        from ftui.core.settings import load_dataset_config
+        load_dataset_config()

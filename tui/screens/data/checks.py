@@ -54,25 +54,36 @@ def _write(path: Path, do: Callable[[], Any]) -> Any:
                         hint=f"{path.name} is unchanged; free some space (or fix the folder) and try again") from exc
 
 
+def undo_note(path: Path) -> str:
+    """How much undo is kept for `path`, and where its bound is set."""
+    from ftui.core.dataset.writer import backup_usage, undo_bounds
+
+    steps, used = backup_usage(path)
+    most_steps, most_bytes = undo_bounds()
+    return (f"u undoes · undo: {steps} of {most_steps} steps, {used / 2**20:,.1f} of {most_bytes >> 20:,} MB in "
+            ".ftui-backups/ (config.toml [dataset] undo_steps, undo_mb)")
+
+
 def replace_line(path: Path, line: int, example: Any, stamp: Any = None) -> str:
     from ftui.core.dataset import writer
 
     _write(path, lambda: writer.edit_line(path, line, example, expected=stamp))
-    return f"Line {line} saved · u undoes"
+    return f"Line {line} saved · {undo_note(path)}"
 
 
 def append_example(path: Path, example: Any, stamp: Any = None) -> tuple[str, int]:
     from ftui.core.dataset import writer
 
     result = _write(path, lambda: writer.append_example(path, example, expected=stamp))
-    return f"Example added as line {result.line} · u undoes", result.line
+    note = undo_note(path)
+    return f"Example added as line {result.line} (appended, the file was not rewritten) · {note}", result.line
 
 
 def delete_line(path: Path, line: int, stamp: Any = None) -> str:
     from ftui.core.dataset import writer
 
     _write(path, lambda: writer.delete_line(path, line, expected=stamp))
-    return f"Line {line} deleted · u undoes"
+    return f"Line {line} deleted · {undo_note(path)}"
 
 
 def undo_last(path: Path) -> str:

@@ -18,6 +18,7 @@ from textual import work
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from ftui.core.errors import CoreError
 from ftui.core.scratch import EditorCopy
@@ -51,6 +52,26 @@ class _WriteScreen(SectionScreen):
         super().__init__()
         self.path = path
         self.stamp = stamp  # the file version the user looked at; the writer refuses if it changed
+        # A save cannot be stopped half-way (the writer would be left mid-file), so while one runs
+        # the form stays open and says so, instead of offering to discard what is being written.
+        self.saving = False
+
+    def _start_saving(self, what: str) -> None:
+        self.saving = True
+        try:
+            size = f" ({self.path.stat().st_size / 2**20:,.0f} MB)" if self.path.stat().st_size >= 1 << 20 else ""
+        except OSError:
+            size = ""
+        self._say(f"Checking the example, then {what} {self.path.name}{size}…", error=False)
+
+    def _save_failed(self, text: str) -> None:
+        self.saving = False
+        self._say(text)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # a save that broke unexpectedly (reported by the app) must not leave the form stuck "saving"
+        if event.worker.group == "data-write" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.saving = False
 
     def _say(self, text: str, *, error: bool = True) -> None:
         box = self.query_one("#write-problems", Static)
@@ -61,6 +82,10 @@ class _WriteScreen(SectionScreen):
         return False
 
     def action_cancel(self) -> None:
+        if self.saving:
+            self.notify("The save is under way and will finish; the form closes when it is written.",
+                        severity="warning", timeout=4)
+            return
         if not self._dirty():
             self.dismiss(None)
             return
@@ -103,7 +128,9 @@ class EditExampleScreen(_WriteScreen):
         return self.query_one("#edit-json", TextArea).text != self.original
 
     def action_save(self) -> None:
-        self._say("Checking…", error=False)
+        if self.saving:
+            return
+        self._start_saving(f"writing line {self.line} of")
         self._save(self.query_one("#edit-json", TextArea).text)
 
     @work(thread=True, exclusive=True, group="data-write", exit_on_error=False, description="saving the example")
@@ -115,7 +142,8 @@ class EditExampleScreen(_WriteScreen):
             message = replace_line(self.path, self.line, text, self.stamp)
         except CoreError as err:
             detail = problems_text(getattr(err, "problems", None) or [])
-            self.app.call_from_thread(self._say, f"Not saved: {err.summary()}" + ("\n" + detail if detail else ""))
+            self.app.call_from_thread(self._save_failed,
+                                      f"Not saved: {err.summary()}" + ("\n" + detail if detail else ""))
             return
         self.app.call_from_thread(self.dismiss, (message, self.line))
 
@@ -192,7 +220,9 @@ class AppendExampleScreen(_WriteScreen):
         if missing:
             self._say("Not saved: write the " + " and the ".join(missing) + " message.")
             return
-        self._say("Checking…", error=False)
+        if self.saving:
+            return
+        self._start_saving("appending it to")
         self._save(self.example())
 
     @work(thread=True, exclusive=True, group="data-write", exit_on_error=False, description="saving the example")
@@ -203,6 +233,7 @@ class AppendExampleScreen(_WriteScreen):
             message, line = append_example(self.path, example, self.stamp)
         except CoreError as err:
             detail = problems_text(getattr(err, "problems", None) or [])
-            self.app.call_from_thread(self._say, f"Not saved: {err.summary()}" + ("\n" + detail if detail else ""))
+            self.app.call_from_thread(self._save_failed,
+                                      f"Not saved: {err.summary()}" + ("\n" + detail if detail else ""))
             return
         self.app.call_from_thread(self.dismiss, (message, line))

@@ -13,6 +13,15 @@ from ftui.core.errors import CoreError
 from ftui.tui.screens.dialogs.confirm import confirm
 
 
+def _size_of(path: Path) -> str:
+    """" (1,024 MB)" for a file big enough that its rewrite takes a while, else ""."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return ""
+    return f" ({size / 2**20:,.0f} MB)" if size >= 1 << 20 else ""
+
+
 class DataWrites:
     # -- changing the file ----------------------------------------------------------------------
     def _writable(self) -> bool:
@@ -58,6 +67,7 @@ class DataWrites:
     async def _ask_delete(self, path: Path, line: int) -> None:
         preview = self.current_text[:200] + ("…" if len(self.current_text) > 200 else "")
         if await confirm(self, f"Delete line {line} of {path.name}?", preview):
+            self._set_info(f"Deleting line {line}: rewriting {path.name}{_size_of(path)}…")
             self._delete(path, line)
 
     @work(thread=True, exclusive=True, group="data-write", exit_on_error=False, description="deleting the example")
@@ -73,6 +83,7 @@ class DataWrites:
 
     def action_undo(self) -> None:
         if self._writable():
+            self._set_info(f"Undoing the last change to {self.path.name}{_size_of(self.path)}…")
             self._undo(self.path)
 
     @work(thread=True, exclusive=True, group="data-write", exit_on_error=False, description="undoing the last change")
