@@ -6,7 +6,6 @@ In follow mode the view sticks to the newest line.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 
 from rich.segment import Segment
@@ -18,6 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ftui.core.types import JobEvent
+from ftui.widgets.formats import clock
 
 LEVEL_STYLES = {
     "info": Style(),
@@ -27,10 +27,6 @@ LEVEL_STYLES = {
 }
 TIME_STYLE = Style(dim=True)
 METRICS_STYLE = Style(color="cyan")
-
-
-def event_time(created_at: int) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(created_at))
 
 
 def metrics_text(event: JobEvent) -> str | None:
@@ -120,7 +116,7 @@ class EventLog(ScrollView, can_focus=True):
         self.refresh()
 
     def _text(self, event: JobEvent) -> str:
-        stamp = f"{event_time(event.created_at)} " if self.show_time else ""
+        stamp = f"{clock(event.created_at)} " if self.show_time else ""
         return f"{stamp}{event.level[:5]:<5} {metrics_text(event) or event.message}"
 
     # follow -----------------------------------------------------------------------------------
@@ -167,7 +163,7 @@ class EventLog(ScrollView, can_focus=True):
         base = self.rich_style
         segments = []
         if self.show_time:
-            segments.append(Segment(f"{event_time(event.created_at)} ", base + TIME_STYLE))
+            segments.append(Segment(f"{clock(event.created_at)} ", base + TIME_STYLE))
         level_style = LEVEL_STYLES.get(event.level, Style())
         segments.append(Segment(f"{event.level[:5]:<5} ", base + level_style + Style(bold=True)))
         body_style = METRICS_STYLE if event.type == "metrics" and event.level == "info" else level_style

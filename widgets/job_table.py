@@ -5,10 +5,13 @@ from __future__ import annotations
 import time
 
 from rich.text import Text
-from textual.binding import Binding
-from textual.widgets import DataTable
 
 from ftui.core.types import Job
+from ftui.widgets.formats import count, short_when
+from ftui.widgets.keyed_table import KeyedTable, KeyTable
+
+# KeyTable lives in keyed_table; named here too for the screens that import it from this module.
+__all__ = ["COLUMNS", "JobTable", "KeyTable", "elapsed", "job_row", "status_text"]
 
 STATUS_STYLES = {
     "succeeded": "green",
@@ -20,10 +23,6 @@ STATUS_STYLES = {
     "validating_files": "",
 }
 COLUMNS = ("Status", "Base model", "Suffix", "Created", "Elapsed", "Tokens", "Fine-tuned model")
-
-
-def short_time(ts: int | None) -> str:
-    return time.strftime("%m-%d %H:%M", time.localtime(ts)) if ts else "-"
 
 
 def elapsed(job: Job, now: float | None = None) -> str:
@@ -41,57 +40,19 @@ def status_text(status: str) -> Text:
 
 
 def job_row(job: Job, now: float | None = None) -> tuple:
-    return (status_text(job.status), job.model, job.suffix or "-", short_time(job.created_at),
-            elapsed(job, now), f"{job.trained_tokens:,}" if job.trained_tokens else "-",
+    return (status_text(job.status), job.model, job.suffix or "-", short_when(job.created_at),
+            elapsed(job, now), count(job.trained_tokens) if job.trained_tokens else "-",
             job.fine_tuned_model or "-")
 
 
-class KeyTable(DataTable):
-    """A row-cursor table with vim keys beside the arrows (used by Jobs, Files and Models)."""
-
-    BINDINGS = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="table.down", tooltip="Next row"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="table.up", tooltip="Previous row"),
-        Binding("home,g", "scroll_top", "Top", show=False, id="table.top", tooltip="First row"),
-        Binding("end,G", "scroll_bottom", "Bottom", show=False, id="table.bottom", tooltip="Last row"),
-    ]
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("cursor_type", "row")
-        kwargs.setdefault("zebra_stripes", True)
-        super().__init__(**kwargs)
-
-
-class JobTable(KeyTable):
-    """Jobs with row keys = job ids; `set_jobs` replaces, `add_jobs` appends a further page."""
+class JobTable(KeyedTable[Job]):
+    """Jobs with row keys = job ids, newest first as handed in."""
     AREA = "jobs table"  # how `?` names it
+    COLUMNS = COLUMNS
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.jobs: dict[str, Job] = {}
-
-    def on_mount(self) -> None:
-        for name in COLUMNS:
-            self.add_column(name, key=name)
-
-    def set_jobs(self, jobs: list[Job]) -> None:
-        keep = self.cursor_row
-        self.clear()
-        self.jobs = {}
-        self.add_jobs(jobs)
-        if self.row_count:
-            self.move_cursor(row=min(keep, self.row_count - 1))
-
-    def add_jobs(self, jobs: list[Job]) -> None:
-        for job in jobs:
-            if job.id in self.jobs:
-                continue
-            self.jobs[job.id] = job
-            self.add_row(*job_row(job), key=job.id)
+    def row_of(self, item: Job) -> tuple:
+        return job_row(item)
 
     @property
-    def current_job(self) -> Job | None:
-        if not self.row_count:
-            return None
-        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        return self.jobs.get(key)
+    def jobs(self) -> dict[str, Job]:
+        return self.items

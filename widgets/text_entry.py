@@ -3,6 +3,7 @@ app uses these so that Escape always leaves a text box."""
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
@@ -33,3 +34,19 @@ def escape_closes(screen) -> bool:
     from textual.screen import ModalScreen
 
     return bool(getattr(screen, "ESCAPE_CLOSES", isinstance(screen, ModalScreen)))
+
+
+class TextBox(TextArea):
+    """A TextArea with select-all and clear as named keys: in the footer while the box has focus,
+    found by `?` and the palette. Clearing is one edit, so ctrl+z brings the text back."""
+
+    BINDINGS = [
+        Binding("alt+a", "select_all", "Select all", id="text.select_all",
+                tooltip="Select all the text in this box (then type to replace it)"),
+        Binding("alt+x", "clear_text", "Clear", id="text.clear",
+                tooltip="Empty this box (ctrl+z brings the text back)"),
+    ]
+
+    def action_clear_text(self) -> None:
+        if not self.read_only and self.text:
+            self.clear()

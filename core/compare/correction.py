@@ -53,3 +53,39 @@ async def append_correction(path: Path | str | None, example: dict[str, Any]) ->
 def _where(problem: Any) -> str:
     code = getattr(problem, "code", "")
     return f"[{code}] " if code else ""
+
+
+SYSTEM_LOOKAHEAD = 50  # examples read to find the dataset's system prompt: the head, never the whole file
+
+
+def dataset_system_prompt(path: Path | str | None) -> tuple[str, int] | None:
+    """The system prompt the dataset's examples use, with the line of the first that has it: the
+    most common one among its first examples. None when there is no readable file or no system
+    prompt. Reads only the head of the file (a 1 GB dataset costs its first lines)."""
+    import json
+    from collections import Counter
+
+    if not path or not str(path).strip():
+        return None
+    seen: Counter[str] = Counter()
+    first_line: dict[str, int] = {}
+    try:
+        with Path(str(path).strip()).expanduser().open("rb") as f:
+            for number, raw in enumerate(f, start=1):
+                if number > SYSTEM_LOOKAHEAD:
+                    break
+                try:
+                    messages = json.loads(raw).get("messages") or []
+                except (ValueError, AttributeError):
+                    continue  # a broken line says nothing about the system prompt
+                system = next((m.get("content") for m in messages if isinstance(m, dict)
+                               and m.get("role") in ("system", "developer")), None)
+                if isinstance(system, str) and system.strip():
+                    seen[system] += 1
+                    first_line.setdefault(system, number)
+    except OSError:
+        return None
+    if not seen:
+        return None
+    system = seen.most_common(1)[0][0]
+    return system, first_line[system]

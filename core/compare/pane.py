@@ -101,7 +101,7 @@ def _describe(exc: CoreError, result: PaneResult) -> str:
         text = f"model {result.model} not found (404): {exc.message}"
     elif exc.status == 429:
         text = f"rate limited (429): {exc.message}"
-    if any(result.choices):
+    if any(result.choices) and "what arrived is kept" not in text:  # say it once, not twice
         text += " — the answer broke off; what arrived is kept"
     return text
 

@@ -11,6 +11,13 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"
 
 
+@pytest.fixture(autouse=True)
+def full_colour_terminal(monkeypatch):
+    """Pictures as a full-colour terminal draws them, whatever terminal runs the tests: with
+    TERM=xterm and no COLORTERM the app rounds to 16 colours (tests that want that say so)."""
+    monkeypatch.setenv("COLORTERM", "truecolor")
+
+
 @pytest.fixture
 async def sandbox_session(sandbox):
     """A Session on the sandbox that tests/conftest.py starts (real HTTP on loopback)."""

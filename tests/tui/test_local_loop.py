@@ -18,7 +18,7 @@ from rich.control import strip_control_codes
 from textual.css.query import NoMatches
 from textual.widgets import Input, Select, Static, TextArea
 
-from ftui.core.dataset.writer import list_backups
+from ftui.core.dataset.writer import list_backups, previous_version
 from ftui.tui.screens.compare.compare import CompareScreen
 from ftui.tui.screens.compare.correction import CorrectionScreen
 from ftui.tui.screens.data.data import DataScreen
@@ -235,7 +235,7 @@ async def test_whole_local_loop_by_keys(local_engine, local_session, tmp_path, m
         assert added["messages"][-1] == {"role": "assistant", "content": CORRECTED}
         assert [m["content"] for m in added["messages"] if m["role"] == "user"] == [PROMPT]
         backups = list_backups(dataset)
-        assert backups and backups[-1].read_bytes() == original  # written atomically, old one kept
+        assert backups and previous_version(dataset) == original  # written safely, undoable
         assert sorted(p.name for p in data.iterdir()) == sorted([dataset.name, ".ftui-backups"])
         lap("appended")
 

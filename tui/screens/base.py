@@ -1,10 +1,12 @@
-"""What every screen shares: worker failures reach the app's one error handler; section screens
-add the status header on top and the footer of keys below."""
+"""What every screen shares: worker failures reach the app's one error handler; typed access to
+the app; the status header with the screen's breadcrumb ("Compare › history"). Section screens
+add that header on top and the footer of keys below."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar, Generic, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar, cast
 
 from textual.app import ComposeResult
 from textual.screen import ModalScreen, Screen
@@ -13,6 +15,14 @@ from textual.worker import Worker, WorkerState
 
 from ftui.widgets.key_footer import KeyFooter
 from ftui.widgets.status_header import StatusHeader
+
+if TYPE_CHECKING:
+    from ftui.core.provider import Provider
+    from ftui.tui.shell.app import FtuiApp
+
+BREADCRUMB_SEPARATOR = " › "
+# Header columns the place and the profile share at 80 (the rest: " ftui ", "  profile: ").
+HEADER_ROOM = 58
 
 
 class ExplainsWorkerFailures:
@@ -43,14 +53,54 @@ def undone_work(worker: Worker) -> str:
     return worker.name.strip("_").replace("_", " ") or "a background task"
 
 
+class ReadsTheApp:
+    """Typed access to what screens read from the app. The one place that reads it defensively:
+    a screen shown alone (a snapshot test's bare App) finds no account, no profile, no dataset."""
+
+    @property
+    def ftui_app(self) -> FtuiApp:
+        return cast("FtuiApp", self.app)  # type: ignore[attr-defined]
+
+    @property
+    def provider(self) -> Provider | None:
+        """The account this app talks to, or None before one is set up."""
+        return getattr(self.app, "provider", None)  # type: ignore[attr-defined]
+
+    @property
+    def current_dataset(self) -> Path | None:
+        """The dataset last opened on Data (the app keeps it; Data announces it with DatasetOpened)."""
+        return getattr(self.app, "current_dataset", None)  # type: ignore[attr-defined]
+
+    @property
+    def header_profile(self) -> str:
+        """The profile every header shows (FtuiApp.header_profile decides it)."""
+        return getattr(self.app, "header_profile", "")  # type: ignore[attr-defined]
+
+    def status_header(self, place: str | None = None) -> StatusHeader:
+        """The top line, naming where the user is (`place`, or the screen's BREADCRUMB) and the
+        app's profile."""
+        profile = self.header_profile
+        where = place
+        if where is None:
+            crumbs: tuple[str, ...] = getattr(self, "BREADCRUMB", ())
+            where = BREADCRUMB_SEPARATOR.join(crumbs)
+            if crumbs and len(where) + len(profile) > HEADER_ROOM:  # a long label: the last step alone
+                where = crumbs[-1][:1].upper() + crumbs[-1][1:]
+        simulated = getattr(self.app, "simulated", False)  # type: ignore[attr-defined]
+        return StatusHeader(where, profile, simulated)
+
+
 ResultT = TypeVar("ResultT")
 
 
-class FtuiScreen(ExplainsWorkerFailures, Screen[ResultT], Generic[ResultT]):
-    """A full screen of ftui."""
+class FtuiScreen(ReadsTheApp, ExplainsWorkerFailures, Screen[ResultT], Generic[ResultT]):
+    """A full screen of ftui. A pushed screen names its place with BREADCRUMB, e.g.
+    ("Compare", "history"), and yields `self.status_header()` first."""
+
+    BREADCRUMB: ClassVar[tuple[str, ...]] = ()
 
 
-class FtuiModal(ExplainsWorkerFailures, ModalScreen[ResultT], Generic[ResultT]):
+class FtuiModal(ReadsTheApp, ExplainsWorkerFailures, ModalScreen[ResultT], Generic[ResultT]):
     """A dialog of ftui, over the screen that opened it."""
 
 
@@ -60,19 +110,9 @@ class SectionScreen(FtuiScreen):
     SECTION = ""
 
     def compose(self) -> ComposeResult:
-        app = self.app
-        yield StatusHeader(
-            self.SECTION,
-            getattr(app, "profile_label", ""),
-            getattr(app, "simulated", False),
-        )
+        yield self.status_header(self.SECTION)
         yield from self.compose_body()
         yield KeyFooter()
 
     def compose_body(self) -> Iterable[Widget]:
         return ()
-
-    @property
-    def provider(self):
-        """The account this app talks to (a core Provider), or None before one is set up."""
-        return getattr(self.app, "provider", None)

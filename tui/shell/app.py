@@ -13,12 +13,15 @@ from textual.filter import Monochrome
 from textual.worker import Worker, WorkerState
 
 from ftui.core.errors import CoreError
+from ftui.core.provider import Provider
 from ftui.core.session import Session, SessionRequest, open_sandbox_session
 from ftui.tui.screens.base import undone_work
 from ftui.tui.shell.commands import ActiveBindingsCommands
 from ftui.tui.shell.help import HelpScreen
+from ftui.tui.shell.messages import CompareModels, DatasetOpened, OpenJob
 from ftui.tui.shell.setup import SetupScreen
 from ftui.widgets.no_color import ReadableMonochrome
+from ftui.widgets.sixteen_colors import SixteenColours
 from ftui.widgets.status_header import StatusHeader
 from ftui.widgets.text_entry import escape_closes, is_text_entry, leave_text_entry
 
@@ -89,7 +92,8 @@ class FtuiApp(App):
             self.DEFAULT_MODE = self.SETUP_MODE
         self._pending_mode: str | None = None
         self.initial_path = open_path
-        # The dataset the user last opened on the Data screen; Files/Launch/Compare offer it.
+        # The dataset the user last opened on the Data screen (DatasetOpened); Files/Launch/Compare
+        # offer it. Only the app writes it.
         self.current_dataset: Path | None = open_path
         self._sandbox_speed = sandbox_speed
         self._after_first_frame: list | None = []  # None once the first frame is out
@@ -97,12 +101,15 @@ class FtuiApp(App):
         # NO_COLOR: greys that keep errors, warnings and role labels readable (widgets/no_color.py)
         if any(isinstance(f, Monochrome) for f in self._filters):
             self._filters = [ReadableMonochrome()] + [f for f in self._filters if not isinstance(f, Monochrome)]
+        elif self.console.color_system == "standard":
+            # 16 colours: round by meaning, not by distance (widgets/sixteen_colors.py)
+            self._filters.append(SixteenColours())
         if self.session.keymap:
             self.set_keymap(self.session.keymap)
 
     # What screens read -------------------------------------------------------------
     @property
-    def provider(self):
+    def provider(self) -> Provider | None:
         return self.session.provider
 
     @property
@@ -112,6 +119,16 @@ class FtuiApp(App):
     @property
     def simulated(self) -> bool:
         return self.session.simulated
+
+    @property
+    def header_profile(self) -> str:
+        """What every header says after "profile:": a real provider's own label (a local engine's
+        `LOCAL - real training on this machine (cpu, 2 threads)`); for the sandbox, whose badge
+        says the rest, the profile's name."""
+        provider = self.provider
+        if provider is not None and not self.simulated:
+            return provider.label or self.profile_label
+        return self.profile_label
 
     # Lifecycle -------------------------------------------------------------------
     def get_default_screen(self) -> SetupScreen:
@@ -166,7 +183,7 @@ class FtuiApp(App):
             self.set_keymap(session.keymap)
         for screen in self.screen_stack:
             for header in screen.query(StatusHeader):
-                header.profile = session.label
+                header.profile = self.header_profile
                 header.simulated = session.simulated
         if session.provider is None and session.problem:
             self.push_screen(SetupScreen(session.problem))
@@ -192,6 +209,12 @@ class FtuiApp(App):
             return
         self.switch_mode(mode)
 
+    async def action_quit(self) -> None:
+        """Quit; running dedicated endpoints (they bill by the minute) are asked about first."""
+        from ftui.tui.screens.models.quit_endpoints import quit_guarded
+
+        quit_guarded(self)
+
     # Hand-offs between sections ----------------------------------------------------
     def _section(self, mode: str):
         """Switch to `mode` and return its base screen (which may not be mounted yet)."""
@@ -207,6 +230,16 @@ class FtuiApp(App):
     def open_job(self, job_id: str) -> None:
         """Open the job's live view on the Jobs section."""
         self._section("jobs").open_job(job_id)
+
+    # What screens post (tui/shell/messages.py); bubbled up from any screen.
+    def on_open_job(self, message: OpenJob) -> None:
+        self.open_job(message.job_id)
+
+    def on_compare_models(self, message: CompareModels) -> None:
+        self.compare_models(message.left, message.right, **message.across)
+
+    def on_dataset_opened(self, message: DatasetOpened) -> None:
+        self.current_dataset = message.path
 
     # Typing ------------------------------------------------------------------------------
     async def _check_bindings(self, key: str, priority: bool = False) -> bool:

@@ -7,16 +7,19 @@ watcher must never disturb the screen the user is on.
 
 from __future__ import annotations
 
-from textual.app import App
+from typing import TYPE_CHECKING
 
 from ftui.core.errors import CoreError
 from ftui.core.types import FINISHED_STATUSES, Job
+
+if TYPE_CHECKING:
+    from ftui.tui.shell.app import FtuiApp
 
 ATTRIBUTE = "_ftui_job_notifier"
 
 
 class JobNotifier:
-    def __init__(self, app: App, *, interval: float = 15.0) -> None:
+    def __init__(self, app: FtuiApp, *, interval: float = 15.0) -> None:
         self.app = app
         self.interval = interval
         self.statuses: dict[str, str] = {}
@@ -27,7 +30,7 @@ class JobNotifier:
         self._timer = None
 
     @classmethod
-    def ensure(cls, app: App, *, interval: float | None = None) -> JobNotifier:
+    def ensure(cls, app: FtuiApp, *, interval: float | None = None) -> JobNotifier:
         """The app's notifier, created and started on first use; `interval` re-paces it."""
         notifier = getattr(app, ATTRIBUTE, None)
         if notifier is None:
@@ -60,7 +63,7 @@ class JobNotifier:
                             description="watching for finished jobs")
 
     async def poll(self) -> None:
-        provider = getattr(self.app, "provider", None)
+        provider = self.app.provider
         if provider is None:
             return
         self._busy = True

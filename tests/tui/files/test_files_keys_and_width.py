@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input
 
+from ftui.tui.screens.files.files import FilesScreen
 from ftui.tui.shell.app import FtuiApp
 from ftui.widgets.text_entry import is_text_entry
 from tests.tui.files.test_files_screen import open_files
@@ -36,15 +37,14 @@ async def test_escape_closes_the_path_prompt_at_once(sandbox_session):
         assert not is_text_entry(app.focused)
 
 
-async def test_pages_loaded_with_more_stay_after_leaving_and_returning(sandbox_session, marv_path):
+async def test_pages_loaded_with_more_stay_after_leaving_and_returning(sandbox_session, marv_path, monkeypatch):
     provider = sandbox_session.provider
     for _ in range(7):
         await provider.upload_file(marv_path, purpose="fine-tune")
+    monkeypatch.setattr(FilesScreen, "PAGE_SIZE", 5)  # small pages, so a few files are enough
     app = FtuiApp(sandbox_session)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_files(pilot, app)
-        screen.PAGE_SIZE = 5  # small pages, so a few files are enough
-        screen.action_refresh()
         await wait_for(pilot, lambda: len(screen.files) == 5 and screen.has_more)
         await pilot.press("m")
         await wait_for(pilot, lambda: len(screen.files) == 7)

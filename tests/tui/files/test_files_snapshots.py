@@ -59,7 +59,7 @@ def _fixed_table(no_color: bool, monkeypatch):
     import time
 
     from ftui.core.session import Session
-    from ftui.core.types import RemoteFile
+    from ftui.core.types import Page, RemoteFile
     from ftui.tui.shell.app import FtuiApp
 
     monkeypatch.setenv("TZ", "UTC")
@@ -73,7 +73,7 @@ def _fixed_table(no_color: bool, monkeypatch):
     async def run_before(pilot):
         pilot.app.action_goto("files")
         await pilot.pause()
-        pilot.app.screen.show_page(rows)
+        pilot.app.screen.show_first_page(Page(rows))
         await pilot.pause()
 
     return app, run_before

@@ -35,7 +35,9 @@ async def test_an_archive_reopens_read_only_with_its_jobs_and_events(closed_acco
         await pilot.press("alt+2")
         await wait_for(pilot, lambda: app.screen.query_one(JobTable).row_count == 1)
         jobs = app.screen
-        assert jobs.query_one(StatusHeader).profile.startswith("ARCHIVE - read-only")
+        # the header names the provider's own label (FtuiApp.header_profile): the archived profile, read-only
+        header = jobs.query_one(StatusHeader).profile
+        assert header.startswith("ARCHIVE - ") and "read-only" in header
         assert str(jobs.query_one(JobTable).coordinate_to_cell_key((0, 0)).row_key.value) == job.id
         assert not jobs.check_action("new", ())  # an archive launches nothing: no launch form offered
 

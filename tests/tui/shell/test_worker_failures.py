@@ -31,7 +31,7 @@ async def test_an_unexpected_error_in_a_section_worker_is_shown(sandbox_app):
         await wait_for(pilot, lambda: not screen._loading)
         # A screen in a half state: its table gone, the next load fails inside the worker.
         await screen.query_one(JobTable).remove()
-        screen.load_jobs()
+        screen.load_list()
         await wait_for(pilot, lambda: _error_titles(app))
         (shown,) = _error_titles(app)
         assert shown.startswith("Jobs: loading the jobs list did not finish | NoMatches")

@@ -8,25 +8,26 @@ import random
 from pathlib import Path
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, ProgressBar, Static
+from textual.worker import Worker
 
 from ftui.core.compare.batch import run_batch
 from ftui.core.compare.blind import shuffle, to_model_side
 from ftui.core.compare.export import export_rounds
 from ftui.core.compare.params import Params
-from ftui.core.compare.prompts import PromptExample, read_prompts, sample
+from ftui.core.compare.prompts import PromptExample
 from ftui.core.compare.records import Judgement, Round
 from ftui.core.compare.stats import TiePolicy, tally
 from ftui.core.compare.store import CompareStore
 from ftui.core.errors import CoreError
 from ftui.core.paths import data_dir
 from ftui.tui.screens.base import FtuiScreen
+from ftui.tui.screens.compare.examples import read_sample
 from ftui.widgets.key_footer import KeyFooter
-from ftui.widgets.status_header import StatusHeader
 
 CONCURRENCY = 4
 VERDICT = {"left": "◀", "right": "▶", "tie": "="}
@@ -65,6 +66,8 @@ class BatchScreen(FtuiScreen[None]):
                 tooltip="Count ties as half a win (default) or leave them out of the win rate"),
         Binding("v", "verdict", "Save verdict", id="compare.batch.verdict",
                 tooltip="Keep the win rate, its interval and n with the migration this batch proves"),
+        Binding("f", "retry_failed", "Retry failed", id="compare.batch.retry_failed",
+                tooltip="Send again only the rows that failed or got no answer; the others are kept"),
         Binding("x", "export", "Export", id="compare.batch.export",
                 tooltip="Write the rows to JSONL and CSV in the data folder"),
         Binding("j", "cursor(1)", "Down", id="compare.batch.down", show=False, tooltip="Next row"),
@@ -89,16 +92,17 @@ class BatchScreen(FtuiScreen[None]):
         self.ties_policy: TiePolicy = "half"
         self._save_lock = asyncio.Lock()  # saves of the whole batch and of single marks in order
         self.rng = random.Random(seed)
+        self.retrying: set[int] = set()  # rows being sent again, shown as such until they answer
         if rounds:  # a batch reopened from the history
             self.session_id = session_id
             self.rounds = list(rounds)
             self.examples = [_example_of(r, i) for i, r in enumerate(rounds)]
             self.blind = any(r.blind for r in rounds)
 
+    BREADCRUMB = ("Compare", "batch")
+
     def compose(self) -> ComposeResult:
-        app = self.app
-        yield StatusHeader("Compare › batch", getattr(app, "profile_label", ""),
-                           getattr(app, "simulated", False))
+        yield self.status_header()
         yield Static("", id="batch-title")
         with Horizontal(id="batch-inputs"):
             yield Input(str(self.path or ""), placeholder="held-out .jsonl file", id="batch-file")
@@ -168,6 +172,10 @@ class BatchScreen(FtuiScreen[None]):
     def _cells(self, i: int) -> list:
         ex = self.examples[i]
         r = self.rounds[i] if i < len(self.rounds) else None
+        if i in self.retrying:
+            w = self._widths()[0]
+            again = Text("↻ retrying…", style="bold")
+            return [str(ex.line), "", cell(ex.user, w), cell(ex.expected or "—", w), again, again.copy()]
         w = self._widths()[0]
         verdict = ""
         if r and r.judgement:
@@ -195,7 +203,7 @@ class BatchScreen(FtuiScreen[None]):
         return any(w.group == "compare-batch" and w.is_running for w in self.workers)
 
     def action_run(self) -> None:
-        if getattr(self.app, "provider", None) is None and not all(self.profiles):
+        if self.provider is None and not all(self.profiles):
             self.notify("No account: set OPENAI_API_KEY or restart with --sandbox.", severity="warning")
             return
         path = self.query_one("#batch-file", Input).value.strip()
@@ -220,15 +228,15 @@ class BatchScreen(FtuiScreen[None]):
     async def _run(self, path: Path, n: int | None, seed: int) -> None:
         status = self.query_one("#batch-status", Static)
         bar = self.query_one("#batch-progress", ProgressBar)
+        # Drawn by offset from the file's line index: only the sampled lines are read and parsed.
         try:
-            examples, skipped = await read_prompts(path)
+            self.examples, skipped = await read_sample(self.app, path, n, seed, status, bar)
         except CoreError as exc:
             status.update(f"⚠ {exc.summary()}")
             return
-        if not examples:
+        if not self.examples:
             status.update(f"⚠ {path.name} has no prompts" + (f" ({skipped[0]})" if skipped else ""))
             return
-        self.examples = sample(examples, n, seed)
         self.rounds = [None] * len(self.examples)
         self.rng = random.Random(seed)
         swaps = [shuffle(self.rng) for _ in self.examples]
@@ -262,7 +270,81 @@ class BatchScreen(FtuiScreen[None]):
             errors = sum(1 for r in self.rounds if r and ((r.left and r.left.error) or (r.right and r.right.error)))
             status.update(f"{done}/{len(self.examples)} answered"
                           + (f" · {errors} with errors" if errors else "")
-                          + ("" if done == len(self.examples) else " · stopped"))
+                          + ("" if done == len(self.examples) else " · stopped")
+                          + (" · f retries the failed rows" if errors or done < len(self.examples) else ""))
+            self.refresh_bindings()
+            self._save_all()
+
+    @on(Worker.StateChanged)
+    def _run_ended(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "compare-batch" and event.worker.is_finished:
+            self.refresh_bindings()  # Retry failed is offered once a run is over
+
+    def same_batch(self, left: str, right: str, params: Params,
+                   profiles: tuple[str | None, str | None], migration_id: str | None) -> bool:
+        """Whether Compare asking for this batch again means this very screen (kept open)."""
+        return (left, right, params, tuple(profiles), migration_id) == (
+            self.left, self.right, self.params, tuple(self.profiles), self.migration_id)
+
+    def failed_rows(self) -> list[int]:
+        """Rows with no answer yet (a stopped run) or an error on either side."""
+        return [i for i in range(len(self.examples))
+                if i >= len(self.rounds) or self.rounds[i] is None
+                or (self.rounds[i].left and self.rounds[i].left.error)
+                or (self.rounds[i].right and self.rounds[i].right.error)]
+
+    def action_retry_failed(self) -> None:
+        rows = self.failed_rows()
+        if self.running or not rows:
+            self.notify("No failed rows to retry." if not rows else "The batch is still running.", timeout=3)
+            return
+        self._retry(rows)
+
+    @work(exclusive=True, group="compare-batch", exit_on_error=False, description="retrying the failed rows")
+    async def _retry(self, rows: list[int]) -> None:
+        from ftui.tui.screens.sunset.profiles import pool_of
+
+        status = self.query_one("#batch-status", Static)
+        bar = self.query_one("#batch-progress", ProgressBar)
+        self.rounds += [None] * (len(self.examples) - len(self.rounds))
+        self.retrying = set(rows)
+        for i in rows:
+            self._refresh_row(i)
+        status.update(f"retrying {len(rows)} failed rows: 0/{len(rows)} answered")
+
+        def progress(done: int, total: int) -> None:
+            status.update(f"retrying {total} failed rows: {done}/{total} answered")
+
+        def on_round(j: int, r: Round) -> None:
+            i = rows[j]
+            old = self.rounds[i]
+            if old is not None:  # the same row of the history: replaced, not added
+                r.id, r.blind, r.swapped = old.id, old.blind, old.swapped
+            else:
+                r.blind, r.swapped = self.blind, self.blind and shuffle(self.rng)
+            self.rounds[i] = r
+            self.retrying.discard(i)
+            self._refresh_row(i)
+            bar.update(progress=sum(1 for x in self.rounds if x))
+
+        pool = pool_of(self.app)
+        try:
+            left, right = await pool.provider(self.profiles[0]), await pool.provider(self.profiles[1])
+            await run_batch(left, [self.examples[i] for i in rows], self.left, self.right, self.params,
+                            concurrency=CONCURRENCY, progress=progress, on_round=on_round,
+                            right_provider=right)
+        except CoreError as exc:
+            status.update(f"⚠ {exc.summary()}")
+        finally:
+            stopped = sorted(self.retrying)
+            self.retrying = set()
+            for i in stopped:
+                self._refresh_row(i)
+            still = len(self.failed_rows())
+            status.update(f"retried {len(rows)} rows · " + (f"{still} still failed (f tries again)" if still
+                                                            else "every row answered"))
+            self._score()
+            self.refresh_bindings()
             self._save_all()
 
     @work(group="compare-batch-save", exit_on_error=False, description="saving the batch answers")
@@ -335,6 +417,8 @@ class BatchScreen(FtuiScreen[None]):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "verdict":
             return self.migration_id is not None
+        if action == "retry_failed":
+            return not self.running and bool(self.rounds) and bool(self.failed_rows())
         return True
 
     def action_verdict(self) -> None:

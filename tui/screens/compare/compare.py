@@ -25,6 +25,7 @@ from ftui.core.compare.store import CompareStore
 from ftui.core.errors import CoreError
 from ftui.tui.screens.base import SectionScreen
 from ftui.widgets.answer_pane import AnswerPane
+from ftui.widgets.text_entry import TextBox
 
 WIDE = 120  # columns from which the panes sit side by side
 REFRESH = 0.1  # seconds between repaints of a streaming pane
@@ -108,6 +109,7 @@ class CompareScreen(SectionScreen):
         self._example_user: str | None = None
         self._painted = {"left": 0.0, "right": 0.0}
         self._pending: dict[str, PaneResult] = {}
+        self._batch = None  # the last batch screen, kept with its rows for coming back (BatchScreen)
 
     # Hand-off from other sections (may come before mount) -----------------------------
     def set_models(self, left: str, right: str, *, profiles: tuple[str | None, str | None] = (None, None),
@@ -133,12 +135,12 @@ class CompareScreen(SectionScreen):
     def compose_body(self):
         yield Static("", id="compare-models")
         yield Static("", id="compare-params")
-        system = TextArea(id="compare-system", placeholder="system prompt (optional)",
-                          tab_behavior="focus", soft_wrap=True)
+        system = TextBox(id="compare-system", placeholder="system prompt (optional)",
+                         tab_behavior="focus", soft_wrap=True)
         system.border_title = "System"
         yield system
-        user = TextArea(id="compare-user", placeholder="user message — ctrl+r sends to both",
-                        tab_behavior="focus", soft_wrap=True)
+        user = TextBox(id="compare-user", placeholder="user message — ctrl+r sends to both",
+                       tab_behavior="focus", soft_wrap=True)
         user.border_title = "User"
         yield user
         with Container(id="compare-panes"):
@@ -459,7 +461,7 @@ class CompareScreen(SectionScreen):
     def action_example(self) -> None:
         from ftui.tui.screens.compare.examples import ExamplePicker
 
-        path = self.examples_path or default_examples_path(getattr(self.app, "current_dataset", None))
+        path = self.examples_path or default_examples_path(self.current_dataset)
         self.app.push_screen(ExamplePicker(path), self.use_example)
 
     def use_example(self, example: PromptExample | None) -> None:
@@ -504,7 +506,7 @@ class CompareScreen(SectionScreen):
         key = (r.created, side)
         draft = self.drafts.get(key) or {"messages": list(messages),
                                          "answer": result.text if result else ""}
-        dataset = getattr(self.app, "current_dataset", None)
+        dataset = self.current_dataset
 
         def closed(outcome: dict | None) -> None:
             if outcome is None:
@@ -514,7 +516,9 @@ class CompareScreen(SectionScreen):
             else:
                 self.drafts[key] = outcome  # kept for next time, nothing typed is lost
 
-        self.app.push_screen(CorrectionScreen(draft["messages"], draft["answer"], dataset), closed)
+        session_system = self.query_one("#compare-system", TextArea).text
+        self.app.push_screen(CorrectionScreen(draft["messages"], draft["answer"], dataset,
+                                              session_system=session_system), closed)
 
     # Batch and history screens ------------------------------------------------------
     def action_batch(self) -> None:
@@ -523,11 +527,22 @@ class CompareScreen(SectionScreen):
         if not all(self.models.values()):
             self.notify("Pick both models first (F2 / F3).", severity="warning")
             return
-        path = self.batch_path or default_examples_path(getattr(self.app, "current_dataset", None))
-        self.app.push_screen(BatchScreen(self.models["left"], self.models["right"],
-                                         self.params, path, self.store,
-                                         profiles=(self.profiles["left"], self.profiles["right"]),
-                                         migration_id=self.migration_id))
+        path = self.batch_path or default_examples_path(self.current_dataset)
+        profiles = (self.profiles["left"], self.profiles["right"])
+        kept = self._batch
+        if kept is not None and kept.same_batch(self.models["left"], self.models["right"], self.params,
+                                                profiles, self.migration_id):
+            self.app.push_screen(kept)  # the same batch, rows and all, as it was left
+            return
+        if kept is not None:  # another pair or other parameters: a fresh batch (the old one is in F8)
+            self.app.uninstall_screen(kept)
+            kept.remove()
+        batch = BatchScreen(self.models["left"], self.models["right"], self.params, path, self.store,
+                            profiles=profiles, migration_id=self.migration_id)
+        # Installed, so leaving it does not throw its rows away; ctrl+l comes back to it.
+        self.app.install_screen(batch, f"compare-batch-{id(batch)}")
+        self._batch = batch
+        self.app.push_screen(batch)
 
     def action_sessions(self) -> None:
         from ftui.tui.screens.compare.sessions import SessionsScreen

@@ -3,6 +3,7 @@ through the dataset core's atomic writer. Refusals show the problems; nothing ty
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static, TextArea
 
-from ftui.core.compare.correction import AppendOutcome, append_correction, build_example
+from ftui.core.compare.correction import AppendOutcome, append_correction, build_example, dataset_system_prompt
 from ftui.tui.screens.base import FtuiScreen
 from ftui.widgets.key_footer import KeyFooter
-from ftui.widgets.status_header import StatusHeader
+from ftui.widgets.text_entry import TextBox
 
 
 class CorrectionScreen(FtuiScreen[dict | None]):
@@ -28,9 +29,11 @@ class CorrectionScreen(FtuiScreen[dict | None]):
                 tooltip="Back to Compare; the draft is kept for next time"),
     ]
 
-    def __init__(self, messages: list[dict[str, Any]], answer: str, dataset: Path | None) -> None:
+    def __init__(self, messages: list[dict[str, Any]], answer: str, dataset: Path | None,
+                 *, session_system: str = "") -> None:
         super().__init__()
         self.messages = list(messages)
+        self.session_system = session_system  # Compare's System box, when the round was sent without one
         self.answer = answer
         self.dataset = dataset
         self.outcome: AppendOutcome | None = None
@@ -41,10 +44,10 @@ class CorrectionScreen(FtuiScreen[dict | None]):
     def _last_user(self) -> str:
         return next((m.get("content", "") for m in reversed(self.messages) if m.get("role") == "user"), "")
 
+    BREADCRUMB = ("Compare", "fix answer")
+
     def compose(self) -> ComposeResult:
-        app = self.app
-        yield StatusHeader("Compare › fix answer", getattr(app, "profile_label", ""),
-                           getattr(app, "simulated", False))
+        yield self.status_header()
         earlier = len(self._earlier())
         note = f" · {earlier} earlier turns included" if earlier else ""
         yield Static(f"New training example: edit the reply, then ctrl+g appends{note}",
@@ -53,14 +56,14 @@ class CorrectionScreen(FtuiScreen[dict | None]):
                         id="fix-dataset")
         dataset.border_title = "Append to"
         yield dataset
-        system = TextArea(self._first("system"), id="fix-system", tab_behavior="focus",
-                          soft_wrap=True)
+        system = TextBox(self._first("system") or self.session_system, id="fix-system",
+                         tab_behavior="focus", soft_wrap=True)
         system.border_title = "System"
         yield system
-        user = TextArea(self._last_user(), id="fix-user", tab_behavior="focus", soft_wrap=True)
+        user = TextBox(self._last_user(), id="fix-user", tab_behavior="focus", soft_wrap=True)
         user.border_title = "User"
         yield user
-        answer = TextArea(self.answer, id="fix-answer", tab_behavior="focus", soft_wrap=True)
+        answer = TextBox(self.answer, id="fix-answer", tab_behavior="focus", soft_wrap=True)
         answer.border_title = "Assistant (the corrected reply)"
         yield answer
         yield Static("", id="fix-problems")
@@ -68,6 +71,20 @@ class CorrectionScreen(FtuiScreen[dict | None]):
 
     def on_mount(self) -> None:
         self.query_one("#fix-answer", TextArea).focus()
+        if not self.query_one("#fix-system", TextArea).text.strip():
+            self._prefill_system(self.query_one("#fix-dataset", Input).value)
+
+    @work(exclusive=True, group="compare-iterate-system", exit_on_error=False,
+          description="reading the dataset's system prompt")
+    async def _prefill_system(self, dataset: str) -> None:
+        """An example without the dataset's system prompt would teach the model without it: offer it."""
+        found = await asyncio.to_thread(dataset_system_prompt, dataset)
+        box = self.query_one("#fix-system", TextArea)
+        if found is None or box.text.strip():
+            return  # none to offer, or the user typed one meanwhile
+        text, line = found
+        box.text = text
+        box.border_title = f"System (from line {line} of {Path(dataset).name}; alt+x clears)"
 
     def _earlier(self) -> list[dict[str, Any]]:
         """Turns between the system prompt and the last user message (multi-turn)."""

@@ -48,7 +48,7 @@ class ModelPicker(FtuiModal[str | None]):
 
     @work(exclusive=True, group="compare-picker", exit_on_error=False, description="loading the models")
     async def _load(self) -> None:
-        provider = getattr(self.app, "provider", None)
+        provider = self.provider
         status = self.query_one("#picker-status", Static)
         if self.profile:
             from ftui.tui.screens.sunset.profiles import pool_of

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from textual import work
@@ -16,8 +15,8 @@ from ftui.core.compare.store import CompareStore
 from ftui.core.errors import CoreError
 from ftui.core.paths import data_dir
 from ftui.tui.screens.base import FtuiScreen
+from ftui.widgets import formats
 from ftui.widgets.key_footer import KeyFooter
-from ftui.widgets.status_header import StatusHeader
 
 
 class SessionsScreen(FtuiScreen[tuple[int, list[Round], str] | None]):
@@ -41,10 +40,10 @@ class SessionsScreen(FtuiScreen[tuple[int, list[Round], str] | None]):
         self.store = store
         self.sessions: list[SessionInfo] = []
 
+    BREADCRUMB = ("Compare", "history")
+
     def compose(self) -> ComposeResult:
-        app = self.app
-        yield StatusHeader("Compare › history", getattr(app, "profile_label", ""),
-                           getattr(app, "simulated", False))
+        yield self.status_header()
         yield Static(f"Sessions in {self.store.path}", id="batch-title")
         yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="batch-score")
@@ -69,7 +68,7 @@ class SessionsScreen(FtuiScreen[tuple[int, list[Round], str] | None]):
         table = self.query_one("#sessions-table", DataTable)
         table.clear()
         for s in self.sessions:
-            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.created))
+            when = formats.when(s.created)
             table.add_row(when, s.kind, str(s.rounds), str(s.judged), s.title, key=str(s.id))
         status.update(f"{len(self.sessions)} sessions" if self.sessions
                       else "no sessions yet: answers are saved here as you compare")

@@ -14,13 +14,12 @@ from textual.widgets import DataTable, Input, ProgressBar, Static
 from ftui.core.compare.batch import SweepScore, best, sweep_checkpoints
 from ftui.core.compare.models import job_of_model
 from ftui.core.compare.params import Params
-from ftui.core.compare.prompts import read_prompts, sample
 from ftui.core.compare.store import CompareStore
 from ftui.core.compare.sweep_history import sweep_to_rounds
 from ftui.core.errors import CoreError
 from ftui.tui.screens.base import FtuiScreen
+from ftui.tui.screens.compare.examples import read_sample
 from ftui.widgets.key_footer import KeyFooter
-from ftui.widgets.status_header import StatusHeader
 
 
 class SweepScreen(FtuiScreen[str | None]):
@@ -45,10 +44,10 @@ class SweepScreen(FtuiScreen[str | None]):
         self.store, self.session_id = store, session_id
         self.scores: list[SweepScore] = scores or []
 
+    BREADCRUMB = ("Compare", "checkpoint sweep")
+
     def compose(self) -> ComposeResult:
-        app = self.app
-        yield StatusHeader("Compare › checkpoint sweep", getattr(app, "profile_label", ""),
-                           getattr(app, "simulated", False))
+        yield self.status_header()
         yield Static("Score = mean word similarity to the expected answers (0-1); "
                      "enter uses a row's model", id="batch-title")
         with Horizontal(id="batch-inputs"):
@@ -78,7 +77,7 @@ class SweepScreen(FtuiScreen[str | None]):
     @work(exclusive=True, group="compare-sweep-job", exit_on_error=False, description="finding the sweep job")
     async def _find_job(self) -> None:
         status = self.query_one("#batch-status", Static)
-        provider = getattr(self.app, "provider", None)
+        provider = self.provider
         if provider is None:
             return
         try:
@@ -117,8 +116,7 @@ class SweepScreen(FtuiScreen[str | None]):
             status.update(f"{done}/{total} answers")
 
         try:
-            examples, _ = await read_prompts(path)
-            examples = sample(examples, n, self.seed)
+            examples, _ = await read_sample(self.app, path, n, self.seed, status, bar)
             self.scores = await sweep_checkpoints(self.app.provider, job_id, examples, self.params,
                                                   progress=progress)
         except CoreError as exc:

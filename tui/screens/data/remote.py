@@ -19,16 +19,9 @@ from ftui.core.errors import CoreError
 from ftui.core.scratch import download_path, remove_copies
 from ftui.tui.screens.base import FtuiModal
 from ftui.tui.screens.data.picker import Picked
+from ftui.widgets.formats import human_bytes
 
 MAX_PAGES = 10
-
-
-def _size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1024
-    return str(n)
 
 
 class RemoteFilesScreen(FtuiModal[Picked | None]):
@@ -77,7 +70,7 @@ class RemoteFilesScreen(FtuiModal[Picked | None]):
         ol = self.query_one(OptionList)
         ol.clear_options()
         for i, f in enumerate(self._files):
-            ol.add_option(Option(f"{f.filename}  ·  {_size(f.bytes)}  ·  {f.id}", id=str(i)))
+            ol.add_option(Option(f"{f.filename}  ·  {human_bytes(f.bytes)}  ·  {f.id}", id=str(i)))
         if self._files:
             ol.highlighted = 0  # Enter opens the newest at once, no arrow needed first
         status.update("No training files on this account yet." if not self._files

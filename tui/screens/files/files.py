@@ -5,24 +5,22 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-import time
 from pathlib import Path
 
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
 from textual.widgets import DataTable, Input, Static
 
 from ftui.core.errors import CoreError
-from ftui.core.types import RemoteFile
-from ftui.tui.screens.base import SectionScreen
+from ftui.core.types import Page, RemoteFile
 from ftui.tui.screens.dialogs.confirm import confirm
-from ftui.widgets.job_table import KeyTable
+from ftui.tui.screens.list_section import NO_ACCOUNT, ListSection
+from ftui.widgets.formats import count, human_bytes, when
+from ftui.widgets.keyed_table import KeyedTable
 from ftui.widgets.path_input import PathSuggester
-from ftui.widgets.transfer_progress import TransferProgressBar, human_bytes
-
-NO_ACCOUNT = ("No account connected: set OPENAI_API_KEY and restart, or restart with "
-              "`ftui --sandbox` to try the simulated server.")
+from ftui.widgets.transfer_progress import TransferProgressBar
 
 
 def default_download_dir() -> Path:
@@ -53,12 +51,22 @@ def validation_summary(report) -> str:
     return f"{count} problem{'s' if count != 1 else ''} — {where}"
 
 
-def created(ts: int) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+def file_row(f: RemoteFile) -> tuple:
+    return f.filename, f.purpose, human_bytes(f.bytes), when(f.created_at), f.id
 
 
-class FilesScreen(SectionScreen):
+class FileTable(KeyedTable[RemoteFile]):
+    """The account's files, keyed by file id, newest first."""
+
+    COLUMNS = ("Name", "Purpose", "Size", "Created", "ID")
+
+    def row_of(self, item: RemoteFile) -> tuple:
+        return file_row(item)
+
+
+class FilesScreen(ListSection[RemoteFile]):
     SECTION = "Files"
+    LIST_NAME = "files"
     CSS_PATH = "files.tcss"
     PAGE_SIZE = 100
 
@@ -76,20 +84,19 @@ class FilesScreen(SectionScreen):
                 tooltip="Close the path prompt"),
     ]
 
+    # The footer follows these: each change refreshes the keys offered (check_action).
+    _prompt_mode: reactive[str | None] = reactive(None, bindings=True)  # upload | download
+    _risky_path: reactive[Path | None] = reactive(None, bindings=True)  # failed validation; `!` uploads it anyway
+    _cancel: reactive[asyncio.Event | None] = reactive(None, bindings=True)  # set by x during a transfer
+    _stop_check: reactive[threading.Event | None] = reactive(None, bindings=True)  # set by x (or !) during a check
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.files: dict[str, RemoteFile] = {}
-        self.has_more = False
-        self._last_id: str | None = None
-        self._prompt_mode: str | None = None  # upload | download
-        self._risky_path: Path | None = None  # failed validation; `!` uploads it anyway
-        self._cancel: asyncio.Event | None = None
-        self._stop_check: threading.Event | None = None  # set by x (or !) while a check runs
         self.last_uploaded: RemoteFile | None = None
 
     def compose_body(self):
         yield Static("", id="files-state")
-        yield KeyTable(id="files-table")
+        yield FileTable(id="files-table")
         # The table cuts long names and ids at 80 columns; this line has the selected row whole.
         yield Static("", id="files-detail")
         with Vertical(id="files-panel"):
@@ -100,21 +107,14 @@ class FilesScreen(SectionScreen):
             yield Static("", id="files-message")
 
     def on_mount(self) -> None:
-        table = self.query_one("#files-table", DataTable)
-        for name in ("Name", "Purpose", "Size", "Created", "ID"):
-            table.add_column(name, key=name)
+        # ListSection.on_mount runs next: the no-account message, or the first load.
         self.query_one("#files-prompt").display = False
         self.query_one("#files-transfer").display = False
         self.query_one("#files-detail").display = False
-        if self.provider is None:
-            self.query_one("#files-state", Static).update(NO_ACCOUNT)
-            return
-        self.load_files()
 
-    def on_screen_resume(self) -> None:
-        if self.provider is not None and self.is_mounted:
-            # As many as were listed: pages loaded with m stay after leaving and coming back.
-            self.load_files(limit=max(self.PAGE_SIZE, len(self.files)))
+    @property
+    def files(self) -> dict[str, RemoteFile]:
+        return self.items
 
     @property
     def ESCAPE_CLOSES(self) -> bool:  # noqa: N802 - read by the app's Escape rule (widgets/text_entry.py)
@@ -128,50 +128,27 @@ class FilesScreen(SectionScreen):
             return self._cancel is not None or self._stop_check is not None
         if action == "close_prompt":
             return self._prompt_mode is not None
-        if action == "more":
-            return self.has_more
         if action in ("download", "delete"):
             return bool(self.files)
-        return True
+        return super().check_action(action, parameters)
 
     def say(self, text: str) -> None:
         self.query_one("#files-message", Static).update(text)
 
     # list -------------------------------------------------------------------------------------
-    @work(exclusive=True, group="files-list", exit_on_error=False, description="loading the files list")
-    async def load_files(self, more: bool = False, limit: int | None = None) -> None:
-        provider = self.provider
-        if provider is None:
-            return
-        state = self.query_one("#files-state", Static)
-        try:
-            page = await provider.list_files(after=self._last_id if more else None,
-                                             limit=limit or self.PAGE_SIZE)
-        except CoreError as exc:
-            state.update(f"Could not load files: {exc.summary()}")
-            return
-        self.show_page(page.items, more=more, has_more=page.has_more, last_id=page.last_id)
+    async def fetch_page(self, after: str | None, limit: int) -> Page[RemoteFile]:
+        return await self.provider.list_files(after=after, limit=limit)
 
-    def show_page(self, items: list[RemoteFile], *, more: bool = False, has_more: bool = False,
-                  last_id: str | None = None) -> None:
-        """Draw one page of the list (after the rows shown when `more`)."""
-        table = self.query_one("#files-table", DataTable)
-        keep = table.cursor_row
-        if not more:
-            table.clear()
-            self.files = {}
-        for f in items:
-            if f.id in self.files:
-                continue
-            self.files[f.id] = f
-            table.add_row(f.filename, f.purpose, human_bytes(f.bytes), created(f.created_at), f.id, key=f.id)
-        if not more and table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1))
+    def show_list_error(self, error: CoreError, *, more: bool) -> None:
+        self.query_one("#files-state", Static).update(f"Could not load files: {error.summary()}")
+
+    def show_no_account(self) -> None:
+        self.query_one("#files-state", Static).update(NO_ACCOUNT)
+
+    def show_list_state(self) -> None:
         self.show_detail()
-        self.has_more, self._last_id = has_more, last_id or self._last_id
-        self.refresh_bindings()
-        count = len(self.files)
-        text = f"{count} file{'s' if count != 1 else ''}" if count else "No files yet: press u to upload one."
+        shown = len(self.files)
+        text = f"{count(shown)} file{'s' if shown != 1 else ''}" if shown else "No files yet: press u to upload one."
         if self.has_more:
             text += " · more on the account: press m"
         self.query_one("#files-state", Static).update(text)
@@ -186,23 +163,11 @@ class FilesScreen(SectionScreen):
         box = self.query_one("#files-detail", Static)
         box.display = f is not None
         if f is not None:
-            box.update(f"{f.filename} · {f.id} · {f.bytes:,} bytes · {f.purpose} · {created(f.created_at)}")
+            box.update(f"{f.filename} · {f.id} · {count(f.bytes)} bytes · {f.purpose} · {when(f.created_at)}")
 
     @property
     def current_file(self) -> RemoteFile | None:
-        table = self.query_one("#files-table", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.files.get(key)
-
-    def action_more(self) -> None:
-        if self.has_more:
-            self.load_files(more=True)
-
-    def action_refresh(self) -> None:
-        self._last_id = None
-        self.load_files()
+        return self.current_item
 
     # prompt -----------------------------------------------------------------------------------
     def _open_prompt(self, mode: str, label: str, value: str) -> None:
@@ -213,13 +178,11 @@ class FilesScreen(SectionScreen):
         field.value = value
         field.cursor_position = len(value)
         field.focus()
-        self.refresh_bindings()
 
     def action_close_prompt(self) -> None:
         self._prompt_mode = None
         self.query_one("#files-prompt").display = False
         self.query_one("#files-table").focus()
-        self.refresh_bindings()
 
     @on(Input.Submitted, "#files-path")
     def _path_submitted(self, event: Input.Submitted) -> None:
@@ -239,7 +202,7 @@ class FilesScreen(SectionScreen):
         if self.provider is None:
             self.say(NO_ACCOUNT)
             return
-        current = getattr(self.app, "current_dataset", None)
+        current = self.current_dataset
         default = str(current) if current else str(Path.cwd()) + os.sep
         self._open_prompt("upload", "Upload:", default)
 
@@ -247,7 +210,6 @@ class FilesScreen(SectionScreen):
         path, self._risky_path = self._risky_path, None
         if self._stop_check is not None:  # no need to wait for the check (e.g. of a big file)
             self._stop_check.set()
-        self.refresh_bindings()
         if path is not None:
             self.upload(path)
 
@@ -265,7 +227,6 @@ class FilesScreen(SectionScreen):
         bar.start(f"Checking {path.name}", max(1, path.stat().st_size))
         self._risky_path = path
         self._stop_check = stop = threading.Event()
-        self.refresh_bindings()
         self.say(f"Checking {path.name} before upload… x stops, ! uploads it without waiting.")
 
         def progress(done: int, total: int) -> None:
@@ -287,14 +248,12 @@ class FilesScreen(SectionScreen):
         finally:
             if self._stop_check is stop:
                 self._stop_check = None
-            self.refresh_bindings()
         if stop.is_set():
             return  # ! was pressed as the check ended: that upload is under way
         self._risky_path = None
         bar.display = False
         if not report.valid:
             self._risky_path = path
-            self.refresh_bindings()
             self.say(f"[red]{path.name} failed validation: {validation_summary(report)}[/]\n"
                      "Fix it on Data (1), or press ! to upload it anyway.")
             return
@@ -312,7 +271,6 @@ class FilesScreen(SectionScreen):
             return
         bar.start(f"Uploading {path.name}", size)
         self._cancel = asyncio.Event()
-        self.refresh_bindings()
         self.say("Uploading… press x to cancel.")
         try:
             made = await provider.upload_file(path, purpose="fine-tune",
@@ -324,12 +282,12 @@ class FilesScreen(SectionScreen):
             return
         finally:
             self._cancel = None
-            self.refresh_bindings()
         self.last_uploaded = made
         bar.update_progress(size, size)
         bar.finish(f"done · {made.id}")
         self.say(f"Uploaded {made.filename} as [b]{made.id}[/]. Launch a job with it from Jobs (2, then n).")
-        self.load_files()
+        bar.display = False  # the line above says it is done; a bar left at 100% would read as still busy
+        self.load_list()
 
     def action_cancel_transfer(self) -> None:
         if self._stop_check is not None:
@@ -391,9 +349,6 @@ class FilesScreen(SectionScreen):
             self.say(f"[red]Could not delete {f.filename}: {exc.summary()}[/]")
             return
         self.say(f"Deleted {f.filename} ({f.id}).")
-        table = self.query_one("#files-table", DataTable)
         if f.id in self.files:
-            del self.files[f.id]
-            table.remove_row(f.id)
-            self.refresh_bindings()
-            self.show_detail()
+            self.list_table.remove_item(f.id)
+            self._list_changed()

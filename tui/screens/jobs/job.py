@@ -14,33 +14,41 @@ import time
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from ftui.core.alarms import AlarmWatch
 from ftui.core.errors import CoreError
 from ftui.core.launch.estimates import load_estimate
-from ftui.core.launch.pricing import billed_cost
 from ftui.core.provider import capabilities_of
 from ftui.core.types import Job
 from ftui.core.watch import JobFollower, PollResult
 from ftui.tui.screens.base import FtuiScreen
 from ftui.tui.screens.dialogs.confirm import confirm
+from ftui.tui.screens.jobs.billing import billing_text
+from ftui.tui.shell.messages import CompareModels
 from ftui.tui.shell.notifier import JobNotifier
 from ftui.widgets.event_log import EventLog
-from ftui.widgets.job_table import KeyTable, elapsed, short_time, status_text
+from ftui.widgets.formats import human_seconds, short_when
+from ftui.widgets.job_table import elapsed, status_text
 from ftui.widgets.key_footer import KeyFooter
+from ftui.widgets.keyed_table import KeyTable
 from ftui.widgets.loss_chart import LossChart
-from ftui.widgets.status_header import StatusHeader
 
 RESULT_ROWS_SHOWN = 2000
 NO_PAUSE = "This provider cannot pause or resume a job: cancel it (x), or let it run."
 
 
-def _money(value: float | None, currency: str = "USD") -> str:
-    if value is None:
-        return "unknown price"
-    return f"${value:,.2f}" if currency == "USD" else f"{value:,.2f} {currency}"
 
+
+def time_left(seconds: float) -> str:
+    """'in 45 s', 'in 2 min 30 s': a sandbox run lasts seconds, so whole minutes alone would read 0."""
+    return f"in {human_seconds(seconds)}" if seconds >= 1 else "any moment now"
+
+
+def gone_text(job_id: str) -> str:
+    return (f"[b]{job_id} is no longer on the server[/] (it answered 404: the job was deleted, or the "
+            "server started again without it). Nothing here is live any more; esc goes back to the list.")
 
 
 def _figure(metrics: dict, *keys: str) -> str:
@@ -84,10 +92,14 @@ class JobScreen(FtuiScreen):
         "compare_final": {"succeeded"},
     }
 
+    # The job as last read, and whether the server said it no longer exists: both drive the keys
+    # offered (check_action).
+    job: reactive[Job | None] = reactive(None, bindings=True)
+    gone: reactive[bool] = reactive(False, bindings=True)
+
     def __init__(self, job_id: str, *, poll_seconds: float | None = None) -> None:
         super().__init__()
         self.job_id = job_id
-        self.job: Job | None = None
         self._billing = ""
         self._seen_unfinished = False
         self.follower: JobFollower | None = None
@@ -95,10 +107,12 @@ class JobScreen(FtuiScreen):
         self._poll_seconds = poll_seconds or self.POLL_SECONDS
         self._result_loaded = False
         self._estimate_shown = False
+        self._pause_asked_at: int | None = None  # the step shown when the user confirmed a pause
+
+    BREADCRUMB = ("Jobs", "job")
 
     def compose(self) -> ComposeResult:
-        app = self.app
-        yield StatusHeader("Jobs › job", getattr(app, "profile_label", ""), getattr(app, "simulated", False))
+        yield self.status_header()
         yield Static(f"Loading {self.job_id}…", id="job-summary")
         yield Static("", id="job-alarms")
         with TabbedContent(id="job-tabs"):
@@ -116,7 +130,7 @@ class JobScreen(FtuiScreen):
 
     @property
     def capabilities(self):
-        return capabilities_of(getattr(self.app, "provider", None))
+        return capabilities_of(self.provider)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         caps = self.capabilities
@@ -125,6 +139,8 @@ class JobScreen(FtuiScreen):
         if action == "cancel_job" and not caps.cancel:
             return False
         states = self.ACTION_STATES.get(action)
+        if self.gone and action not in ("back", "migrate", "toggle_follow", "chart_view"):
+            return False  # nothing on the server to act on
         if states is not None:
             return self.job is not None and self.job.status in states
         if action == "history":
@@ -139,7 +155,7 @@ class JobScreen(FtuiScreen):
         for name in ("Step", "Train loss", "Valid loss", "Train acc", "Checkpoint model"):
             table.add_column(name, key=name)
         self.query_one("#job-alarms").display = False
-        provider = getattr(self.app, "provider", None)
+        provider = self.provider
         if provider is None:
             self.query_one("#job-summary", Static).update("No account connected.")
             return
@@ -151,8 +167,10 @@ class JobScreen(FtuiScreen):
             self.follower.stop()
 
     def on_screen_suspend(self) -> None:
+        # Under a dialog (a modal screen) this view is still drawn behind it, so it keeps its pace;
+        # only another section or a full screen on top slows it down.
         if self.follower is not None:
-            self.follower.set_hidden(True)
+            self.follower.set_hidden(not self.is_current)
 
     def on_screen_resume(self) -> None:
         if self.follower is not None:
@@ -168,9 +186,10 @@ class JobScreen(FtuiScreen):
         follower = self.follower
         if follower is None or not self.is_mounted:
             return
+        if result.error is not None and result.error.status == 404:
+            self._show_gone(result.error)
+            return
         if result.job is not None:
-            if self.job is None or result.job.status != self.job.status:
-                self.refresh_bindings()
             self.job = result.job
         if result.new_events:
             self.query_one(EventLog).append(result.new_events)
@@ -184,6 +203,8 @@ class JobScreen(FtuiScreen):
         job = self.job
         if job is not None and not job.finished:
             self._seen_unfinished = True
+        if job is not None and job.status == "paused" and self._pause_asked_at is not None:
+            self._say_paused_at()
         if job is not None and result.finished_now and self._seen_unfinished:
             JobNotifier.ensure(self.app).announce(job)  # only a finish seen here, not an old one
         if job is not None and job.status == "succeeded":
@@ -207,10 +228,10 @@ class JobScreen(FtuiScreen):
         parts = []
         if step is not None:
             parts.append(f"step {step}/{total}" if total else f"step {step}")
-        parts.append(f"created {short_time(job.created_at)}, {elapsed(job)}")
+        parts.append(f"created {short_when(job.created_at)}, {elapsed(job)}")
         if job.estimated_finish and not job.finished:
-            left = max(0, job.estimated_finish - int(time.time()))
-            parts.append(f"finish ≈ {short_time(job.estimated_finish)} (in {left // 60} min)")
+            left = job.estimated_finish - time.time()
+            parts.append(f"finish ≈ {short_when(job.estimated_finish)} ({time_left(left)})")
         if job.trained_tokens:
             parts.append(f"{job.trained_tokens:,} trained tokens")
         line2 = " · ".join(parts)
@@ -228,6 +249,28 @@ class JobScreen(FtuiScreen):
         if self._billing:
             lines.append(self._billing)
         self.query_one("#job-summary", Static).update("\n".join(lines))
+
+    def _show_gone(self, error: CoreError) -> None:
+        """The job vanished from the server: stop polling it and say so, instead of retrying forever."""
+        if self.follower is not None:
+            self.follower.stop()
+        if self.gone:
+            return
+        self.gone = True
+        if self.job is None:  # never seen: most likely a wrong id
+            text = f"{self.job_id}: [red]could not load: {error.summary()}[/] (no such job on the server)"
+        else:
+            text = gone_text(self.job_id)
+        self.query_one("#job-summary", Static).update(text)
+        self.notify(f"{self.job_id} is no longer on the server.", severity="warning", timeout=8)
+
+    def _say_paused_at(self) -> None:
+        asked, self._pause_asked_at = self._pause_asked_at, None
+        step, _ = self.follower.progress() if self.follower else (None, None)
+        if step is None:
+            return
+        moved = "" if step == asked else f" (step {asked} when you confirmed; the run was mid-step)"
+        self.notify(f"Job {self.job_id} paused at step {step}{moved}. u resumes from there.", timeout=8)
 
     def _show_events_note(self) -> None:
         follower = self.follower
@@ -264,7 +307,7 @@ class JobScreen(FtuiScreen):
     @work(exclusive=True, group="job-result", exit_on_error=False, description="loading the job's result")
     async def _load_result(self, file_id: str) -> None:
         note = self.query_one("#job-result-note", Static)
-        provider = getattr(self.app, "provider", None)
+        provider = self.provider
         try:
             content = await provider.file_content(file_id)
         except CoreError as exc:
@@ -288,14 +331,7 @@ class JobScreen(FtuiScreen):
     @work(thread=True, exclusive=True, group="job-estimate", exit_on_error=False,
           description="loading the launch estimate")
     def _load_estimate(self, job: Job) -> None:
-        estimate = load_estimate(job.id)
-        cost = billed_cost(job.model, job.trained_tokens)
-        billed = f"Billed: {job.trained_tokens or 0:,} tokens, {_money(cost)}"
-        if estimate is not None:
-            text = (f"{billed} · estimated before launch: {estimate.billable_tokens:,} tokens, "
-                    f"{_money(estimate.cost, estimate.currency)}")
-        else:
-            text = f"{billed} · no estimate was recorded for this job"
+        text = billing_text(job, self.capabilities.training_cost, load_estimate(job.id))
         self.app.call_from_thread(self._set_billing, text)
 
     def _set_billing(self, text: str) -> None:
@@ -350,14 +386,14 @@ class JobScreen(FtuiScreen):
             self.notify("Pick a checkpoint and press c again.", timeout=3)
             return
         ckpt = follower.checkpoints[min(table.cursor_row, len(follower.checkpoints) - 1)]
-        self.app.compare_models(job.model, ckpt.model)
+        self.post_message(CompareModels(job.model, ckpt.model))
 
     def action_compare_final(self) -> None:
         job = self.job
         if job is None or job.status != "succeeded" or not job.fine_tuned_model:
             self.notify("Base vs fine-tuned needs a job that succeeded.", severity="warning", timeout=3)
             return
-        self.app.compare_models(job.model, job.fine_tuned_model)
+        self.post_message(CompareModels(job.model, job.fine_tuned_model))
 
     def action_migrate(self) -> None:
         from ftui.tui.screens.migrate.form import open_migration
@@ -371,11 +407,19 @@ class JobScreen(FtuiScreen):
             self.notify(f"Cannot {verb} a job that is {now}.", severity="warning", timeout=4)
             return
 
-        self._ask_then(verb, f"{verb.capitalize()} {job.id} ({job.model}, {job.status})?", call)
+        question = f"{verb.capitalize()} {job.id} ({job.model}, {job.status})?"
+        if verb == "pause":
+            step, total = self.follower.progress() if self.follower else (None, None)
+            at = f"It is at step {step}{f'/{total}' if total else ''} now; " if step is not None else ""
+            question += (f"\n{at}training goes on behind this dialog (the view keeps following) and "
+                         "stops at the step it has reached when you confirm; ftui then says which.")
+        self._ask_then(verb, question, call)
 
     @work(exclusive=True, group="job-ask", exit_on_error=False, description="asking before the job action")
     async def _ask_then(self, verb: str, question: str, call) -> None:
         if await confirm(self, f"{verb.capitalize()} job?", question):
+            if verb == "pause" and self.follower is not None:
+                self._pause_asked_at = self.follower.progress()[0]
             self._job_action(verb, call)
 
     def action_cancel_job(self) -> None:
@@ -396,14 +440,17 @@ class JobScreen(FtuiScreen):
 
     @work(exclusive=True, group="job-action", exit_on_error=False, description="the job action")
     async def _job_action(self, verb: str, call) -> None:
-        provider = getattr(self.app, "provider", None)
+        provider = self.provider
         try:
             job = await call(provider)
         except CoreError as exc:
+            self._pause_asked_at = None
+            if exc.status == 404:
+                self._show_gone(exc)
+                return
             self.notify(f"Could not {verb} the job: {exc.summary()}", severity="error", timeout=8)
             return
         self.job = job
-        self.refresh_bindings()
         self._show_summary()
         self.notify(f"Job {job.id} is now {job.status}.", timeout=4)
         if self.follower is not None:

@@ -38,16 +38,15 @@ from ftui.tui.screens.jobs.launch_text import (
     MEASURE_STOPPED,
     MEASURING,
     estimate_text,
-    header_profile,
     key_note,
     method_options,
     quote_text,
 )
 from ftui.tui.screens.jobs.snippet import SnippetScreen
+from ftui.tui.shell.messages import OpenJob
 from ftui.widgets.field_form import FieldForm
 from ftui.widgets.key_footer import KeyFooter
 from ftui.widgets.path_input import PathSuggester
-from ftui.widgets.status_header import StatusHeader
 from ftui.widgets.transfer_progress import TransferProgressBar
 
 SHUTDOWN_WARNING_DAYS = 90
@@ -128,14 +127,13 @@ class LaunchScreen(FtuiScreen):
 
     @property
     def capabilities(self) -> Capabilities:
-        return capabilities_of(getattr(self.app, "provider", None))
+        return capabilities_of(self.provider)
+
+    BREADCRUMB = ("Jobs", "new job")
 
     def compose(self) -> ComposeResult:
-        app = self.app
         caps = self.capabilities
-        profile = header_profile(app)
-        section = "Jobs › new job" if len(profile) < 45 else "New job"  # 80 columns hold the label
-        yield StatusHeader(section, profile, getattr(app, "simulated", False))
+        yield self.status_header()
         v = self.initial
         with VerticalScroll(id="launch-form"):
             yield self._row("Base model", Select([], prompt="loading models…", id="launch-model", compact=True))
@@ -182,7 +180,7 @@ class LaunchScreen(FtuiScreen):
 
     @property
     def profile(self) -> str:
-        provider = getattr(self.app, "provider", None)
+        provider = self.provider
         return getattr(provider, "name", "") or getattr(self.app, "profile_label", "")
 
     def _remembered_extra(self) -> str:
@@ -194,7 +192,7 @@ class LaunchScreen(FtuiScreen):
 
     def on_mount(self) -> None:
         self.query_one("#launch-transfer").display = False
-        current = getattr(self.app, "current_dataset", None)
+        current = self.current_dataset
         training = self.query_one("#launch-training", Input)
         if not training.value and current:
             training.value = str(current)
@@ -205,7 +203,7 @@ class LaunchScreen(FtuiScreen):
     @work(exclusive=True, group="launch-choices", exit_on_error=False,
           description="loading the models and files to choose from")
     async def load_choices(self) -> None:
-        provider = getattr(self.app, "provider", None)
+        provider = self.provider
         select = self.query_one("#launch-model", Select)
         if provider is None:
             self.say_error("No account connected: set OPENAI_API_KEY, or restart with `ftui --sandbox`.")
@@ -242,7 +240,7 @@ class LaunchScreen(FtuiScreen):
     def _model_changed(self, event: Select.Changed) -> None:
         model = self.models.get(event.value) if isinstance(event.value, str) else None
         self.query_one("#launch-model-note", Static).update(shutdown_note(model, self.TODAY))
-        provider = getattr(self.app, "provider", None)
+        provider = self.provider
         if model is not None and self.capabilities.per_model_limits and isinstance(provider, HyperparameterSource):
             self.load_fields(model.id)
 
@@ -346,7 +344,7 @@ class LaunchScreen(FtuiScreen):
         if spec is None:
             self.say_error("Fix these first: " + "; ".join(errors.values()))
             return
-        provider = getattr(self.app, "provider", None)
+        provider = self.provider
         code = python_snippet(spec, sdk=self.capabilities.sdk, base_url=getattr(provider, "base_url", None),
                               key_note=key_note(self.app, self.capabilities))
         self.app.push_screen(SnippetScreen(code, " ".join(note)))
@@ -478,7 +476,7 @@ class LaunchScreen(FtuiScreen):
     async def _measure(self, values: FormValues, e: Estimate, train, valid) -> TimeEstimate | str | None:
         """The local engine's measured time for the trained tokens (dataset tokens x epochs), or a note
         saying why there is none; None when the provider's cost is not time on this machine."""
-        provider = getattr(self.app, "provider", None)
+        provider = self.provider
         estimate_time = getattr(provider, "estimate_time", None)
         if self.capabilities.training_cost.unit != "local_time" or estimate_time is None:
             return None
@@ -504,7 +502,7 @@ class LaunchScreen(FtuiScreen):
 
     async def _quote(self, values: FormValues, train, valid) -> PriceEstimate | None:
         """The provider's own price for this job, when it quotes one and the files are uploaded."""
-        provider = getattr(self.app, "provider", None)
+        provider = self.provider
         if not self.capabilities.training_cost.quoted or not isinstance(provider, PriceQuoter):
             return None
         if isinstance(train, Path) or isinstance(valid, Path):
@@ -541,6 +539,15 @@ class LaunchScreen(FtuiScreen):
         key = (str(source.resolve()), stat.st_size, stat.st_mtime_ns)
         if key in self._uploaded:
             return self._uploaded[key]
+        from ftui.core.uploads_record import reusable_upload
+
+        self.say_estimate(f"Looking for {source.name} on the account (same size and sha256)…")
+        reused = await reusable_upload(self.app.provider, source)
+        if reused is not None:  # the identical file is already uploaded: launch with it
+            self.say_estimate(f"{source.name} is already on the account as {reused} (same size and sha256): "
+                              "reusing it, not uploading again.")
+            self._uploaded[key] = reused
+            return reused
         bar = self.query_one(TransferProgressBar)
         bar.display = True
         bar.start(f"Uploading {source.name} (esc cancels)", stat.st_size)
@@ -555,6 +562,8 @@ class LaunchScreen(FtuiScreen):
         finally:
             self._cancel_upload = None
         bar.finish(f"done · {made.id}")
+        bar.display = False  # said on the estimate line instead; a bar left at 100% would read as busy
+        self.say_estimate(f"Uploaded {source.name} as {made.id}.")
         self._uploaded[key] = made.id
         return made.id
 
@@ -609,7 +618,7 @@ class LaunchScreen(FtuiScreen):
                 self.notify(f"The estimate was not saved: {exc.summary()}", severity="warning")
         self.notify(f"Launched {job.id} ({job.status}).", title="Job launched", timeout=6)
         self.app.pop_screen()
-        self.app.open_job(job.id)
+        self.post_message(OpenJob(job.id))
 
     @staticmethod
     def refusal_text(exc: CoreError) -> str:

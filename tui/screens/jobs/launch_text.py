@@ -3,11 +3,11 @@ methods offered, the estimate in the provider's cost model, the note on the Pyth
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from ftui.core.launch.estimates import Estimate
 from ftui.core.types import Capabilities, PriceEstimate, TimeEstimate
+from ftui.widgets.formats import when
 
 METHOD_LABELS = {"supervised": "supervised", "dpo": "DPO (preference)"}
 LOCAL_TIME = "time on this machine is measured when the job starts"
@@ -18,15 +18,6 @@ BUSY = "busy: estimate after the running job"
 
 def method_options(methods: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(METHOD_LABELS.get(m, m), m) for m in methods] or [("supervised", "supervised")]
-
-
-def header_profile(app) -> str:
-    """The header's profile: the provider's own label for a real provider (a local engine says
-    `LOCAL - real training on this machine (cpu, 2 threads)`); the sandbox has its own badge."""
-    provider = getattr(app, "provider", None)
-    if provider is not None and not getattr(app, "simulated", False):
-        return getattr(provider, "label", "") or getattr(app, "profile_label", "")
-    return getattr(app, "profile_label", "")
 
 
 def quote_text(q: PriceEstimate) -> str:
@@ -42,7 +33,7 @@ def quote_text(q: PriceEstimate) -> str:
 def measured_when(t: TimeEstimate) -> str:
     if not t.cached:
         return "just now"
-    return time.strftime("%b %d %H:%M", time.localtime(t.measured_at))
+    return when(t.measured_at)
 
 
 def local_time_text(measured: TimeEstimate | str | None) -> str:

@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.reactive import reactive
 from textual.widgets import DataTable, Input, Select, Static
 
 from ftui.core.errors import CoreError
@@ -24,9 +25,9 @@ from ftui.core.types import Job
 from ftui.tui.screens.base import FtuiScreen
 from ftui.tui.screens.dialogs.confirm import confirm
 from ftui.tui.screens.sunset.profiles import pool_of
+from ftui.tui.shell.messages import CompareModels
 from ftui.widgets.key_footer import KeyFooter
 from ftui.widgets.path_input import PathSuggester
-from ftui.widgets.status_header import StatusHeader
 
 ROLES = ("training", "validation")
 POLL_SECONDS = 1.0  # how often the launched job is read until it finishes
@@ -51,6 +52,10 @@ class MigrationScreen(FtuiScreen[None]):
         Binding("escape", "back", "Back", id="migrate.back", tooltip="Leave the form (nothing launched)"),
     ]
 
+    # The job launched on the target, as last read: Launch goes once there is one, Compare
+    # comes once it has trained a model (check_action).
+    launched: reactive[Job | None] = reactive(None, bindings=True)
+
     def __init__(self, source_profile: str, job_or_model: str, *, plan: MigrationPlan | None = None,
                  targets: list[str] | None = None) -> None:
         super().__init__()
@@ -62,14 +67,14 @@ class MigrationScreen(FtuiScreen[None]):
         self.target_model: str | None = None  # only when the user picked one
         self.user_paths: dict[str, str] = {}
         self.errors: dict[str, str] = {}  # role -> why the given file was refused
-        self.launched: Job | None = None
         self.record: dict | None = None
         self._given = plan is not None  # shown as given (snapshots), not planned
 
     # Layout ------------------------------------------------------------------------
+    BREADCRUMB = ("Migrate",)
+
     def compose(self) -> ComposeResult:
-        yield StatusHeader("Migrate", getattr(self.app, "profile_label", ""),
-                           getattr(self.app, "simulated", False))
+        yield self.status_header()
         yield Static(f"{self.source_profile}: {self.job_or_model}", id="mig-source")
         with Horizontal(id="mig-target-row"):
             yield Static("to", classes="mig-label")
@@ -261,7 +266,6 @@ class MigrationScreen(FtuiScreen[None]):
             self._status(f"not launched: {exc.summary()}", error=True)
             return
         self.launched, self.record = job, record
-        self.refresh_bindings()
         self._status(f"launched {job.id} on {plan.target_profile}: {job.status}…")
         await self._follow(target, job)
 
@@ -276,7 +280,6 @@ class MigrationScreen(FtuiScreen[None]):
                 continue
             self._status(f"{job.id} on {self.plan.target_profile}: {job.status}…")
         self.launched = job
-        self.refresh_bindings()
         if not job.fine_tuned_model:
             reason = f" ({job.error.message})" if job.error else ""
             self._status(f"{job.id} {job.status}{reason}: nothing to compare", error=True)
@@ -289,9 +292,9 @@ class MigrationScreen(FtuiScreen[None]):
         if plan is None or job is None or not job.fine_tuned_model:
             return
         old = plan.source_job.fine_tuned_model or plan.source_job.model
-        self.app.compare_models(old, job.fine_tuned_model,
-                                profiles=(plan.source_profile, plan.target_profile),
-                                migration_id=plan.id, batch_path=self.held_out())
+        self.post_message(CompareModels(old, job.fine_tuned_model,
+                                        profiles=(plan.source_profile, plan.target_profile),
+                                        migration_id=plan.id, batch_path=self.held_out()))
 
     def held_out(self) -> Path | None:
         """The job's validation file, for the batch comparison (prompts it was not trained on)."""

@@ -4,11 +4,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from ftui.core.across_profiles import radar_all, sunset_today
 from ftui.core.sunset.radar import Deadline, ProfileRadar, nearest_deadline
 from ftui.tui.screens.sunset.profiles import pool_of
 from ftui.widgets.status_header import DEADLINE_ATTRIBUTE, StatusHeader
+
+if TYPE_CHECKING:
+    from ftui.tui.shell.app import FtuiApp
 
 
 def header_text(deadline: Deadline | None) -> str:
@@ -31,10 +35,10 @@ def show_deadline(app, radars: list[ProfileRadar], today: dt.date) -> Deadline |
     return deadline
 
 
-def watch_deadlines(app) -> None:
+def watch_deadlines(app: FtuiApp) -> None:
     """Called by the app once it has an account. A simulated account is left to the radar screen,
     so the sandbox's rehearsal dates do not follow the user into every screen."""
-    if getattr(app, "provider", None) is None or getattr(app, "simulated", False):
+    if app.provider is None or app.simulated:
         return
 
     async def check() -> None:
