@@ -29,6 +29,33 @@ def _n(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+VALUE_WIDTH = 25  # columns left for a value in the panel (37 wide, less border, padding and labels)
+
+
+def _fit(name: str, width: int = VALUE_WIDTH) -> str:
+    """A long model id made to fit one row, keeping its distinctive end ("org/" goes first)."""
+    if len(name) > width and "/" in name:
+        name = name.rsplit("/", 1)[1]
+    if len(name) <= width:
+        return name
+    keep = width - 1
+    return f"{name[:keep // 3]}…{name[-(keep - keep // 3):]}"
+
+
+def _cost_rows(cost: Any, cost_model: Any, approx: str) -> list[tuple[str, Any]]:
+    """The rows saying what training this dataset costs, as the provider charges for it."""
+    unit = getattr(cost_model, "unit", "per_token")
+    billed = f"{approx}{_n(cost.billable_tokens)} tok × {cost.epochs} epochs"
+    if unit == "local_time":  # no money: the launch form's estimate measures the time
+        return [("cost", "$0 · time on this machine"), ("", Text("F5 on launch measures it", style="dim"))]
+    if getattr(cost_model, "quoted", False):  # the provider's own quote, asked for at launch
+        return [("billed", billed), ("cost", Text("quoted at launch (F5)", style="dim"))]
+    if cost.cost is None:
+        return [("billed", billed), ("cost", Text("no price for this model", style="yellow"))]
+    amount = f"{cost.cost:,.2f}" if cost.cost >= 1 or cost.cost == 0 else f"{cost.cost:.4f}"
+    return [("billed", billed), ("cost", f"≈ {amount} {cost.currency} ({cost.price_date})")]
+
+
 class TokenStatsPanel(Static):
     """Handed the numbers (`show_summary`), draws them compactly; never computes anything itself."""
 
@@ -37,8 +64,11 @@ class TokenStatsPanel(Static):
     """
 
     def show_summary(self, *, examples: int, errors: int, warnings: int, stats: Any = None,
-                     cost: Any = None, model: str = "", running: bool = False) -> None:
-        """`stats`: core TokenStats (total, min, max, mean, p95, histogram); `cost`: core CostEstimate."""
+                     cost: Any = None, model: str = "", running: bool = False, cost_model: Any = None,
+                     token_note: str | None = None) -> None:
+        """`stats`: core TokenStats (total, min, max, mean, p95, histogram); `cost`: core CostEstimate;
+        `cost_model`: the provider's core CostModel for training (None: dollars per token);
+        `token_note`: set when the counts are approximate (not the model's own tokenizer)."""
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True, min_width=8)
         grid.add_column(no_wrap=True)
@@ -48,8 +78,9 @@ class TokenStatsPanel(Static):
         grid.add_row("examples", Text.assemble(f"{_n(examples)} parsed", "  ", (status, status_style)))
         grid.add_row("problems", Text.assemble((f"{errors:,} errors", "red" if errors else ""), " · ",
                                                (f"{warnings:,} warnings", "yellow" if warnings else "")))
+        approx = "≈ " if token_note else ""
         if stats is not None and getattr(stats, "examples", 0):
-            grid.add_row("tokens", f"{_n(stats.total)} · mean {_n(stats.mean)}")
+            grid.add_row("tokens", f"{approx}{_n(stats.total)} · mean {_n(stats.mean)}")
             grid.add_row("", f"min {_n(stats.min)} · p95 {_n(stats.p95)} · max {_n(stats.max)}")
             hist = getattr(stats, "histogram", None)
             if hist is not None and hist.counts:
@@ -57,13 +88,11 @@ class TokenStatsPanel(Static):
             if getattr(stats, "over_limit", 0):
                 grid.add_row("", Text(f"{stats.over_limit:,} over {stats.limit:,} tokens (cut)", style="yellow"))
         if cost is not None:
-            grid.add_row("model", model or cost.model)
-            grid.add_row("billed", f"{_n(cost.billable_tokens)} tok × {cost.epochs} epochs")
-            if cost.cost is None:
-                grid.add_row("cost", Text("no price for this model", style="yellow"))
-            else:
-                amount = f"{cost.cost:,.2f}" if cost.cost >= 1 or cost.cost == 0 else f"{cost.cost:.4f}"
-                grid.add_row("cost", f"≈ {amount} {cost.currency} ({cost.price_date})")
+            grid.add_row("model", _fit(model or cost.model))
+            if token_note:
+                grid.add_row("", Text(token_note, style="dim"))
+            for label, value in _cost_rows(cost, cost_model, approx):
+                grid.add_row(label, value)
         self.show(grid)
 
     drawn: Any = ""

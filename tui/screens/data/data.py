@@ -26,7 +26,9 @@ from ftui.tui.screens.data.forms import DEFAULT_MODEL, AskScreen
 from ftui.tui.screens.data.picker import DataPickerScreen, Picked
 from ftui.tui.screens.data.validation import DataValidation
 from ftui.tui.screens.data.writes import DataWrites
+from ftui.tui.shell.messages import DatasetOpened
 from ftui.widgets.conversation_view import ConversationView
+from ftui.widgets.formats import count, human_bytes
 from ftui.widgets.token_stats import TokenStatsPanel
 
 if TYPE_CHECKING:
@@ -35,15 +37,6 @@ if TYPE_CHECKING:
 PREVIEW_BYTES = 64 * 1024  # bytes of a line read for drawing
 PARSE_LIMIT = 8 * 1024 * 1024  # longer lines are shown cut, not parsed for the conversation view
 PAGE = 10
-
-
-def _human(n: int) -> str:
-    size = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{int(size):,} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
-        size /= 1024
-    return f"{n:,} bytes"
 
 
 class DataScreen(DataValidation, DataWrites, SectionScreen):
@@ -64,6 +57,8 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         Binding("slash", "search", "Search", id="data.search", tooltip="Find text in the file"),
         Binding("f3,full_stop", "find(1)", "Next match", id="data.find_next",
                 tooltip="Next line containing the search text"),
+        Binding("escape", "stop_search", "Stop search", id="data.stop_search",
+                tooltip="Stop the search under way (the view stays where it is)"),
         Binding("shift+f3,comma", "find(-1)", "Prev match", id="data.find_prev", show=False,
                 tooltip="Previous line containing the search text"),
         Binding("r", "raw", "Raw", id="data.raw", tooltip="Show the line as raw JSON / as a conversation"),
@@ -77,6 +72,8 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         Binding("p", "panel", "Panel", id="data.panel", show=False,
                 tooltip="Show or hide problems and statistics"),
         Binding("o", "open", "Open", id="data.open", tooltip="Open another file"),
+        Binding("U", "upload", "Upload", id="data.upload", show=False,
+                tooltip="Upload this dataset to the account (checked first; progress on Files)"),
         Binding("f", "remote", "Account files", id="data.remote", show=False,
                 tooltip="Open a file already uploaded to the account (read-only)"),
         Binding("f5", "reload", "Reload", id="data.reload", show=False,
@@ -96,8 +93,13 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         self.problem_lines: list[int] = []
         self.report = None
         self.model = DEFAULT_MODEL
+        self.model_chosen = False  # picked with `m` (now or for this dataset before): never replaced
+        self.offered_models: list[str] | None = None  # the account's fine-tunable models, once read
+        self.models_note = ""  # why `m` offers the built-in list instead
+        self._models_for: object = None  # the provider offered_models were asked of
         self.raw = False
         self.search_text = ""
+        self.search_note: str | None = None  # what a search under way has done so far
         self.current_example: Any = None
         self.current_text = ""
         self.current_cut = False  # the shown line is only the start of a huge line
@@ -142,12 +144,21 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         self.query_one("#data-preview").focus()
 
     def on_mount(self) -> None:
+        self._clean_stale_copies()
+        self.follow_provider()
+        self.set_interval(0.5, self.follow_provider)  # the account connects after the first frame
         start = getattr(self.app, "initial_path", None)
         if start:
             self._body_ready()
             self.open_path(Path(start))
         else:
             self.action_open()
+
+    @work(thread=True, group="data-clean", exit_on_error=False, description="removing copies an earlier ftui left")
+    def _clean_stale_copies(self) -> None:
+        from ftui.core.scratch import clean_stale_copies
+
+        clean_stale_copies()
 
     # -- opening --------------------------------------------------------------------------------
     def action_open(self) -> None:
@@ -188,11 +199,22 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
 
         self.app.call_from_thread(self._set_info, f"Opening {path}…")
         try:
+            if not self.read_only:
+                from ftui.core.dataset.writer import recover_cut_append
+
+                if recover_cut_append(path):
+                    self.app.call_from_thread(self.notify, "An append was cut short (ftui was killed while "
+                                              "writing); its half-written line was removed.", timeout=8)
             reader = DatasetReader(path)
         except CoreError as err:
             folder = path if path.is_dir() else None  # a folder: offer its files instead
             self.app.call_from_thread(self._open_failed, path, err, folder)
             return
+        from ftui.core.chosen_models import remembered_model
+
+        model = remembered_model(path)  # the model `m` picked for this dataset last time
+        if model:
+            self.app.call_from_thread(self.use_model, model)
         self.app.call_from_thread(self._opened, path, reader, line)
         if not self.read_only:
             from ftui.core.recent import add_recent
@@ -222,7 +244,7 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         self.path = path
         self.refresh_bindings()
         if not self.read_only:
-            self.app.current_dataset = path
+            self.post_message(DatasetOpened(path))  # the app keeps it for Files, Launch, Compare
         self.total_lines = reader.lines_known if reader.complete else None
         self.blank_lines = []
         self.problems, self.problem_lines = [], []
@@ -307,8 +329,8 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
             elif not view.utf8_ok:
                 problem = f"line {number} is not valid UTF-8 (shown with � for the bad bytes)"
             elif view.truncated and view.length > PARSE_LIMIT:
-                cut = (f"line {number} is {_human(view.length)} long; showing its first "
-                       f"{_human(PREVIEW_BYTES)} as text")
+                cut = (f"line {number} is {human_bytes(view.length)} long; showing its first "
+                       f"{human_bytes(PREVIEW_BYTES)} as text")
             else:
                 try:
                     example = reader.example(number) if view.truncated else json.loads(text)
@@ -391,13 +413,15 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
             info.append(" [read-only]", style="yellow")
         if self.line:
             # Lines, as `:` and the validator count them; the panel counts parsed examples.
-            of = f"{self.total_lines:,}" if self.total_lines is not None else "…"
-            info.append(f" · {'blank ' if self.line in self.blank_lines else ''}line {self.line:,} of {of}")
+            of = count(self.total_lines) if self.total_lines is not None else "…"
+            info.append(f" · {'blank ' if self.line in self.blank_lines else ''}line {count(self.line)} of {of}")
             if self.blank_lines:
-                info.append(f" ({len(self.blank_lines):,} blank)", style="dim")
+                info.append(f" ({count(len(self.blank_lines))} blank)", style="dim")
         if self.raw:
             info.append(" · raw", style="cyan")
-        if self.search_text:
+        if self.search_note:
+            info.append(f" · {self.search_note}", style="magenta")
+        elif self.search_text:
             info.append(f" · /{self.search_text}", style="magenta")
         self._set_info(info)
 
@@ -474,6 +498,11 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         if self.line:
             self.show_line(self.line)
 
+    def action_upload(self) -> None:
+        from ftui.tui.screens.data.upload import upload_open_file
+
+        upload_open_file(self, self.path)
+
     def action_panel(self) -> None:
         panel = self.query_one("#data-panel")
         panel.display = not panel.display
@@ -497,32 +526,58 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
 
     @work(thread=True, exclusive=True, group="data-search", exit_on_error=False, description="searching the dataset")
     def _find(self, reader, needle: str, start: int, direction: int, include_start: bool) -> None:
-        """Scan lines (bytes, case-insensitive) from `start`, wrapping around once."""
+        """Look for `needle` (Unicode case-insensitive) from `start`, wrapping around once, with
+        progress on the info line; esc stops it. A match found after the user moved elsewhere is
+        reported, not jumped to."""
+        from ftui.core.dataset.search import find_line
+
         worker = get_current_worker()
-        want = needle.lower().encode("utf-8")
-        self.app.call_from_thread(self._set_info, f"Searching for {needle!r}…")
+        call = self.app.call_from_thread
+        shown = [-1]
+
+        def progress(done: int, total: int) -> None:
+            percent = done * 100 // max(1, total)
+            if percent != shown[0]:
+                shown[0] = percent
+                call(self._search_progress, f"searching for {needle!r}: {percent}% · esc stops")
+
+        call(self._search_progress, f"searching for {needle!r}… · esc stops")
         try:
-            total = reader.line_count
-            if total == 0:
-                return
-            order = range(0, total) if include_start else range(1, total + 1)
-            for k in order:
-                if worker.is_cancelled:
-                    return
-                n = (start - 1 + direction * k) % total + 1
-                if want in reader.read_line(n).lower():
-                    self.app.call_from_thread(self.show_line, n)
-                    return
+            found = find_line(reader, needle, start, direction, include_start=include_start, progress=progress,
+                              cancelled=lambda: worker.is_cancelled)
         except CoreError as err:
-            self.app.call_from_thread(self.notify, err.summary(), severity="error")
+            call(self.notify, err.summary(), severity="error")
+            found = None
         else:
-            self.app.call_from_thread(self.notify, f"{needle!r} is not in the file", severity="warning",
-                                      timeout=3)
-        self.app.call_from_thread(self._update_info)
+            if worker.is_cancelled:
+                return
+            if found is None:
+                call(self.notify, f"{needle!r} is not in the file", severity="warning", timeout=3)
+        call(self._search_done, found, start)
+
+    def _search_progress(self, note: str | None) -> None:
+        self.search_note = note
+        self.refresh_bindings()
+        self._update_info()
+
+    def _search_done(self, found: int | None, start: int) -> None:
+        self._search_progress(None)
+        if found is None:
+            return
+        if self.line == start:
+            self.show_line(found)
+        else:  # the user moved on meanwhile: do not pull the view away from where they are
+            self.notify(f"{self.search_text!r} found at line {count(found)}; you had moved, so the view stayed "
+                        "(: goes to a line)", timeout=6)
+
+    def action_stop_search(self) -> None:
+        self.workers.cancel_group(self, "data-search")
+        self._search_progress(None)
+        self.notify("Search stopped", timeout=2)
 
     # Keys that need an open, readable file; with none (a binary file, nothing picked) they are
     # left out of the footer instead of offered and doing nothing.
-    NEEDS_FILE = frozenset({"move", "first", "last", "goto_line", "problem", "search", "find", "raw",
+    NEEDS_FILE = frozenset({"move", "first", "last", "goto_line", "problem", "search", "find", "raw", "upload",
                             "edit", "append", "delete", "undo", "validate", "panel"})
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
@@ -530,6 +585,8 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
             return False
         if action == "find":
             return bool(self.search_text)
-        if action in ("edit", "append", "delete", "undo") and self.read_only:
+        if action == "stop_search":
+            return self.search_note is not None
+        if action in ("edit", "append", "delete", "undo", "upload") and self.read_only:
             return None  # shown greyed out: a remote file is read-only
         return True

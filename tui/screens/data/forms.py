@@ -56,25 +56,30 @@ class AskScreen(FtuiModal[str | None]):
 
 
 class ModelScreen(FtuiModal[str | None]):
-    """Choose the model whose tokens, limits and prices the summary uses."""
+    """Choose the model whose tokens, limits and prices the summary uses: the account's fine-tunable
+    models when they are known (`models`), OpenAI's built-in list until then (`note` says why)."""
 
     CSS_PATH = "forms.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="data.model.cancel", tooltip="Keep the current model")]
 
-    def __init__(self, current: str) -> None:
+    def __init__(self, current: str, models: list[str] | None = None, note: str = "") -> None:
         super().__init__()
         self._current = current
+        self._models = list(models) if models else list(TRAINING_MODELS)
+        self._note = note
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Model for token counts and cost estimate")
-            options = [Option(("● " if m == self._current else "  ") + m, id=m) for m in TRAINING_MODELS]
+            if self._note:
+                yield Static(self._note, classes="dialog-detail", id="model-note")
+            options = [Option(("● " if m == self._current else "  ") + m, id=m) for m in self._models]
             yield OptionList(*options, id="model-list")
 
     def on_mount(self) -> None:
         ol = self.query_one(OptionList)
-        if self._current in TRAINING_MODELS:
-            ol.highlighted = TRAINING_MODELS.index(self._current)
+        if self._current in self._models:
+            ol.highlighted = self._models.index(self._current)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -15,7 +15,8 @@ from textual.widgets import Label, ProgressBar
 from textual.worker import get_current_worker
 
 from ftui.core.errors import CoreError
-from ftui.tui.screens.data.forms import ModelScreen
+from ftui.core.provider import capabilities_of
+from ftui.tui.screens.data.forms import DEFAULT_MODEL, ModelScreen
 from ftui.widgets.token_stats import TokenStatsPanel
 
 
@@ -90,6 +91,8 @@ class DataValidation:
         self.query_one(TokenStatsPanel).show(Text(f"✗ validation stopped: {why}", style="red"))
 
     def _validated(self, result, batch: list[Any]) -> None:
+        if result.report.model != self.model:
+            return  # counted for a model since replaced: the run for the new one is under way
         self.validating = False
         self.report = result.report
         # The final report is the truth, in line order (streamed problems came in finding order).
@@ -107,14 +110,70 @@ class DataValidation:
         if result is None:
             panel.show_summary(examples=0, errors=0, warnings=0, running=running, model=self.model)
             return
+        from ftui.core.model_choice import token_note
+
         r = result.report
         panel.show_summary(examples=r.examples, errors=len(r.errors), warnings=len(r.warnings),
-                           stats=result.stats, cost=result.cost, model=self.model)
+                           stats=result.stats, cost=result.cost, model=r.model,
+                           cost_model=capabilities_of(self.provider).training_cost, token_note=token_note(r.model))
+
+    # -- the model tokens and cost are counted for --------------------------------------------------
+    def use_model(self, model: str) -> None:
+        """The model chosen for this dataset (remembered, or picked with `m`): kept from now on."""
+        self.model = model
+        self.model_chosen = True
+
+    def follow_provider(self) -> None:
+        """Read the account's fine-tunable models once per provider (the account may connect later)."""
+        provider = self.provider
+        if provider is not None and provider is not self._models_for:
+            self._models_for = provider
+            self.offered_models, self.models_note = None, ""
+            self._load_models(provider)
+
+    @work(exclusive=True, group="data-models", exit_on_error=False,
+          description="listing the account's fine-tunable models")
+    async def _load_models(self, provider) -> None:
+        from ftui.core.model_choice import fine_tunable_base_models
+
+        try:
+            models = await fine_tunable_base_models(provider)
+        except CoreError as err:  # `m` keeps offering the built-in list, and says why
+            self.models_note = f"Could not list the account's models ({err.summary()}); OpenAI's list instead."
+            return
+        if provider is not self.provider:
+            return
+        self.offered_models = models
+        self.models_note = "" if models else "The account lists no fine-tunable model; OpenAI's list instead."
+        self._follow_offered_models()
+
+    def _follow_offered_models(self) -> None:
+        """Count for the provider's first model when the built-in default is not one of its own."""
+        from ftui.core.model_choice import default_model
+
+        if self.model_chosen:
+            return
+        wanted = default_model(DEFAULT_MODEL, self.offered_models or [])
+        if wanted != self.model:
+            self.model = wanted
+            if self.reader is not None:
+                self.action_validate()
 
     def action_model(self) -> None:
         def chosen(model: str | None) -> None:
             if model and model != self.model:
-                self.model = model
+                self.use_model(model)
                 self.action_validate()
+                if self.path is not None and not self.read_only:
+                    self._remember_model(self.path, model)
 
-        self.app.push_screen(ModelScreen(self.model), chosen)
+        note = self.models_note
+        if self.provider is not None and self.offered_models is None and not note:
+            note = "Still reading the account's models; OpenAI's list for now."
+        self.app.push_screen(ModelScreen(self.model, self.offered_models, note), chosen)
+
+    @work(thread=True, group="data-model", exit_on_error=False, description="remembering the model")
+    def _remember_model(self, path: Path, model: str) -> None:
+        from ftui.core.chosen_models import remember_model
+
+        remember_model(path, model)  # the next start counts this dataset for the same model
