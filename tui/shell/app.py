@@ -6,7 +6,7 @@ import logging
 from importlib import import_module
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.filter import Monochrome
@@ -20,6 +20,7 @@ from ftui.tui.shell.commands import ActiveBindingsCommands
 from ftui.tui.shell.help import HelpScreen
 from ftui.tui.shell.messages import CompareModels, DatasetOpened, OpenJob
 from ftui.tui.shell.setup import SetupScreen
+from ftui.tui.shell.terminal_keys import as_command, read_alt_digits_as_keys
 from ftui.widgets.no_color import ReadableMonochrome
 from ftui.widgets.sixteen_colors import SixteenColours
 from ftui.widgets.status_header import StatusHeader
@@ -83,6 +84,7 @@ class FtuiApp(App):
 
     def __init__(self, session: Session | SessionRequest, *, open_path: Path | None = None,
                  sandbox_speed: float = 1.0) -> None:
+        read_alt_digits_as_keys()  # alt+1..alt+5 from tmux and xterm reach the section keys
         # A request is opened in a worker after the first frame (see on_mount).
         self._request = session if isinstance(session, SessionRequest) else None
         self.session = session.placeholder() if isinstance(session, SessionRequest) else session
@@ -242,6 +244,13 @@ class FtuiApp(App):
         self.current_dataset = message.path
 
     # Typing ------------------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            command = as_command(event)  # an alt key from the terminal: a command, never text
+            if command is not None:
+                event = command
+        await super().on_event(event)
+
     async def _check_bindings(self, key: str, priority: bool = False) -> bool:
         # Letters typed in a text box never reach a binding: Textual leaves the keys a focused
         # Input/TextArea consumes out of the binding chain (tests/tui/shell/test_keys_in_text.py
