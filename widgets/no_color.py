@@ -43,10 +43,21 @@ def _meaning(color: RichColor | None) -> str:
     return "vivid"
 
 
+def _is_badge(style: Style) -> bool:
+    if style.bgcolor is None or not _meaning(style.bgcolor) or style.color is None or style.color.is_default:
+        return False
+    if style.color.number is not None and style.color.number < 16:
+        return style.color.number in (0, 8)  # black, dark grey
+    r, g, b = Color.from_rich_color(style.color).rgb
+    return colorsys.rgb_to_hls(r / 255, g / 255, b / 255)[1] < 0.2
+
+
 @lru_cache(1024)
 def readable_style(style: Style) -> Style:
     """The monochrome version of `style`, with meaning kept (see the module's docstring)."""
     mono = monochrome_style(style)
+    if _is_badge(style):  # dark text on a coloured block (SANDBOX): a light block, or the text vanishes
+        return mono + Style(color=DARK, bgcolor=LIGHT, bold=True)
     meaning = _meaning(style.color)
     if not meaning or style.bgcolor is not None and _meaning(style.bgcolor):
         return mono

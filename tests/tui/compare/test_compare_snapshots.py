@@ -107,6 +107,12 @@ def test_compare_batch(snap_compare, shoot, size):
     assert snap_compare(offline_app(), terminal_size=size, run_before=run_before)
 
 
+def test_compare_batch_without_colour(snap_compare, monkeypatch):
+    # NO_COLOR is read when the app is built: winners, ties and the failed row must still read
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(offline_app(), terminal_size=(80, 24), run_before=show_batch)
+
+
 def test_compare_iterate_80x24(snap_compare, shoot):
     async def run_before(pilot):
         await goto_compare(pilot)

@@ -1,0 +1,46 @@
+"""Snapshots at 80x24 of the Models table drawn from fixed models (ids and times would vary),
+in colour and with NO_COLOR (set before the app is built): the row under the cursor and a model
+with an announced shutdown must read without colour."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from ftui.core.session import Session
+from ftui.core.types import ModelInfo, Page
+from ftui.tui.shell.app import FtuiApp
+
+CREATED = 1_764_000_000
+FIXED_MODELS = [
+    ("ft:gpt-4o-mini-2024-07-18:acme:marv:AbC123xy", None),
+    ("ft:gpt-4o-mini-2024-07-18:acme:customer-support-2025-q3:Zz9QwErT", None),
+    ("ft:gpt-4.1-2025-04-14:acme:support:Qq7", "2027-01-14"),
+]
+
+
+def models_app(no_color: bool, monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = FtuiApp(Session(None, "sandbox", simulated=True))
+    rows = [ModelInfo(id=name, created=CREATED - n * 86_400, owned_by="acme", shutdown_date=shutdown,
+                      fine_tuned=True) for n, (name, shutdown) in enumerate(FIXED_MODELS)]
+
+    async def run_before(pilot):
+        pilot.app.action_goto("models")
+        await pilot.pause()
+        pilot.app.screen.show_first_page(Page(rows))
+        await pilot.pause()
+        await pilot.press("down")
+        await pilot.pause()
+
+    return app, run_before
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "no_color"])
+def test_models_table_at_80_columns(snap_compare, monkeypatch, no_color):
+    app, run_before = models_app(no_color, monkeypatch)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
