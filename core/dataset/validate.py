@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
 import threading
 from array import array
 from bisect import bisect_left
@@ -31,7 +30,7 @@ from ftui.core.dataset.checks import CHAT, UNKNOWN, Severity
 from ftui.core.dataset.errors import BinaryFileError, DatasetError
 from ftui.core.dataset.keytable import KeyTable
 from ftui.core.dataset.models import DEFAULT_MODEL
-from ftui.core.dataset.pool import start_pool
+from ftui.core.dataset.pool import pool_workers, start_pool
 from ftui.core.dataset.reader import BOM, SNIFF_BYTES, open_dataset, stamp_path
 
 MIN_EXAMPLES = 10
@@ -45,6 +44,8 @@ PARALLEL_MIN_BYTES = 64 << 20  # smaller files are checked in this process
 MAX_WORKERS = 4
 MAX_PER_CODE = 1000  # problems listed per code; the rest are counted
 MAX_LINE_BYTES = 256 << 20  # a longer line is reported, never loaded (no example is anywhere near it)
+EXAMPLE_BYTES_GUESS = 1000  # bytes per example, for sizing the duplicate table up front
+KEYTABLE_MAX_START = 1 << 20  # slots (16 bytes each) the duplicate table may start with
 
 
 @dataclass(frozen=True)
@@ -160,13 +161,14 @@ class Report:
 Event = Problem | ValidationProgress | ValidationNote | Report
 
 
-def example_fingerprints(path: Path | str, *, fmt: str | None = None) -> dict[int, int]:
-    """{key of a whole example: its line} for every parseable example of a file (for `against`)."""
+def example_fingerprints(path: Path | str, *, fmt: str | None = None, portable: bool = True) -> dict[int, int]:
+    """{key of a whole example: its line} for every parseable example of a file (for `against`; portable:
+    as the keys of batches checked in worker processes, else as those of batches checked in this one)."""
     fmt = fmt or detect_format(path)
     fh, _ = open_dataset(path)
     out: dict[int, int] = {}
     with fh:
-        for job in _jobs(fh, fmt, DEFAULT_MODEL, count_tokens=False, chunk_size=1 << 20):
+        for job in _jobs(fh, fmt, DEFAULT_MODEL, count_tokens=False, chunk_size=1 << 20, portable=portable):
             res = check_batch(job)
             for line, pk, ak in zip(res.key_lines, res.prompt_keys, res.answer_keys):
                 out.setdefault(whole_key(pk, ak), line)
@@ -195,9 +197,14 @@ def detect_format(path: Path | str, *, lines: int = DETECT_LINES, max_bytes: int
     return checks.decide_format(votes)
 
 
-def _jobs(fh: Any, fmt: str, model: str, *, count_tokens: bool, chunk_size: int) -> Iterator[BatchJob]:
+def _jobs(fh: Any, fmt: str, model: str, *, count_tokens: bool, chunk_size: int,
+          portable: bool) -> Iterator[BatchJob]:
     """Cut the file into batches of whole lines (a line longer than a chunk is gathered, not copied twice;
-    one longer than MAX_LINE_BYTES is skipped unread and reported, so memory stays bounded)."""
+    one longer than MAX_LINE_BYTES is skipped unread and reported, so memory stays bounded). portable: keys
+    that compare across processes (needed when worker processes check some of the batches)."""
+    def job(first: int, data: bytes, final: bool, too_long: bool = False) -> BatchJob:
+        return BatchJob(first, data, final, fmt, model, count_tokens, too_long=too_long, portable_keys=portable)
+
     line = 1
     parts: list[bytes] = []
     held = 0  # bytes in parts
@@ -211,7 +218,7 @@ def _jobs(fh: Any, fmt: str, model: str, *, count_tokens: bool, chunk_size: int)
             first = data.find(b"\n")
             if first == -1:
                 continue
-            yield BatchJob(line, b"", False, fmt, model, count_tokens, too_long=True)
+            yield job(line, b"", False, too_long=True)
             line += 1
             skipping = False
             data = data[first + 1:]
@@ -225,22 +232,25 @@ def _jobs(fh: Any, fmt: str, model: str, *, count_tokens: bool, chunk_size: int)
         head = b"".join(parts) + data[:cut + 1] if parts else data[:cut + 1]
         parts = [data[cut + 1:]] if cut + 1 < len(data) else []
         held = len(data) - cut - 1
-        yield BatchJob(line, head, False, fmt, model, count_tokens)
+        yield job(line, head, False)
         line += head.count(b"\n")
     if skipping:
-        yield BatchJob(line, b"", True, fmt, model, count_tokens, too_long=True)
+        yield job(line, b"", True, too_long=True)
     elif parts:
-        yield BatchJob(line, b"".join(parts), True, fmt, model, count_tokens)
+        yield job(line, b"".join(parts), True)
 
 
 class _Merge:
     """Puts batch results together: caps per code, duplicates across the file, totals."""
 
-    def __init__(self, report: Report, fmt: str, max_per_code: int, against: dict[int, int] | None) -> None:
+    def __init__(self, report: Report, fmt: str, max_per_code: int, against: dict[int, int] | None,
+                 size: int = 0) -> None:
         self.report = report
         self.fmt = fmt
         self.max_per_code = max_per_code
-        self.seen = KeyTable()  # prompt key -> line | (answer bits << 32)
+        # prompt key -> line | (answer bits << 32); sized for the file (an example takes ~1 kB or more),
+        # so it seldom grows, and at most 16 MB up front
+        self.seen = KeyTable(min(size // EXAMPLE_BYTES_GUESS, KEYTABLE_MAX_START))
         self.against = against
         self.crlf_first = 0
         self.crlf_count = 0
@@ -268,46 +278,44 @@ class _Merge:
         if res.crlf_count:
             self.crlf_count += res.crlf_count
             self.crlf_first = self.crlf_first or res.crlf_first
-        seen, against, chat = self.seen, self.against, self.fmt == CHAT
+        if self.against is None:  # the common case: one pass over the keys in the table, a loop over repeats only
+            values = [line | ((ak & 0x7FFFFFFF) << 32) for line, ak in zip(res.key_lines, res.answer_keys)]
+            for position, prev in self.seen.setdefault_many(res.prompt_keys, values):
+                p = self._repeat(res.key_lines[position], values[position], prev)
+                if p is not None:
+                    yield p
+            return
+        seen, against = self.seen, self.against
         for line, pk, ak in zip(res.key_lines, res.prompt_keys, res.answer_keys):
-            bits = (ak & 0x7FFFFFFF) << 32
-            prev = seen.setdefault(pk, line | bits)
-            p = None
-            if prev is None:
-                pass
-            elif prev & ~0xFFFFFFFF == bits:
-                p = self.problem(line, "duplicate_example", f"the same example is on line {prev & 0xFFFFFFFF}; "
-                                                            "delete one of them")
-            elif chat:
-                p = self.problem(line, "conflicting_answers", f"line {prev & 0xFFFFFFFF} has the same prompt with "
-                                                              "a different answer; keep the answer you want")
-            if p is not None:
-                yield p
-            if against is not None:
-                other = against.get(whole_key(pk, ak))
-                if other is not None:
-                    p = self.problem(line, "shared_with_training", f"this example is also line {other} of the "
-                                                                   "training file; a held-out file should only "
-                                                                   "hold examples the model has not seen")
-                    if p is not None:
-                        yield p
+            value = line | ((ak & 0x7FFFFFFF) << 32)
+            earlier = seen.setdefault(pk, value)
+            repeat = None if earlier is None else self._repeat(line, value, earlier)
+            if repeat is not None:
+                yield repeat
+            other = against.get(whole_key(pk, ak))
+            if other is not None:
+                p = self.problem(line, "shared_with_training", f"this example is also line {other} of the "
+                                                               "training file; a held-out file should only "
+                                                               "hold examples the model has not seen")
+                if p is not None:
+                    yield p
+
+    def _repeat(self, line: int, value: int, prev: int) -> Problem | None:
+        """The problem of an example whose prompt was seen before: `value` and `prev` hold line | answer bits."""
+        if prev & ~0xFFFFFFFF == value & ~0xFFFFFFFF:
+            return self.problem(line, "duplicate_example", f"the same example is on line {prev & 0xFFFFFFFF}; "
+                                                           "delete one of them")
+        if self.fmt == CHAT:
+            return self.problem(line, "conflicting_answers", f"line {prev & 0xFFFFFFFF} has the same prompt with "
+                                                             "a different answer; keep the answer you want")
+        return None
 
 
 def _auto_workers(size: int, workers: int | None, min_bytes: int = PARALLEL_MIN_BYTES) -> int:
-    """Worker processes worth starting: none for small files (starting one costs ~0.5 s of CPU) or when
-    the other programs already keep the cores busy (then one process does the same work with less CPU)."""
+    """`workers` when given, else what pool_workers decides from the file's size and the idle cores."""
     if workers is not None:
         return max(0, workers)
-    if size < min_bytes:
-        return 0
-    cores = os.cpu_count() or 1
-    try:
-        busy = os.getloadavg()[0]
-    except (AttributeError, OSError):  # Windows
-        busy = 0.0
-    if cores < 2 or busy > cores - 0.5:  # (nearly) every core is taken already
-        return 0
-    return min(MAX_WORKERS, cores)
+    return pool_workers(size, min_bytes=min_bytes, max_workers=MAX_WORKERS)
 
 
 def iter_validate(path: Path | str, *, model: str | None = None, format: str | None = None,
@@ -319,9 +327,11 @@ def iter_validate(path: Path | str, *, model: str | None = None, format: str | N
 
     format: force chat | preference | reinforcement (default: detected from the first lines).
     against: a training file; examples of `path` also in it are reported (shared_with_training).
-    workers: processes checking batches in parallel (default: one per idle core for files over
-    `parallel_min_bytes`, 64 MiB, none for smaller ones, where starting them would cost more than it
-    saves). If they cannot start or stop working, one process finishes the work and a ValidationNote says so.
+    workers: processes checking batches in parallel (default: one per idle core, when at least two are
+    idle, for files over `parallel_min_bytes`, 64 MiB; none for smaller ones, where starting them would
+    cost more than it saves, nor on a busy machine, where they cost CPU and save no time: see
+    pool_workers). If they cannot start or stop working, one process finishes the work and a
+    ValidationNote says so.
     Raises NotAFileError / UnreadableFileError / BinaryFileError (DatasetError) if it cannot be read.
     """
     path = str(path)
@@ -335,13 +345,14 @@ def iter_validate(path: Path | str, *, model: str | None = None, format: str | N
                                   hint="pick a .jsonl file with one JSON object per line", path=path)
         fh.seek(0)
     fmt = format or detect_format(path)
-    fingerprints = example_fingerprints(against) if against is not None else None
+    n_workers = _auto_workers(stamp.size, workers, parallel_min_bytes)
+    portable = n_workers > 0  # batches may be checked in several processes
+    fingerprints = example_fingerprints(against, portable=portable) if against is not None else None
     report = Report(path=path, model=model, against=str(against) if against else None, format=fmt)
     report.size = stamp.size
     report.example_tokens = array("q")
     report.example_lines = array("q")
-    merge = _Merge(report, fmt, max_per_code, fingerprints)
-    n_workers = _auto_workers(stamp.size, workers, parallel_min_bytes)
+    merge = _Merge(report, fmt, max_per_code, fingerprints, stamp.size)
     chunk = chunk_size or (PARALLEL_CHUNK if n_workers else SERIAL_CHUNK)
     if stamp.size > MAX_UPLOAD_BYTES:
         yield from _some(merge.problem(0, "file_too_large", f"the file is {stamp.size / 2**30:.1f} GiB; OpenAI "
@@ -354,7 +365,8 @@ def iter_validate(path: Path | str, *, model: str | None = None, format: str | N
     fh, _ = open_dataset(path)
     with fh:
         done = 0
-        for item in _checked(_jobs(fh, fmt, model, count_tokens=count_tokens, chunk_size=chunk), n_workers):
+        jobs = _jobs(fh, fmt, model, count_tokens=count_tokens, chunk_size=chunk, portable=portable)
+        for item in _checked(jobs, n_workers):
             if isinstance(item, str):
                 report.notes.append(item)
                 yield ValidationNote(item)

@@ -88,11 +88,15 @@ def data_file(size: int) -> Path:
 def run_ftui(path: str, model: str) -> dict:
     import os
 
-    from ftui.core.dataset.validate import validate_path
+    from ftui.core.dataset.pool import pool_workers
+    from ftui.core.dataset.validate import MAX_WORKERS, PARALLEL_MIN_BYTES, validate_path
 
-    forced = os.environ.get("FTUI_BENCH_WORKERS")  # default: ftui's own choice
-    report = validate_path(path, model=model, workers=int(forced) if forced else None)
-    return {"examples": report.examples, "tokens": report.total_tokens, "errors": len(report.errors)}
+    forced = os.environ.get("FTUI_BENCH_WORKERS")  # default: ftui's own choice, made as validate_path makes it
+    workers = int(forced) if forced else pool_workers(os.path.getsize(path), min_bytes=PARALLEL_MIN_BYTES,
+                                                      max_workers=MAX_WORKERS)
+    report = validate_path(path, model=model, workers=workers)
+    return {"examples": report.examples, "tokens": report.total_tokens, "errors": len(report.errors),
+            "workers": workers, "notes": report.notes}
 
 
 def run_cookbook(path: str, model: str) -> dict:
@@ -266,15 +270,22 @@ def least_cpu(runs: list[dict], key: str = "cpu") -> dict:
 def bench_size(size: int, workers: int | None = None, repeats: int = 1) -> list[Row]:
     import os
 
+    from ftui.core.dataset.pool import usable_cores
+    from ftui.core.dataset.validate import MAX_WORKERS, PARALLEL_MIN_BYTES
+
     t = time.perf_counter()
     path = data_file(size)
     gen = time.perf_counter() - t
     mb = path.stat().st_size / MB
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     runs: dict[str, list[dict]] = {"ftui": [], "cookbook": [], "floor": [], "decode": []}
-    for _ in range(max(1, repeats)):  # interleaved, so a busy spell on the machine hits all three alike
+    other: list[dict] = []  # ftui the other way (one process or a pool), to show what the pool costs and buys
+    pool_size = min(MAX_WORKERS, usable_cores())
+    for _ in range(max(1, repeats)):  # interleaved, so a busy spell on the machine hits all of them alike
         for which in runs:
             runs[which].append(measure(which, path, workers=workers if which == "ftui" else None))
+            if which == "ftui" and workers is None and pool_size >= 2 and size >= PARALLEL_MIN_BYTES:
+                other.append(measure("ftui", path, workers=0 if runs["ftui"][-1]["workers"] else pool_size))
     for r in runs["floor"]:
         r["cpu_floor"] = r["cpu"] - r["reading_cpu"]  # start-up, imports, tiktoken: no more
     ours, ref, floor = least_cpu(runs["ftui"]), least_cpu(runs["cookbook"]), least_cpu(runs["floor"], "cpu_floor")
@@ -294,7 +305,8 @@ def bench_size(size: int, workers: int | None = None, repeats: int = 1) -> list[
         row(NAME, f"validate+tokens {label}: wall time", round(ours["seconds"], 2), round(ref["seconds"], 2), "s",
             f"file {mb:,.0f} MB" + (f", generated in {gen:.0f} s" if gen > 1 else "")
             + f"; load average before: {load:.1f} on {os.cpu_count()} cores"
-            + (f"; workers forced to {workers}" if workers is not None else "")
+            + (f"; workers forced to {workers}" if workers is not None
+               else f"; ftui chose {ours['workers']} worker processes")
             + (f"; least-CPU run of {repeats} each" if repeats > 1 else "")),
         row(NAME, f"validate+tokens {label}: CPU time", round(ours["cpu"], 2), round(ref["cpu"], 2), "s",
             f"all processes, the honest figure on a shared machine: {cpu_ratio:.2f}x less CPU than the cookbook "
@@ -315,7 +327,27 @@ def bench_size(size: int, workers: int | None = None, repeats: int = 1) -> list[
             f"{ours['self_mb']:.0f} MB" + (f", each worker <= {ours['workers_mb']:.0f} MB" if ours["workers_mb"]
                                            else ", no workers")),
     ]
+    if other:
+        rows += pool_rows(label, ours, least_cpu(other), ref)
     return rows + bench_preview(path, label)
+
+
+def pool_rows(label: str, ours: dict, other: dict, ref: dict) -> list[Row]:
+    """ftui in one process against ftui with worker processes: the CPU the pool costs, the wall time it buys."""
+    single, pooled = (ours, other) if not ours["workers"] else (other, ours)
+    n = pooled["workers"]
+    fell_back = f"; the pool did not run: {pooled['notes'][0]}" if pooled["notes"] else ""
+    return [
+        row(NAME, f"validate+tokens {label}: in one process", round(single["cpu"], 2), round(ref["cpu"], 2), "s",
+            f"CPU ({ref['cpu'] / single['cpu']:.2f}x less than the cookbook); wall {single['seconds']:.2f} s"
+            + ("; ftui's own choice here" if single is ours else "")),
+        row(NAME, f"validate+tokens {label}: with {n} worker processes", round(pooled["cpu"], 2),
+            round(ref["cpu"], 2), "s",
+            f"CPU ({ref['cpu'] / pooled['cpu']:.2f}x less than the cookbook, {pooled['cpu'] / single['cpu']:.2f}x "
+            f"one process's); wall {pooled['seconds']:.2f} s ({pooled['seconds'] / single['seconds']:.2f}x one "
+            "process's)" + ("; ftui's own choice here" if pooled is ours else
+                                   "; ftui uses workers only when at least 2 cores are idle") + fell_back),
+    ]
 
 
 def run(quick: bool = False, sizes: list[int] | None = None, workers: int | None = None,

@@ -30,3 +30,14 @@ def test_any_keys(keys):
         k2 = 1 if k == 0 else k  # key 0 is stored as 1 (documented)
         assert table.setdefault(k, i) == ref.get(k2)
         ref.setdefault(k2, i)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.integers(-(1 << 63), (1 << 63) - 1), st.integers(0, 20)), max_size=300),
+       st.integers(1, 64))
+def test_setdefault_many_is_setdefault_in_turn(keys, capacity):
+    one, many = KeyTable(capacity=capacity), KeyTable(capacity=capacity)
+    values = list(range(100, 100 + len(keys)))
+    want = [(i, prev) for i, (k, v) in enumerate(zip(keys, values)) if (prev := one.setdefault(k, v)) is not None]
+    assert many.setdefault_many(keys, values) == want  # grows along the way from a small capacity
+    assert len(many) == len(one) and all(many.get(k) == one.get(k) for k in keys)
