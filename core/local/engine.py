@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ftui.core.local.distributed import STRATEGIES
-from ftui.core.local.models import LocalModel, LocalModelError, adapter_dir, find_model
+from ftui.core.local.models import LocalModel, LocalModelError, adapter_dir, conversion_cache, find_model
 from ftui.core.server.engine import EngineError, RunControl, TrainingPlan
 
 LORA_DEFAULTS = {"lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.05, "lora_target_modules": "all-linear"}
@@ -122,7 +122,7 @@ class LocalEngine:
                        output_dir=str(folder), n_epochs=plan.n_epochs, batch_size=plan.batch_size,
                        learning_rate_multiplier=plan.learning_rate_multiplier, seed=plan.seed,
                        device=self.device, threads=self.threads_per_process, strategy=self.strategy,
-                       cache_dir=str(self.data_dir / "converted"),
+                       cache_dir=str(conversion_cache(self.data_dir)),
                        lora_r=int(lora["lora_r"]), lora_alpha=lora["lora_alpha"],
                        lora_dropout=float(lora["lora_dropout"]), lora_target_modules=lora["lora_target_modules"])
         path = folder / "job.json"

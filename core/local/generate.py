@@ -199,11 +199,13 @@ class LocalChat:
             return self._loaded[base]
         import torch
 
-        from ftui.core.local.models import context_length, load_model
+        from ftui.core.local.models import context_length, conversion_cache, converted_copy, load_model
 
         if self.threads:
             torch.set_num_threads(self.threads)
-        model, tokenizer = load_model(self._models[base], device=self.device)
+        # a GGUF model loads from the copy training converted once (seconds), not from the GGUF again
+        source = converted_copy(self._models[base], conversion_cache(self.data_dir))
+        model, tokenizer = load_model(source, device=self.device)
         self.base_loads[base] += 1
         self._loaded[base] = _Loaded(model, tokenizer, _end_ids(model, tokenizer), context_length(model))
         return self._loaded[base]

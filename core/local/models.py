@@ -287,6 +287,11 @@ def context_length(weights: Any) -> int:
     return int(getattr(weights.config, "max_position_embeddings", 0) or 2048)
 
 
+def conversion_cache(data_dir: Path) -> Path:
+    """Where the engine keeps converted copies of GGUF models (shared by training and chat)."""
+    return Path(data_dir) / "converted"
+
+
 def converted_copy(model: LocalModel, cache_root: Path) -> LocalModel:
     """For a GGUF model, a Hugging Face folder copy (fp32 safetensors, checked tokenizer) made once under
     `cache_root`: loading it takes about a second, where converting the GGUF again takes many. Other models
