@@ -7,7 +7,9 @@ spec against what the API and its SDK send:
 - `TrainingMethodSFT.train_on_inputs` says `oneOf: [boolean, "auto"]` but also `type: boolean`,
   which rules out "auto" (its own default): the stray `type` is dropped;
 - `LRScheduler.lr_scheduler_args` is a `oneOf` of linear and cosine args, and cosine args
-  also match the linear schema (no required fields), so it becomes `anyOf`.
+  also match the linear schema (no required fields), so it becomes `anyOf`;
+- `FinetuneResponse.id` says `format: uuid`, but fine-tune ids are `ft-...` (the spec's own examples
+  retrieve "ft-id", and the create answer's schema has no format), so the format is dropped.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ def spec() -> dict[str, Any]:
     schemas["TrainingMethodSFT"]["properties"]["train_on_inputs"].pop("type", None)
     args = schemas["LRScheduler"]["properties"]["lr_scheduler_args"]
     args["anyOf"] = args.pop("oneOf")
+    schemas["FinetuneResponse"]["properties"]["id"].pop("format", None)
     return loaded
 
 

@@ -117,9 +117,6 @@ async def _checked(prism: PrismServer, awaitable):
         raise
 
 
-@pytest.mark.xfail(strict=True, reason="Prism rejects the sandbox's GET /v1/fine-tunes/{id} answer for a job "
-                   "still pending (jsonschema without formats accepts it): to be found and fixed in "
-                   "core/server/together/shapes.py; strict, so this says when it passes")
 async def test_files_and_fine_tunes_conform(through_prism):
     provider, direct, prism = through_prism
     uploaded = await direct.upload_file(DATA)  # the upload's redirect dance is not in the spec
