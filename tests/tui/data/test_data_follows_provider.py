@@ -15,7 +15,7 @@ from ftui.tui.screens.data.forms import DEFAULT_MODEL, ModelScreen
 from ftui.tui.shell.app import FtuiApp
 from ftui.widgets.token_stats import TokenStatsPanel
 from tests.tui.data.test_data_support import copy_example, data_dir, settle  # noqa: F401
-from tests.tui.jobs.provider_sessions import Borrowed, local_engine, tiny_model_id  # noqa: F401
+from tests.tui.jobs.provider_sessions import Borrowed, tiny_model_id
 from tests.tui.waiting import wait_for
 
 
