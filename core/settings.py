@@ -86,8 +86,8 @@ class DatasetConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    undo_steps: int = Field(10, ge=1)  # undo records kept per file, at most
-    undo_mb: int = Field(256, ge=1)  # and at most this many MB of them
+    undo_steps: int = Field(default=10, ge=1)  # undo records kept per file, at most
+    undo_mb: int = Field(default=256, ge=1)  # and at most this many MB of them
 
 
 class ConfigFile(BaseModel):

@@ -144,8 +144,8 @@ class PromptSource:
         that is no prompt is replaced by another draw); every prompt when n is None."""
         total = self.reader.line_count
         if n is None or n >= total:
-            found, skipped, _ = self.page(1, total)
-            return found, skipped
+            every, unread, _ = self.page(1, total)
+            return every, unread
         rng = random.Random(seed)
         tried: set[int] = set()  # bounded by n plus the drawn lines that were no prompt
 

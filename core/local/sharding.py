@@ -33,11 +33,11 @@ def shard_base_model(model: Any, decoder: Any, head: Any) -> int:
     if layers is None or len(layers) == 0:
         raise LocalModelError(f"FSDP shards a model per decoder layer, and {type(decoder).__name__} has no "
                             "`layers` list; train it with strategy ddp.")
-    adapter = {p for p in model.parameters() if p.requires_grad}
+    adapter: set[Any] = {p for p in model.parameters() if p.requires_grad}
     for layer in layers:
         fully_shard(layer, ignored_params=adapter)
     head_weight = getattr(head, "weight", None)
-    tied = {p for p in decoder.parameters() if p is head_weight}
+    tied: set[Any] = {p for p in decoder.parameters() if p is head_weight}
     fully_shard(decoder, ignored_params=adapter | tied)
     if not tied and any(True for _ in head.parameters()):
         fully_shard(head, ignored_params=adapter)
