@@ -8,7 +8,7 @@ from rich.text import Text
 
 from ftui.core.types import Job
 from ftui.widgets.formats import count, short_when
-from ftui.widgets.keyed_table import KeyedTable, KeyTable
+from ftui.widgets.keyed_table import Column, KeyedTable, KeyTable
 
 # KeyTable lives in keyed_table; named here too for the screens that import it from this module.
 __all__ = ["COLUMNS", "JobTable", "KeyTable", "elapsed", "job_row", "status_text"]
@@ -22,7 +22,12 @@ STATUS_STYLES = {
     "queued": "",
     "validating_files": "",
 }
-COLUMNS = ("Status", "Base model", "Suffix", "Created", "Elapsed", "Tokens", "Fine-tuned model")
+# At 80 columns the status, base model, start and the tuned model's name show; the rest is in the
+# detail line under the table (the tuned name's distinguishing end is kept when it is cut).
+COLUMNS = (Column("Status", 10, priority=9), Column("Base model", 22, priority=7),
+           Column("Suffix", 8, priority=5), Column("Created", 11, priority=6),
+           Column("Elapsed", 7, priority=4), Column("Tokens", 6, priority=3),
+           Column("Fine-tuned model", 16, priority=8, keep_end=True))
 
 
 def elapsed(job: Job, now: float | None = None) -> str:
@@ -52,6 +57,15 @@ class JobTable(KeyedTable[Job]):
 
     def row_of(self, item: Job) -> tuple:
         return job_row(item)
+
+    def detail(self, item: Job) -> str:
+        tokens = f"{count(item.trained_tokens)} tokens" if item.trained_tokens else "no tokens yet"
+        parts = [item.id, item.status.replace("validating_files", "validating"), item.model,
+                 f"suffix {item.suffix}" if item.suffix else "no suffix", f"created {short_when(item.created_at)}",
+                 f"elapsed {elapsed(item)}", tokens]
+        if item.fine_tuned_model:
+            parts.append(f"→ {item.fine_tuned_model}")
+        return " · ".join(parts)
 
     @property
     def jobs(self) -> dict[str, Job]:

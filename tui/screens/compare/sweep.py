@@ -20,6 +20,39 @@ from ftui.core.errors import CoreError
 from ftui.tui.screens.base import FtuiScreen
 from ftui.tui.screens.compare.examples import read_sample
 from ftui.widgets.key_footer import KeyFooter
+from ftui.widgets.keyed_table import Column, KeyedTable, RowDetail
+
+# The label (base, step N, final) says which model a row is; the name keeps its distinguishing
+# end when cut, and the detail line under the table has it whole.
+SWEEP_COLUMNS = (Column("model", 9, priority=9), Column("similarity", 10, priority=8),
+                 Column("beats base", 10, priority=7), Column("answered", 8, priority=5),
+                 Column("errors", 6, priority=6), Column("name", 16, priority=4, keep_end=True))
+
+
+class SweepTable(KeyedTable[SweepScore]):
+    """One row per model of the sweep, keyed by the model's name; ★ marks the best."""
+
+    COLUMNS = SWEEP_COLUMNS
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.prompts = 0
+        self.top: SweepScore | None = None
+
+    @staticmethod
+    def key_of(item: SweepScore) -> str:
+        return item.model
+
+    def row_of(self, s: SweepScore) -> tuple:
+        star = "★ " if s is self.top else ""
+        return (f"{star}{s.label}", f"{s.mean_similarity:.3f}",
+                "" if s.label == "base" else f"{s.beats_base}/{self.prompts}", str(s.answered), str(s.errors),
+                s.model)
+
+    def detail(self, s: SweepScore) -> str:
+        beats = "" if s.label == "base" else f" · beats base on {s.beats_base}/{self.prompts}"
+        return (f"{s.label}: {s.model} · similarity {s.mean_similarity:.3f}{beats} · "
+                f"{s.answered} answered, {s.errors} errors")
 
 
 class SweepScreen(FtuiScreen[str | None]):
@@ -48,8 +81,8 @@ class SweepScreen(FtuiScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield self.status_header()
-        yield Static("Score = mean word similarity to the expected answers (0-1); "
-                     "enter uses a row's model", id="batch-title")
+        yield Static("Score: word similarity to the expected answers (0-1); enter uses a row's model",
+                     id="batch-title")  # whole at 80 columns
         with Horizontal(id="batch-inputs"):
             yield Input(self.job_id or "", placeholder="job id (ftjob-…)", id="sweep-job")
             yield Input(str(self.path or ""), placeholder="held-out .jsonl file", id="batch-file")
@@ -58,16 +91,13 @@ class SweepScreen(FtuiScreen[str | None]):
         with Horizontal(id="batch-progress-row"):
             yield ProgressBar(total=1, id="batch-progress", show_eta=False)
             yield Static("", id="batch-status")
-        table = DataTable(id="sweep-table", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield SweepTable(id="sweep-table", detail_id="sweep-detail")
+        yield RowDetail(id="sweep-detail")
         yield Static("", id="batch-score")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#sweep-table", DataTable)
-        for key, label in [("label", "model"), ("score", "similarity"), ("beats", "beats base"),
-                           ("answered", "answered"), ("errors", "errors"), ("id", "name")]:
-            table.add_column(label, key=key)
+        table = self.query_one(SweepTable)
         table.focus()
         if self.scores:
             self._show_scores(len(self.scores[0].answers))
@@ -138,13 +168,9 @@ class SweepScreen(FtuiScreen[str | None]):
 
     def _show_scores(self, prompts: int) -> None:
         top = best(self.scores)
-        table = self.query_one("#sweep-table", DataTable)
-        table.clear()
-        for s in self.scores:
-            star = "★ " if s is top else ""
-            table.add_row(f"{star}{s.label}", f"{s.mean_similarity:.3f}",
-                          "" if s.label == "base" else f"{s.beats_base}/{prompts}",
-                          str(s.answered), str(s.errors), s.model, key=s.model)
+        table = self.query_one(SweepTable)
+        table.prompts, table.top = prompts, top
+        table.set_items(self.scores)
         if top:
             kept = f" · session {self.session_id} of the history" if self.session_id else ""
             self.query_one("#batch-score", Static).update(
@@ -152,10 +178,9 @@ class SweepScreen(FtuiScreen[str | None]):
             table.move_cursor(row=self.scores.index(top))
 
     def action_pick(self) -> None:
-        table = self.query_one("#sweep-table", DataTable)
-        if not self.scores or not table.row_count:
-            return
-        self.dismiss(self.scores[table.cursor_row].model)
+        chosen = self.query_one(SweepTable).current
+        if chosen is not None:
+            self.dismiss(chosen.model)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_pick()

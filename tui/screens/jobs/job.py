@@ -21,7 +21,7 @@ from ftui.core.alarms import AlarmWatch
 from ftui.core.errors import CoreError
 from ftui.core.launch.estimates import load_estimate
 from ftui.core.provider import capabilities_of
-from ftui.core.types import Job
+from ftui.core.types import Checkpoint, Job
 from ftui.core.watch import JobFollower, PollResult
 from ftui.tui.screens.base import FtuiScreen
 from ftui.tui.screens.dialogs.confirm import confirm
@@ -32,7 +32,7 @@ from ftui.widgets.event_log import EventLog
 from ftui.widgets.formats import human_seconds, short_when
 from ftui.widgets.job_table import elapsed, status_text
 from ftui.widgets.key_footer import KeyFooter
-from ftui.widgets.keyed_table import KeyTable
+from ftui.widgets.keyed_table import Column, KeyedTable, RowDetail
 from ftui.widgets.loss_chart import LossChart
 
 RESULT_ROWS_SHOWN = 2000
@@ -57,6 +57,26 @@ def _figure(metrics: dict, *keys: str) -> str:
         if key in metrics:
             return f"{metrics[key]:.4f}"
     return "-"
+
+
+# The step first (the names of one job's checkpoints differ only at their end, `:ckpt-step-N`,
+# which is what a cut name keeps); the whole name is in the detail line under the table.
+CHECKPOINT_COLUMNS = (Column("Step", 4, priority=9), Column("Train loss", 10, priority=6),
+                      Column("Valid loss", 10, priority=5), Column("Train acc", 9, priority=4),
+                      Column("Checkpoint model", 16, priority=8, keep_end=True))
+
+
+def checkpoint_row(ckpt: Checkpoint) -> tuple:
+    m = ckpt.metrics
+    return (str(ckpt.step_number), _figure(m, "train_loss"), _figure(m, "full_valid_loss", "valid_loss"),
+            _figure(m, "train_mean_token_accuracy", "train_accuracy"), ckpt.model)
+
+
+def checkpoint_detail(ckpt: Checkpoint) -> str:
+    m = ckpt.metrics
+    return (f"step {ckpt.step_number} · {ckpt.model} · train loss {_figure(m, 'train_loss')} · "
+            f"valid loss {_figure(m, 'full_valid_loss', 'valid_loss')}")
+
 
 class JobScreen(FtuiScreen):
     """Pushed from the Jobs list (Enter) or by `JobsScreen.open_job`."""
@@ -122,7 +142,9 @@ class JobScreen(FtuiScreen):
             with TabPane("Chart", id="tab-chart"):
                 yield LossChart(id="job-chart")
             with TabPane("Checkpoints", id="tab-checkpoints"):
-                yield KeyTable(id="job-checkpoints")
+                yield KeyedTable(CHECKPOINT_COLUMNS, checkpoint_row, id="job-checkpoints",
+                                 detail_id="job-checkpoint-detail", detail_of=checkpoint_detail)
+                yield RowDetail(id="job-checkpoint-detail")  # the highlighted checkpoint's name whole
             with TabPane("Result", id="tab-result"):
                 yield Static("The result file appears here when the job succeeds.", id="job-result-note")
                 yield DataTable(id="job-result", zebra_stripes=True)
@@ -151,9 +173,6 @@ class JobScreen(FtuiScreen):
 
     # lifecycle --------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        table = self.query_one("#job-checkpoints", DataTable)
-        for name in ("Step", "Train loss", "Valid loss", "Train acc", "Checkpoint model"):
-            table.add_column(name, key=name)
         self.query_one("#job-alarms").display = False
         provider = self.provider
         if provider is None:
@@ -280,13 +299,8 @@ class JobScreen(FtuiScreen):
         self.query_one("#job-events-note", Static).update(f"{len(log.events)} events · {state}{older}")
 
     def _show_checkpoints(self) -> None:
-        table = self.query_one("#job-checkpoints", DataTable)
-        table.clear()
-        for ckpt in (self.follower.checkpoints if self.follower else []):
-            m = ckpt.metrics
-            table.add_row(str(ckpt.step_number), _figure(m, "train_loss"),
-                          _figure(m, "full_valid_loss", "valid_loss"),
-                          _figure(m, "train_mean_token_accuracy", "train_accuracy"), ckpt.model, key=ckpt.id)
+        table = self.query_one("#job-checkpoints", KeyedTable)
+        table.set_items(self.follower.checkpoints if self.follower else [])
 
     def _check_alarms(self) -> None:
         follower, job = self.follower, self.job
@@ -385,7 +399,7 @@ class JobScreen(FtuiScreen):
             table.focus()
             self.notify("Pick a checkpoint and press c again.", timeout=3)
             return
-        ckpt = follower.checkpoints[min(table.cursor_row, len(follower.checkpoints) - 1)]
+        ckpt = table.current or follower.checkpoints[-1]
         self.post_message(CompareModels(job.model, ckpt.model))
 
     def action_compare_final(self) -> None:

@@ -14,6 +14,7 @@ from ftui.tui.screens.list_section import NO_ACCOUNT, ListSection
 from ftui.tui.shell.notifier import JobNotifier
 from ftui.widgets.formats import count
 from ftui.widgets.job_table import JobTable
+from ftui.widgets.keyed_table import RowDetail
 
 STATUS_FILTERS = (None, "running", "queued", "validating_files", "paused", "succeeded", "failed",
                   "cancelled")
@@ -44,7 +45,8 @@ class JobsScreen(ListSection[Job]):
         with Horizontal(id="jobs-bar"):
             yield Static("", id="jobs-filter")
             yield Static("", id="jobs-state")
-        yield JobTable(id="jobs-table")
+        yield JobTable(id="jobs-table", detail_id="jobs-detail")
+        yield RowDetail(id="jobs-detail")  # the highlighted job whole: what 80 columns cut or leave out
         yield Static("", id="jobs-more")
 
     # lifecycle --------------------------------------------------------------------------------

@@ -96,10 +96,6 @@ class MigrationScreen(FtuiScreen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#mig-hp", DataTable)
-        for key, label in (("label", ""), ("source", "on the source"), ("target", "on the target"),
-                           ("note", "note")):
-            table.add_column(label, key=key)
         targets = self.targets if self.targets is not None else \
             [n for n in pool_of(self.app).names() if n != self.source_profile]
         self.targets = targets
@@ -146,6 +142,34 @@ class MigrationScreen(FtuiScreen[None]):
         self._show()
 
     # Showing -----------------------------------------------------------------------
+    def on_resize(self, _event) -> None:
+        if self.plan is not None:
+            self._show_hyperparameters()  # the note column takes the width there is
+
+    def _show_hyperparameters(self) -> None:
+        """The hyperparameters side by side; the note takes the room the values leave and wraps
+        there (a row grows), so it reads whole at 80 columns with no sideways scrolling."""
+        rows = []
+        for r in self.plan.rows:
+            if r.target_name is None:
+                target = Text("not carried", style="red")
+            elif r.target_name != r.source_name:  # renamed on the target: say under which name
+                target = Text(f"{r.target_name}={shown(r.target_value)}")
+            else:
+                target = Text(shown(r.target_value))
+            rows.append((Text(r.label), Text(shown(r.source_value)), target, Text(r.note, style="dim")))
+        labels = ("", "on the source", "on the target")
+        widths = [max([len(label)] + [row[i].cell_len for row in rows]) for i, label in enumerate(labels)]
+        table = self.query_one("#mig-hp", DataTable)
+        room = (self.size.width or self.app.size.width) - 2 - 2 * table.cell_padding * 4  # margin, padding
+        note_width = max(16, room - sum(widths))
+        table.clear(columns=True)
+        for key, label, width in zip(("label", "source", "target"), labels, widths):
+            table.add_column(label, key=key, width=width)
+        table.add_column("note", key="note", width=note_width)
+        for row in rows:
+            table.add_row(*row, height=None)
+
     def _status(self, text: str, *, error: bool = False) -> None:
         self.query_one("#mig-status", Static).update(Text(text, style="bold red" if error else ""))
 
@@ -166,16 +190,7 @@ class MigrationScreen(FtuiScreen[None]):
         mark = "suggested" if s.model and s.model == plan.target_model else "suggestion"
         self.query_one("#mig-suggestion", Static).update(
             f"{mark}: {s.model or 'none'} — {s.reason}")
-        table = self.query_one("#mig-hp", DataTable)
-        table.clear()
-        for r in plan.rows:
-            if r.target_name is None:
-                target = Text("not carried", style="red")
-            elif r.target_name != r.source_name:  # renamed on the target: say under which name
-                target = f"{r.target_name}={shown(r.target_value)}"
-            else:
-                target = shown(r.target_value)
-            table.add_row(r.label, shown(r.source_value), target, Text(r.note, style="dim"))
+        self._show_hyperparameters()
         lost = "; ".join(plan.not_carried) if plan.not_carried else "everything above is carried over"
         self.query_one("#mig-lost", Static).update(Text(f"not carried: {lost}" if plan.not_carried else lost,
                                                         style="yellow" if plan.not_carried else "dim"))

@@ -25,7 +25,7 @@ from ftui.tui.screens.models.export import ExportChoice, ExportScreen
 from ftui.tui.screens.models.hardware import HardwareScreen, price_line
 from ftui.tui.shell.messages import CompareModels, OpenJob
 from ftui.widgets.formats import when
-from ftui.widgets.keyed_table import KeyedTable, KeyTable
+from ftui.widgets.keyed_table import Column, KeyedTable, KeyTable, RowDetail
 
 JOB_PAGES = 5  # how far back to look for the jobs that made the models
 ENDPOINT_REFRESH = 5.0  # seconds between endpoint reloads: their state and cost so far move
@@ -35,7 +35,11 @@ class ModelTable(KeyedTable[ModelInfo]):
     """The account's fine-tuned models, newest first, each with the job that made it (when it is
     among the recent jobs) and that job's base model."""
 
-    COLUMNS = ("Fine-tuned model", "Base", "Created", "Job", "Shutdown")
+    # At 80 columns the name (its distinguishing end kept when cut), an announced shutdown and the
+    # base show; the detail line under the table has the highlighted model whole.
+    COLUMNS = (Column("Fine-tuned model", 20, priority=9, keep_end=True), Column("Base", 12, priority=6),
+               Column("Created", 16, priority=5), Column("Job", 12, priority=4),
+               Column("Shutdown", 10, priority=8))
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -48,6 +52,12 @@ class ModelTable(KeyedTable[ModelInfo]):
     def row_of(self, item: ModelInfo) -> tuple:
         return (item.id, self.base_name(item.id), when(item.created), self.job_of.get(item.id, "-"),
                 item.shutdown_date or "-")
+
+    def detail(self, item: ModelInfo) -> str:
+        job = self.job_of.get(item.id)
+        shutdown = f"shuts down {item.shutdown_date}" if item.shutdown_date else "no shutdown announced"
+        return " · ".join([item.id, shutdown, f"base {self.base_name(item.id)}",
+                           f"job {job}" if job else "no recent job", f"created {when(item.created)}"])
 
 
 class ModelsScreen(ListSection[ModelInfo]):
@@ -81,7 +91,8 @@ class ModelsScreen(ListSection[ModelInfo]):
 
     def compose_body(self):
         yield Static("", id="models-state")
-        yield ModelTable(id="models-table")
+        yield ModelTable(id="models-table", detail_id="models-detail")
+        yield RowDetail(id="models-detail")  # the highlighted model whole: what 80 columns cut or leave out
         yield Static("", id="endpoints-state")
         yield KeyTable(id="endpoints-table")
         yield Static("", id="models-message")
