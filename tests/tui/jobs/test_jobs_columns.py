@@ -4,7 +4,6 @@ each table has the highlighted row whole, and it follows the cursor."""
 
 from __future__ import annotations
 
-import time
 import types
 
 import pytest
