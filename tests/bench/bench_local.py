@@ -44,17 +44,18 @@ def _model(quick: bool, folder: Path):
     return bundled[0], []
 
 
-def _train_with_ftui(folder: Path, model, model_folders: list[Path], data: Path) -> dict:
+def _train_with_ftui(folder: Path, model, model_folders: list[Path], data: Path, seed: int = 7) -> dict:
     import openai
 
     from ftui.core.local.server import LocalThread
 
-    server = LocalThread(data_dir=folder / "engine", model_folders=model_folders, device="cpu", threads=THREADS)
+    server = LocalThread(data_dir=folder / f"engine-{seed}", model_folders=model_folders, device="cpu",
+                         threads=THREADS)
     base_url = server.start()
     try:
         client = openai.OpenAI(base_url=base_url, api_key="bench")
         upload = client.files.create(file=data, purpose="fine-tune")
-        job = client.fine_tuning.jobs.create(model=model.id, training_file=upload.id, seed=7)
+        job = client.fine_tuning.jobs.create(model=model.id, training_file=upload.id, seed=seed)
         while job.status not in ("succeeded", "failed", "cancelled"):
             time.sleep(0.5)
             job = client.fine_tuning.jobs.retrieve(job.id)
