@@ -29,9 +29,13 @@ def main(settings_path: str) -> None:
     plain = converted_copy(described, Path(settings["output_dir"]).parent / "converted")
     model, tokenizer = load_model(plain, device="cpu")
     rows = [json.loads(line) for line in Path(settings["data"]).read_text(encoding="utf-8").splitlines()]
-    # Prompt-completion rows: TRL then computes the loss on the completion (the assistant answer) only,
-    # as the local engine does.
-    dataset = Dataset.from_list([{"prompt": r["messages"][:-1], "completion": r["messages"][-1:]} for r in rows])
+    # Prompt-completion rows as text: TRL then computes the loss on the completion only, and the completion is
+    # exactly what the local engine (and OpenAI) trains: the answer and its end-of-turn token. A conversational
+    # completion would also hold the template's newline after <|im_end|>, an almost free token that lowers the
+    # mean loss by itself (20 of 320 tokens here: 0.127 read as 0.119).
+    dataset = Dataset.from_list([{
+        "prompt": tokenizer.apply_chat_template(r["messages"][:-1], tokenize=False, add_generation_prompt=True),
+        "completion": r["messages"][-1]["content"] + tokenizer.eos_token} for r in rows])
     config = SFTConfig(
         output_dir=settings["output_dir"], num_train_epochs=settings["epochs"],
         per_device_train_batch_size=settings["batch_size"], learning_rate=settings["learning_rate"],
