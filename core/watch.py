@@ -74,6 +74,7 @@ class PollResult:
     error: CoreError | None = None
     status_changed: bool = False
     finished_now: bool = False  # the job reached a final status during this poll
+    metrics_read: bool = False  # the provider's metrics endpoint was read this poll (metrics() may differ)
 
 
 class _Chain:
@@ -116,6 +117,10 @@ class JobFollower:
         self._seen: set[str] = set()
         self._chains: list[_Chain] = []  # fetched but not yet joined up, newest first
         self._checkpoints_due = True
+        # A provider that serves loss and accuracy from their own endpoint (capabilities.metrics_source)
+        # is read there after each poll that moved; the others' figures come from metrics events.
+        self._metric_points: list[MetricPoint] | None = None
+        self._metrics_due = True
         self._announced_finish = False
         self._lock = asyncio.Lock()
         self._history_lock = asyncio.Lock()
@@ -167,6 +172,7 @@ class JobFollower:
             before = self.job
             fresh: list[JobEvent] = []
             checkpoints = None
+            metrics_read = False
             error: CoreError | None = None
             try:
                 self.job = await self.provider.retrieve_job(self.job_id)
@@ -177,6 +183,12 @@ class JobFollower:
                     checkpoints = await self._fetch_checkpoints()
                     self.checkpoints = checkpoints
                     self._checkpoints_due = False
+                if self._reads_metrics():
+                    self._metrics_due = self._metrics_due or bool(fresh) or not self.job.finished
+                    if self._metrics_due:
+                        self._metric_points = list(await self.provider.list_metrics(self.job_id))
+                        self._metrics_due = False
+                        metrics_read = True
             except CoreError as exc:
                 error = exc
             if fresh:
@@ -193,7 +205,7 @@ class JobFollower:
             if finished_now:
                 self._announced_finish = True
             return PollResult(job=job, new_events=fresh, checkpoints=checkpoints, error=error,
-                              status_changed=changed, finished_now=finished_now)
+                              status_changed=changed, finished_now=finished_now, metrics_read=metrics_read)
 
     def _known(self, event_id: str) -> bool:
         return event_id in self._seen or any(event_id in chain.ids for chain in self._chains)
@@ -302,11 +314,24 @@ class JobFollower:
                 pass
 
     # derived views ----------------------------------------------------------------------------
+    def _reads_metrics(self) -> bool:
+        from ftui.core.provider import MetricsReader, capabilities_of
+
+        return capabilities_of(self.provider).metrics_source == "metrics" and \
+            isinstance(self.provider, MetricsReader)
+
     def metrics(self) -> list[MetricPoint]:
+        """Loss and accuracy per step, oldest first: from the provider's metrics endpoint where it has one,
+        else from the metrics events."""
+        if self._metric_points is not None:
+            return sorted(self._metric_points, key=lambda p: p.step)
         return [p for p in (metric_point(e) for e in self.events) if p is not None]
 
     def progress(self) -> tuple[int | None, int | None]:
-        """(current step, total steps) from the latest metrics event."""
+        """(current step, total steps) from the latest metrics point or event."""
+        if self._metric_points:
+            last = max(self._metric_points, key=lambda p: p.step)
+            return last.step, last.total_steps
         for event in reversed(self.events):
             point = metric_point(event)
             if point is not None:

@@ -18,13 +18,14 @@ from ftui.core.backends.together_backend import make_sandbox_provider
 from ftui.core.server.faults import FaultDice, Faults
 from ftui.core.session import Session
 from ftui.tui.screens.compare.compare import CompareScreen
-from ftui.tui.screens.dialogs.confirm import ConfirmScreen
+from ftui.tui.screens.dialogs.confirm import ConfirmScreen, TypedConfirmScreen
 from ftui.tui.screens.files.files import FilesScreen
 from ftui.tui.screens.jobs.job import JobScreen
 from ftui.tui.screens.jobs.launch import LaunchScreen
 from ftui.tui.screens.models.hardware import HardwareScreen
 from ftui.tui.screens.models.models import ModelsScreen
 from ftui.tui.shell.app import FtuiApp
+from ftui.widgets.loss_chart import LossChart
 from tests.tui.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,6 +110,9 @@ async def test_together_whole_loop_with_faults(together_thread, session, tmp_pat
         assert view.follower.events
         tuned, base = view.job.fine_tuned_model, view.job.model
         assert tuned
+        # the loss chart comes from /fine-tunes/{id}/metrics, the checkpoints tab from /checkpoints
+        await wait_for(pilot, lambda: view.query_one(LossChart).point_count > 0 and view.follower.checkpoints)
+        assert view.query_one("#job-checkpoints", DataTable).row_count == len(view.follower.checkpoints)
 
         # 4. Models: p, Enter on the cheapest hardware, while the server fails ------------------------
         app.action_goto("models")
@@ -167,6 +171,16 @@ async def test_together_whole_loop_with_faults(together_thread, session, tmp_pat
         await pilot.press("y")
         await wait_for(pilot, lambda: "Stopped" in text_of(models, "#models-message"))
         await wait_for(pilot, lambda: table.row_count == 0)
+
+        # 7. Delete the tuned model: d, its exact name, Enter --------------------------------------------
+        models.query_one("#models-table").focus()
+        await wait_for(pilot, lambda: models.current_item is not None and models.current_item.id == tuned)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, TypedConfirmScreen))
+        app.screen.query_one(Input).value = tuned
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: tuned not in models.models, timeout=20)
         crashed = app._exception
     assert crashed is None
     assert await provider.list_deployments() == []
+    assert tuned not in [m.id for m in await provider.list_models()]

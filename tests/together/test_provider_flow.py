@@ -74,6 +74,9 @@ async def test_upload_launch_watch_and_delete(provider, together_sandbox):
     points = await provider.list_metrics(job.id)
     assert points and all(p.train_loss is not None for p in points)
     assert [p.step for p in points] == sorted(p.step for p in points)
+    # the follower takes loss and accuracy from that endpoint (Together has no metrics events)
+    assert follower.metrics() == points
+    assert follower.progress() == (points[-1].step, points[-1].total_steps)
     checkpoints = (await provider.list_checkpoints(job.id)).items
     assert checkpoints and checkpoints[0].step_number >= checkpoints[-1].step_number
 

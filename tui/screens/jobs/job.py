@@ -212,6 +212,7 @@ class JobScreen(FtuiScreen):
             self.job = result.job
         if result.new_events:
             self.query_one(EventLog).append(result.new_events)
+        if result.new_events or result.metrics_read:
             self.query_one(LossChart).set_metrics(follower.metrics())
         if result.checkpoints is not None:
             self._show_checkpoints()
