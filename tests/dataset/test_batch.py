@@ -63,4 +63,17 @@ def test_raw_line_fast_path_equals_the_dict_one(text, junk, at):
             want = plain_chat(json.loads(raw.decode("utf-8")))
         except (ValueError, UnicodeDecodeError, RecursionError):
             want = None  # the full path reports it
-        assert plain_chat_line(raw) == want, raw
+        got = plain_chat_line(raw)
+        if got is None and want is not None and _lone_surrogate(want[0]):
+            continue  # msgspec refuses lone surrogate escapes, so the full path takes the line (checked below)
+        assert got == want, raw
+
+
+def _lone_surrogate(pieces: list[str]) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for piece in pieces for ch in piece)
+
+
+def test_a_lone_surrogate_escape_is_declined_by_the_fast_path():
+    raw = b'{"messages": [{"role": "system", "content": "00\\ud800 \\udc00"}, {"role": "assistant", "content": "0"}]}'
+    assert plain_chat_line(raw) is None  # declined: the full path reads it
+    assert plain_chat(json.loads(raw)) is not None
