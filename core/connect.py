@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from ftui.core.config_location import missing_key_message
@@ -20,6 +20,7 @@ class _ClientOptions(TypedDict):
 
     timeout: float
     max_retries: int
+    http_client: Any  # openai.DefaultAsyncHttpxClient with the retry hooks (core.retries)
 
 
 def explain_missing_key(settings: Settings) -> str | None:
@@ -38,6 +39,16 @@ def local_label(settings: Settings, device: str | None = None) -> str:
     return LOCAL_LABEL.format(where=f"{place} (remote engine)")
 
 
+def _options(settings: Settings) -> _ClientOptions:
+    """One client's options; its transport reports the SDK's own retries (core.retries)."""
+    from openai import DefaultAsyncHttpxClient
+
+    from ftui.core.retries import retry_hooks
+
+    return {"timeout": settings.timeout, "max_retries": settings.max_retries,
+            "http_client": DefaultAsyncHttpxClient(event_hooks=retry_hooks())}
+
+
 def make_provider(settings: Settings, *, sandbox_base_url: str | None = None,
                   local_device: str | None = None) -> Provider:
     """Build the Provider for `settings`; raises CoreError(kind="input") if it cannot.
@@ -51,21 +62,20 @@ def make_provider(settings: Settings, *, sandbox_base_url: str | None = None,
     from ftui.core.backends.openai_backend import OpenAIProvider
     from ftui.core.backends.openai_capabilities import LOCAL_CAPABILITIES
 
-    common: _ClientOptions = {"timeout": settings.timeout, "max_retries": settings.max_retries}
     name = settings.profile_name
     if settings.kind == "sandbox":
         base_url = sandbox_base_url or settings.base_url
         if not base_url:
             raise CoreError("The sandbox is not running", kind="input",
                             hint="start it from the setup screen, or set base_url for this profile")
-        client = AsyncOpenAI(api_key=settings.key or SANDBOX_KEY, base_url=base_url, **common)
+        client = AsyncOpenAI(api_key=settings.key or SANDBOX_KEY, base_url=base_url, **_options(settings))
         return OpenAIProvider(client, name=name, label=SANDBOX_LABEL, simulated=True,
                               key_source=settings.key_source)
     if settings.in_process:
         if not sandbox_base_url:
             raise CoreError("The local engine is not running", kind="input",
                             hint="start it with ftui --local, or set base_url for this profile")
-        client = AsyncOpenAI(api_key=settings.key, base_url=sandbox_base_url, **common)
+        client = AsyncOpenAI(api_key=settings.key, base_url=sandbox_base_url, **_options(settings))
         return OpenAIProvider(client, name=name, label=local_label(settings, local_device),
                               key_source=settings.key_source, capabilities=LOCAL_CAPABILITIES)
     missing = explain_missing_key(settings)
@@ -74,7 +84,7 @@ def make_provider(settings: Settings, *, sandbox_base_url: str | None = None,
     if settings.kind == "together":
         return _together_provider(settings)
     if settings.kind == "local":  # a remote engine (`ftui local --host ...` on another machine)
-        client = AsyncOpenAI(api_key=settings.key, base_url=settings.base_url, **common)
+        client = AsyncOpenAI(api_key=settings.key, base_url=settings.base_url, **_options(settings))
         return OpenAIProvider(client, name=name, label=local_label(settings),
                               key_source=settings.key_source, capabilities=LOCAL_CAPABILITIES)
     if settings.kind == "azure":
@@ -84,12 +94,12 @@ def make_provider(settings: Settings, *, sandbox_base_url: str | None = None,
         client = AsyncAzureOpenAI(api_key=settings.key, azure_endpoint=settings.endpoint,
                                   api_version=settings.api_version,
                                   organization=settings.organization, project=settings.project,
-                                  **common)
+                                  **_options(settings))
         label = f"{name} (azure)"
     else:
         client = AsyncOpenAI(api_key=settings.key, base_url=settings.base_url,
                              organization=settings.organization, project=settings.project,
-                             **common)
+                             **_options(settings))
         label = name if name == settings.kind else f"{name} ({settings.kind})"
     return OpenAIProvider(client, name=name, label=label, key_source=settings.key_source,
                           deployments=settings.deployments)

@@ -4,6 +4,7 @@ and a sweep of a job's checkpoints scored by similarity to the expected answers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from ftui.core.compare.prompts import PromptExample
 from ftui.core.compare.records import Round
 from ftui.core.errors import CoreError
 from ftui.core.provider import Provider
+from ftui.core.retries import reporting_retries
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -22,11 +24,13 @@ async def run_batch(provider: Provider, examples: Sequence[PromptExample], left_
                     right_model: str, params: Params, *, concurrency: int = 4,
                     progress: Progress | None = None,
                     on_round: Callable[[int, Round], None] | None = None,
-                    right_provider: Provider | None = None) -> list[Round]:
+                    right_provider: Provider | None = None,
+                    on_retry: Callable[[int, int], None] | None = None) -> list[Round]:
     """Every example to both models, at most `concurrency` pairs in flight (the right model on
     `right_provider` when given, e.g. another profile's account). Rounds come back in
     the examples' order; `on_round(i, round)` reports each as it finishes. Cancel the awaiting
-    task to stop: pairs in flight are cancelled too."""
+    task to stop: pairs in flight are cancelled too. `on_retry(i, attempt)` reports each retry the SDK
+    makes on its own for example i (429, 5xx, a dropped connection), which would look like a stall."""
     gate = asyncio.Semaphore(max(1, concurrency))
     rounds: list[Round | None] = [None] * len(examples)
     done = 0
@@ -34,9 +38,12 @@ async def run_batch(provider: Provider, examples: Sequence[PromptExample], left_
     async def one(i: int, example: PromptExample) -> None:
         nonlocal done
         async with gate:
-            left, right = await run_pair(provider, params.request(left_model, example.messages),
-                                         params.request(right_model, example.messages),
-                                         right_provider=right_provider)
+            retries = reporting_retries(lambda attempt: on_retry(i, attempt)) if on_retry \
+                else contextlib.nullcontext()
+            with retries:
+                left, right = await run_pair(provider, params.request(left_model, example.messages),
+                                             params.request(right_model, example.messages),
+                                             right_provider=right_provider)
         r = Round(left_model=left_model, right_model=right_model, system=example.system,
                   user=example.user, params=params.to_dict(), left=left, right=right,
                   expected=example.expected, source=example.label,

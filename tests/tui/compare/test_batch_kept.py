@@ -62,3 +62,25 @@ async def test_rows_survive_leaving_and_only_failed_rows_are_retried(sandbox_ses
         assert [r.id for r in batch.rounds] == first_ids  # the same rows of the history, replaced
         rounds = await batch.store.load_session(batch.session_id)
         assert len(rounds) == 4 and all(not (r.left.error or r.right.error) for r in rounds)
+
+
+async def test_a_retry_the_sdk_makes_on_its_own_shows_on_its_row(sandbox_session, sandbox):
+    from tests.compare.test_batch_retries import OnceDice
+
+    app = FtuiApp(sandbox_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(app, pilot)
+        await pilot.press("ctrl+l")
+        batch = app.screen
+        assert isinstance(batch, BatchScreen)
+        batch.query_one("#batch-sample").value = "2"
+        dice = OnceDice(Faults(rate429=1.0, retry_after_ms=1500))  # one 429, and a wait long enough to see
+        sandbox.handle.ctx.dice = dice
+        batch.query_one("#batch-table").focus()
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: batch.sdk_retries, timeout=10)
+        row = next(iter(batch.sdk_retries))
+        assert "↻ retry 1" in cells(batch, row)
+        await settle(pilot)
+        assert dice.fired == 1 and batch.failed_rows() == [] and batch.sdk_retries == {}
+        assert "↻" not in cells(batch, row)

@@ -93,6 +93,7 @@ class BatchScreen(FtuiScreen[None]):
         self._save_lock = asyncio.Lock()  # saves of the whole batch and of single marks in order
         self.rng = random.Random(seed)
         self.retrying: set[int] = set()  # rows being sent again, shown as such until they answer
+        self.sdk_retries: dict[int, int] = {}  # row -> the SDK's own retry under way (429, 5xx), until it answers
         if rounds:  # a batch reopened from the history
             self.session_id = session_id
             self.rounds = list(rounds)
@@ -172,9 +173,10 @@ class BatchScreen(FtuiScreen[None]):
     def _cells(self, i: int) -> list:
         ex = self.examples[i]
         r = self.rounds[i] if i < len(self.rounds) else None
-        if i in self.retrying:
+        if i in self.retrying or (i in self.sdk_retries and r is None):
             w = self._widths()[0]
-            again = Text("↻ retrying…", style="bold")
+            attempt = self.sdk_retries.get(i)
+            again = Text(f"↻ retry {attempt}…" if attempt else "↻ retrying…", style="bold")
             return [str(ex.line), "", cell(ex.user, w), cell(ex.expected or "—", w), again, again.copy()]
         w = self._widths()[0]
         verdict = ""
@@ -251,6 +253,11 @@ class BatchScreen(FtuiScreen[None]):
         def on_round(i: int, r: Round) -> None:
             r.blind, r.swapped = self.blind, self.blind and swaps[i]
             self.rounds[i] = r
+            self.sdk_retries.pop(i, None)
+            self._refresh_row(i)
+
+        def on_retry(i: int, attempt: int) -> None:
+            self.sdk_retries[i] = attempt
             self._refresh_row(i)
 
         from ftui.tui.screens.sunset.profiles import pool_of
@@ -264,7 +271,7 @@ class BatchScreen(FtuiScreen[None]):
         try:
             await run_batch(left, self.examples, self.left, self.right, self.params,
                             concurrency=CONCURRENCY, progress=progress, on_round=on_round,
-                            right_provider=right)
+                            right_provider=right, on_retry=on_retry)
         finally:
             done = sum(1 for r in self.rounds if r)
             errors = sum(1 for r in self.rounds if r and ((r.left and r.left.error) or (r.right and r.right.error)))
@@ -324,15 +331,20 @@ class BatchScreen(FtuiScreen[None]):
                 r.blind, r.swapped = self.blind, self.blind and shuffle(self.rng)
             self.rounds[i] = r
             self.retrying.discard(i)
+            self.sdk_retries.pop(i, None)
             self._refresh_row(i)
             bar.update(progress=sum(1 for x in self.rounds if x))
+
+        def on_retry(j: int, attempt: int) -> None:
+            self.sdk_retries[rows[j]] = attempt
+            self._refresh_row(rows[j])
 
         pool = pool_of(self.app)
         try:
             left, right = await pool.provider(self.profiles[0]), await pool.provider(self.profiles[1])
             await run_batch(left, [self.examples[i] for i in rows], self.left, self.right, self.params,
                             concurrency=CONCURRENCY, progress=progress, on_round=on_round,
-                            right_provider=right)
+                            right_provider=right, on_retry=on_retry)
         except CoreError as exc:
             status.update(f"⚠ {exc.summary()}")
         finally:
