@@ -113,6 +113,8 @@ async def test_together_whole_loop_with_faults(together_thread, session, tmp_pat
         # the loss chart comes from /fine-tunes/{id}/metrics, the checkpoints tab from /checkpoints
         await wait_for(pilot, lambda: view.query_one(LossChart).point_count > 0 and view.follower.checkpoints)
         assert view.query_one("#job-checkpoints", DataTable).row_count == len(view.follower.checkpoints)
+        # Together prices its jobs itself: the summary gives its quote, not "unknown price"
+        await wait_for(pilot, lambda: "priced by the provider: quoted $" in text_of(view, "#job-summary"))
 
         # 4. Models: p, Enter on the cheapest hardware, while the server fails ------------------------
         app.action_goto("models")

@@ -23,3 +23,10 @@ def test_billed_training_keeps_tokens_and_dollars():
     text = billing_text(JOB, CostModel("per_token"), ESTIMATE)
     assert text.startswith("Billed: 6,855 tokens, $") and "estimated before launch: 6,432 tokens, $0.00" in text
     assert "no estimate was recorded" in billing_text(JOB, CostModel("per_token"), None)
+
+
+def test_a_provider_that_quotes_its_price_shows_its_quote():
+    quoted = billing_text(JOB, CostModel("per_token", quoted=True), Estimate(**{**ESTIMATE.__dict__, "cost": 4.2}))
+    assert quoted == "Trained 6,855 tokens · priced by the provider: quoted $4.20 before launch"
+    assert "unknown price" not in quoted
+    assert billing_text(JOB, CostModel("per_token", quoted=True), None).endswith("(its bill is on its dashboard)")

@@ -29,6 +29,11 @@ def billing_text(job: Job, cost: CostModel, estimate: Estimate | None) -> str:
         if estimate is None:
             return done
         return f"{done} · estimated before launch: {estimate.billable_tokens:,} tokens"
+    if cost.quoted:  # the provider prices its jobs itself: its quote is the figure ftui has
+        done = f"Trained {tokens:,} tokens · priced by the provider"
+        if estimate is None:
+            return f"{done} (its bill is on its dashboard)"
+        return f"{done}: quoted {money(estimate.cost, estimate.currency)} before launch"
     billed = f"Billed: {tokens:,} tokens, {money(billed_cost(job.model, job.trained_tokens))}"
     if estimate is None:
         return f"{billed} · no estimate was recorded for this job"

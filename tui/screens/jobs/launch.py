@@ -586,7 +586,8 @@ class LaunchScreen(FtuiScreen):
             self.mark(errors)
             self.say_error("Not launched — " + "; ".join(errors.values()))
             return
-        if plan.quote is None and self.capabilities.training_cost.quoted:
+        quote = plan.quote
+        if quote is None and self.capabilities.training_cost.quoted:
             # The files were local, so the provider could not price the job before: ask now.
             quote = await self._quote(plan.values, train_id, valid_id or None)
             if quote is not None:
@@ -612,8 +613,11 @@ class LaunchScreen(FtuiScreen):
             except CoreError as exc:
                 self.notify(f"The extra fields were not remembered: {exc.summary()}", severity="warning")
         if plan.estimate is not None:
+            estimate = plan.estimate
+            if quote is not None and quote.available and quote.total is not None:
+                estimate = replace(estimate, cost=quote.total)  # the provider's own price, not a table's
             try:
-                await asyncio.to_thread(save_estimate, job.id, plan.estimate)
+                await asyncio.to_thread(save_estimate, job.id, estimate)
             except CoreError as exc:
                 self.notify(f"The estimate was not saved: {exc.summary()}", severity="warning")
         self.notify(f"Launched {job.id} ({job.status}).", title="Job launched", timeout=6)
