@@ -21,7 +21,9 @@ from tests.local.style_data import style_rows
 from tests.local.test_engine_jobs import TERMINAL, Local, hp
 
 LOSS_TOLERANCE = 1e-4
-SPREAD_MESSAGE = "Training on 2 processes (gloo, ddp)"
+def spread_message(strategy: str = "ddp") -> str:
+    return f"Training on 2 processes (gloo, {strategy})"
+
 
 
 class Spread(Local):
@@ -53,12 +55,14 @@ async def _train(local: Spread, **method) -> tuple:
         c.step_number for c in checkpoints.data)
 
 
-async def test_two_processes_give_the_loss_curve_of_one(tmp_path, tiny_model_dir):
+async def one_against_two(tmp_path, tiny_model_dir, *, strategy: str = "ddp") -> tuple:
+    """The same job on 1 process and on 2 (`strategy`), checked to give the same steps, losses within
+    LOSS_TOLERANCE, checkpoints, tokens and events; (job1, job2) for what else a test checks."""
     # batch 3 of 20 examples: shares of 2 and 1, and a last step of 2 examples per epoch
     method = dict(n_epochs=2, batch_size=3, learning_rate_multiplier=25)
     async with Spread(tmp_path / "one", tiny_model_dir, procs=1) as one:
         job1, rows1, texts1, ckpts1 = await _train(one, **method)
-    async with Spread(tmp_path / "two", tiny_model_dir, procs=2) as two:
+    async with Spread(tmp_path / "two", tiny_model_dir, procs=2, strategy=strategy) as two:
         job2, rows2, texts2, ckpts2 = await _train(two, **method)
     assert [r["step"] for r in rows1] == [r["step"] for r in rows2] == list(range(1, 15))
     for a, b in zip(rows1, rows2, strict=True):
@@ -69,9 +73,15 @@ async def test_two_processes_give_the_loss_curve_of_one(tmp_path, tiny_model_dir
     assert rows1[-1]["train_loss"] < rows1[0]["train_loss"] - 0.3  # the curve really moves
     assert ckpts1 == ckpts2 == [7, 14]
     assert job1.trained_tokens == job2.trained_tokens
+    message = spread_message(strategy)
     kinds = lambda texts: [t.split(":")[0].split(" (")[0] for t in texts]  # noqa: E731
-    assert SPREAD_MESSAGE in texts2 and SPREAD_MESSAGE not in texts1
-    assert kinds(texts1) == kinds([t for t in texts2 if t != SPREAD_MESSAGE])
+    assert message in texts2 and message not in texts1
+    assert kinds(texts1) == kinds([t for t in texts2 if t != message])
+    return job1, job2
+
+
+async def test_two_processes_give_the_loss_curve_of_one(tmp_path, tiny_model_dir):
+    job1, job2 = await one_against_two(tmp_path, tiny_model_dir)
     adapter = lambda root, job: load_file(root / "adapters" / job.id / "final" / "adapter_model.safetensors")  # noqa: E731
     first, second = adapter(tmp_path / "one", job1), adapter(tmp_path / "two", job2)
     assert set(first) == set(second)

@@ -13,9 +13,7 @@ import pytest
 from safetensors.torch import load_file
 
 from ftui.core.local.engine import LocalEngine
-from tests.local.test_distributed import LOSS_TOLERANCE, Spread, _train
-
-FSDP_MESSAGE = "Training on 2 processes (gloo, fsdp)"
+from tests.local.test_distributed import one_against_two
 
 
 def _greedy_reply(model_dir, adapter) -> list[int]:
@@ -35,24 +33,7 @@ def _greedy_reply(model_dir, adapter) -> list[int]:
 @pytest.mark.slow  # a 1-process and a 2-process job of 14 steps: about 60 s on a busy 2-core machine
 async def test_fsdp_on_two_processes_gives_the_loss_curve_of_one(tmp_path, tiny_model_dir):
     # batch 3: shares of 2 and 1, so rank 1 runs idle passes in the validation of each step
-    method = dict(n_epochs=2, batch_size=3, learning_rate_multiplier=25)
-    async with Spread(tmp_path / "one", tiny_model_dir, procs=1) as one:
-        job1, rows1, texts1, ckpts1 = await _train(one, **method)
-    async with Spread(tmp_path / "two", tiny_model_dir, procs=2, strategy="fsdp") as two:
-        job2, rows2, texts2, ckpts2 = await _train(two, **method)
-    assert [r["step"] for r in rows1] == [r["step"] for r in rows2] == list(range(1, 15))
-    for a, b in zip(rows1, rows2, strict=True):
-        assert set(a) == set(b)
-        for key in ("train_loss", "valid_loss", "full_valid_loss"):
-            if key in a:
-                assert abs(a[key] - b[key]) <= LOSS_TOLERANCE, (a["step"], key, a[key], b[key])
-    assert rows1[-1]["train_loss"] < rows1[0]["train_loss"] - 0.3  # the curve really moves
-    assert ckpts1 == ckpts2 == [7, 14]
-    assert job1.trained_tokens == job2.trained_tokens
-    kinds = lambda texts: [t.split(":")[0].split(" (")[0] for t in texts]  # noqa: E731
-    assert FSDP_MESSAGE in texts2
-    assert kinds(texts1) == kinds([t for t in texts2 if t != FSDP_MESSAGE])
-
+    job1, job2 = await one_against_two(tmp_path, tiny_model_dir, strategy="fsdp")
     final = lambda root, job: root / "adapters" / job.id / "final"  # noqa: E731
     first = load_file(final(tmp_path / "one", job1) / "adapter_model.safetensors")
     second = load_file(final(tmp_path / "two", job2) / "adapter_model.safetensors")
