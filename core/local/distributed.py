@@ -62,10 +62,13 @@ def start(ranks: Ranks, device: str, timeout: float = COLLECTIVE_TIMEOUT_SECONDS
 
 
 def stop(ranks: Ranks) -> None:
+    """Leave the process group together: rank 0 may still be saving the adapter, and a rank that tears
+    its connections down while a peer still holds them can abort in gloo's threads."""
     if ranks.distributed:
         import torch.distributed as dist
 
         if dist.is_initialized():
+            dist.barrier()
             dist.destroy_process_group()
 
 

@@ -216,16 +216,21 @@ class LocalEngine:
         """Relay rank 0 and watch the others; the moment any rank exits unsuccessfully, kill the rest
         (a peer blocked in a collective would otherwise wait for its timeout) and fail the job."""
         outcomes = [RankOutcome(rank) for rank in range(len(ranks))]
-        tasks = {asyncio.ensure_future(self._relay(ranks[0], plan, control, outcomes[0])): 0}
+        main = outcomes[0]
+        tasks = {asyncio.ensure_future(self._relay(ranks[0], plan, control, main)): 0}
         for rank in range(1, len(ranks)):
             tasks[asyncio.ensure_future(self._watch(ranks[rank], outcomes[rank]))] = rank
         pending = set(tasks)
         first_failed: int | None = None
         killed: set[int] = set()
+        late: list[RankOutcome] = []  # ranks that died after the last step: rank 0 alone still saves
         try:
             while pending and first_failed is None:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 failed = sorted(tasks[t] for t in done if t.result() != 0)
+                if main.finished_training:
+                    late += [outcomes[rank] for rank in failed if rank != 0]
+                    failed = [rank for rank in failed if rank == 0 and main.done is None]
                 first_failed = failed[0] if failed else None
             if first_failed is not None:
                 killed = {rank for rank, process in enumerate(ranks) if process.returncode is None}
@@ -235,8 +240,9 @@ class LocalEngine:
         finally:
             for task in pending:  # cancelled job: train() kills the processes
                 task.cancel()
-        main = outcomes[0]
         if first_failed is None and main.done is not None:
+            for outcome in late:  # the adapter is whole; say what happened, for whoever reads the log
+                control.message(_late_exit_message(outcome, len(ranks), log_path), "warn")
             control.record(adapter=main.done["adapter"], trained_tokens=main.done["trained_tokens"])
             return main.done["rows"]
         culprit = _culprit(outcomes, killed, 0 if first_failed is None else first_failed)
@@ -283,7 +289,7 @@ class LocalEngine:
                 continue
             kind = event.get("type")
             if kind == "started":
-                total = event["total_steps"]
+                total = outcome.total_steps = event["total_steps"]
                 outcome.step = event["start_step"]
                 control.message(f"Training {event['examples']} examples for {total} steps on {self.device} "
                                 f"(learning rate {event['learning_rate']:g})")
@@ -325,6 +331,12 @@ class RankOutcome:
     error: dict[str, Any] | None = None  # its last "error" line
     done: dict[str, Any] | None = None  # rank 0's "done" line
     step: int = 0  # rank 0: the last step it reported
+    total_steps: int = 0  # rank 0: the run's steps, once it has started
+
+    @property
+    def finished_training(self) -> bool:
+        """Rank 0 reported the last step, so every collective of the run is behind all ranks."""
+        return self.total_steps > 0 and self.step >= self.total_steps
 
 
 def _culprit(outcomes: list[RankOutcome], killed: set[int], first_failed: int) -> RankOutcome:
@@ -344,10 +356,18 @@ def _failure_message(outcome: RankOutcome, procs: int, step: int, log_path: Path
     others = "" if procs == 1 else "; the other ranks were stopped"
     if outcome.error is not None and outcome.error.get("code") != "peer_lost":
         return outcome.error["message"] if procs == 1 else f"{who}: {outcome.error['message']}{others}."
-    code = outcome.code or 0
-    how = f"was killed by signal {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
-    return (f"{who} {how} after step {step}{others}; the job stopped. "
+    return (f"{who} {_how_it_ended(outcome)} after step {step}{others}; the job stopped. "
             f"Details: {log_path}{_log_tail(log_path)}")
+
+
+def _how_it_ended(outcome: RankOutcome) -> str:
+    code = outcome.code or 0
+    return f"was killed by signal {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
+
+
+def _late_exit_message(outcome: RankOutcome, procs: int, log_path: Path) -> str:
+    return (f"Training process rank {outcome.rank} of {procs} {_how_it_ended(outcome)} while shutting down, "
+            f"after the last step; the adapter is complete. Details: {log_path}{_log_tail(log_path)}")
 
 
 _Stream = TypeVar("_Stream", asyncio.StreamReader, asyncio.StreamWriter)

@@ -23,7 +23,10 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from ftui.core.local.distributed import Ranks
 
 EXIT_BAD_INPUT, EXIT_OUT_OF_MEMORY, EXIT_CRASH, EXIT_ORPHANED = 2, 3, 1, 4
 PAUSE_POLL_SECONDS = 0.2  # while paused, rank 0 tells the other ranks this often that it still is
@@ -108,13 +111,10 @@ def main(argv: list[str]) -> int:
             from ftui.core.local.measure import measure
 
             channel.send(measure(trainer))
-            distributed.stop(ranks)
-            return 0
-        trainer.between_steps = lambda step: trainer.hold_if_paused(step, channel.is_paused,
-                                                                    channel.wait_a_moment)
-        trainer.run()
-        distributed.stop(ranks)
-        return 0
+        else:
+            trainer.between_steps = lambda step: trainer.hold_if_paused(step, channel.is_paused,
+                                                                        channel.wait_a_moment)
+            trainer.run()
     except (LocalModelError, CollateError) as exc:
         channel.send({"type": "error", "code": "invalid_training_file" if isinstance(exc, CollateError)
                       else "invalid_model", "message": str(exc)})
@@ -134,6 +134,20 @@ def main(argv: list[str]) -> int:
         channel.send({"type": "error", "code": "server_error",
                       "message": f"Training crashed: {type(exc).__name__}: {exc}"})
         return EXIT_CRASH
+    return _leave_group(ranks)
+
+
+def _leave_group(ranks: Ranks) -> int:
+    """After a finished run: its results are written, so a peer gone by now only goes to the log."""
+    from ftui.core.local import distributed
+
+    try:
+        distributed.stop(ranks)
+    except Exception:  # noqa: BLE001
+        import traceback
+
+        traceback.print_exc()
+    return 0
 
 
 if __name__ == "__main__":
