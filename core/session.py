@@ -170,7 +170,8 @@ def open_local_session(settings=None, *, data_dir: Path | None = None,
                          model_folders=(*config.models, *model_folders),
                          device=device or config.device,
                          threads=config.threads if threads is None else threads,
-                         procs=config.procs, strategy=config.strategy,
+                         procs=config.procs, strategy=config.strategy, nodes=config.nodes,
+                         master_addr=config.master_addr, master_port=config.master_port,
                          api_key=session_key)
     try:
         base_url = engine.start()

@@ -47,6 +47,9 @@ class LocalConfig(BaseModel):
     threads: int = Field(default=0, ge=0)  # 0: all cores this process may use (shared by `procs`)
     procs: Annotated[int, Field(ge=1, strict=True)] | Literal["auto"] = 1  # processes per job; auto: 1 per GPU
     strategy: Literal["ddp", "fsdp"] = "ddp"  # how several processes share a job
+    nodes: int = Field(default=1, ge=1, strict=True)  # machines per job; this is node 0 (`ftui local join`)
+    master_addr: str = "127.0.0.1"  # with nodes > 1: where the other nodes reach this one's rendezvous
+    master_port: int = Field(default=29500, ge=1, le=65535, strict=True)
     data_dir: Path | None = None  # default: the user data folder's local/
 
     def relative_to(self, folder: Path) -> LocalConfig:

@@ -47,13 +47,15 @@ def _serve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--strategy", choices=("ddp", "fsdp"), default=None,
                         help="how several processes share a job: ddp, a whole model per process (default); "
                              "fsdp, the base model sharded per decoder layer across them")
-    parser.add_argument("--nodes", type=_at_least_one, default=1, metavar="N",
-                        help="machines that train each job (default 1); this is node 0, the others run "
-                             "`ftui local join` on the same (shared) data folder")
-    parser.add_argument("--master-addr", default="127.0.0.1", metavar="HOST",
-                        help="with --nodes: the address the other nodes reach this one at for the rendezvous")
-    parser.add_argument("--master-port", type=int, default=29500, metavar="PORT",
-                        help="with --nodes: the rendezvous port on this node (default 29500)")
+    parser.add_argument("--nodes", type=_at_least_one, default=None, metavar="N",
+                        help="machines that train each job (default 1, or [local] nodes); this is node 0, "
+                             "the others run `ftui local join` on the same (shared) data folder")
+    parser.add_argument("--master-addr", default=None, metavar="HOST",
+                        help="with --nodes: the address the other nodes reach this one at for the rendezvous "
+                             "(default 127.0.0.1, or [local] master_addr)")
+    parser.add_argument("--master-port", type=int, default=None, metavar="PORT",
+                        help="with --nodes: the rendezvous port on this node (default 29500, or [local] "
+                             "master_port)")
     return parser
 
 
@@ -138,7 +140,8 @@ async def _serve(args: argparse.Namespace, api_key: str | None, config) -> None:
                                model_folders=_model_folders(args, config),
                                device=args.device or config.device, threads=threads,
                                procs=args.procs or config.procs, strategy=args.strategy or config.strategy,
-                               nodes=args.nodes, master_addr=args.master_addr, master_port=args.master_port,
+                               nodes=args.nodes or config.nodes, master_addr=args.master_addr or config.master_addr,
+                               master_port=args.master_port or config.master_port,
                                api_key=api_key)
     try:
         print(f"ftui local engine listening on {handle.base_url}")

@@ -75,6 +75,7 @@ class LocalEngine:
         self._lock: asyncio.Lock | None = None
         self._measure_lock: asyncio.Lock | None = None
         self._withdrawals: set[asyncio.Task] = set()  # removing launch announcements when their ranks end
+        self._announced: dict[Path, str] = {}  # job file -> its launch's id, while other nodes may join it
 
     @property
     def threads_per_process(self) -> int:
@@ -151,7 +152,7 @@ class LocalEngine:
             control.message(f"Training on {self.procs} processes ({self.backend}, {self.strategy})")
         follower = asyncio.get_running_loop().create_task(self._follow_pause(child, control))
         try:
-            return await self._supervise(ranks, plan, control, log_path)
+            return await self._supervise(ranks, plan, control, log_path, self._announced.get(job_file))
         finally:
             follower.cancel()
             for rank in ranks:  # cancel or shutdown: stop now; the resume state on disk is what survives
@@ -199,6 +200,8 @@ class LocalEngine:
         folder = launches_dir(self.data_dir)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{launch['launch']}.json"
+        job_file = Path(launch["job_file"])
+        self._announced[job_file] = launch["launch"]
         temp = path.with_suffix(".tmp")
         temp.write_text(json.dumps(launch), encoding="utf-8")
         temp.rename(path)  # a joined node never reads half a file
@@ -207,12 +210,14 @@ class LocalEngine:
             for rank in ranks:
                 await rank.wait()
             path.unlink(missing_ok=True)
+            if self._announced.get(job_file) == launch["launch"]:
+                del self._announced[job_file]
 
         self._withdrawals.add(task := asyncio.get_running_loop().create_task(withdraw()))
         task.add_done_callback(self._withdrawals.discard)
 
     async def _supervise(self, ranks: list[asyncio.subprocess.Process], plan: TrainingPlan,
-                         control: RunControl, log_path: Path) -> list[dict[str, Any]]:
+                         control: RunControl, log_path: Path, launch: str | None) -> list[dict[str, Any]]:
         """Relay rank 0 and watch the others; the moment any rank exits unsuccessfully, kill the rest
         (a peer blocked in a collective would otherwise wait for its timeout) and fail the job."""
         outcomes = [RankOutcome(rank) for rank in range(len(ranks))]
@@ -246,8 +251,15 @@ class LocalEngine:
             control.record(adapter=main.done["adapter"], trained_tokens=main.done["trained_tokens"])
             return main.done["rows"]
         culprit = _culprit(outcomes, killed, 0 if first_failed is None else first_failed)
+        code = culprit.error.get("code", "training_failed") if culprit.error else "training_failed"
+        if self.nodes > 1 and code == "peer_lost":  # no rank here failed on its own: one on another node did
+            from ftui.core.local.join import launches_dir
+
+            logs = launches_dir(self.data_dir) / f"{launch or '*'}.node*.log"
+            raise EngineError(_remote_failure_message(culprit, self.nodes * len(ranks), main.step, logs),
+                              "training_failed")
         raise EngineError(_failure_message(culprit, len(ranks), main.step, log_path),
-                          culprit.error.get("code", "training_failed") if culprit.error else "training_failed")
+                          "training_failed" if code == "peer_lost" else code)
 
     async def _watch(self, process: asyncio.subprocess.Process, outcome: RankOutcome) -> int:
         """A rank other than 0: its protocol lines only matter for its error; returns its exit status."""
@@ -358,6 +370,11 @@ def _failure_message(outcome: RankOutcome, procs: int, step: int, log_path: Path
         return outcome.error["message"] if procs == 1 else f"{who}: {outcome.error['message']}{others}."
     return (f"{who} {_how_it_ended(outcome)} after step {step}{others}; the job stopped. "
             f"Details: {log_path}{_log_tail(log_path)}")
+
+
+def _remote_failure_message(outcome: RankOutcome, world: int, step: int, logs: Path) -> str:
+    return (f"Training process rank {outcome.rank} of {world} lost its peers after step {step}: a rank on "
+            f"another node stopped or could not be reached; the job stopped. The joined nodes' logs: {logs}")
 
 
 def _how_it_ended(outcome: RankOutcome) -> str:

@@ -121,6 +121,8 @@ async def start_local(*, data_dir: Path | None = None, host: str = "127.0.0.1", 
     handle = await start_sandbox(data_dir=root, host=host, port=port, engine=engine, chat=chat,
                                  api_key=api_key, kind=SERVER_KIND)
     handle.device_label = describe_device(chosen, threads, procs)
+    if nodes > 1:
+        handle.device_label += f", node 0 of {nodes}"
     handle.models = list(models)
     return handle
 
@@ -132,11 +134,13 @@ class LocalThread(ServerThread):
 
     def __init__(self, *, data_dir: Path | None = None, host: str = "127.0.0.1", port: int = 0,
                  model_folders: Sequence[Path] = (), device: str = "auto", threads: int = 0,
-                 api_key: str | None = None, procs: int | str = 1, strategy: str = "ddp") -> None:
+                 api_key: str | None = None, procs: int | str = 1, strategy: str = "ddp", nodes: int = 1,
+                 master_addr: str = "127.0.0.1", master_port: int = 0) -> None:
         folders = tuple(model_folders)  # copied now: the caller's list may change before the thread starts
         super().__init__(lambda: start_local(data_dir=data_dir, host=host, port=port, model_folders=folders,
                                              device=device, threads=threads, api_key=api_key, procs=procs,
-                                             strategy=strategy))
+                                             strategy=strategy, nodes=nodes, master_addr=master_addr,
+                                             master_port=master_port))
 
     def start(self, timeout: float = 180.0) -> str:
         # Importing torch and scanning for models can take a while on a busy machine.

@@ -10,11 +10,14 @@ or shared storage other than one local folder.
 from __future__ import annotations
 
 import asyncio
+import glob
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -22,9 +25,13 @@ from ftui.core.local.engine import LocalEngine, _free_port
 from ftui.core.local.join import launches_dir, pending_launches, rank_env
 from ftui.core.server.runner import start_sandbox
 from tests.bench.common import ROOT
+from tests.local.style_data import style_rows
 from tests.local.test_distributed import LOSS_TOLERANCE, Spread, _train
+from tests.local.test_engine_jobs import TERMINAL, hp
 
-NODES_MESSAGE = "Training on 2 processes (2 nodes x 1, gloo, ddp)"
+
+def nodes_message(strategy: str = "ddp") -> str:
+    return f"Training on 2 processes (2 nodes x 1, gloo, {strategy})"
 
 
 class Head(Spread):
@@ -34,7 +41,7 @@ class Head(Spread):
         import openai
 
         self.engine = LocalEngine(self.models, data_dir=self.data_dir, threads=1, procs=1, nodes=2,
-                                  master_addr="127.0.0.1", master_port=_free_port())
+                                  strategy=self.strategy, master_addr="127.0.0.1", master_port=_free_port())
         self.handle = await start_sandbox(engine=self.engine, data_dir=self.data_dir)
         self.client = openai.AsyncOpenAI(base_url=self.handle.base_url, api_key="anything", max_retries=0)
         return self
@@ -47,7 +54,8 @@ def _join(data_dir) -> subprocess.Popen:
 
 
 @pytest.mark.slow  # a 1-process job, then the same on two "nodes": about 50 s on a busy 2-core machine
-async def test_two_nodes_on_loopback_train_one_job_like_one_process(tmp_path, tiny_model_dir):
+@pytest.mark.parametrize("strategy", ["ddp", "fsdp"])
+async def test_two_nodes_on_loopback_train_one_job_like_one_process(tmp_path, tiny_model_dir, strategy):
     method = dict(n_epochs=1, batch_size=3, learning_rate_multiplier=25)
     async with Spread(tmp_path / "one", tiny_model_dir, procs=1) as one:
         _, rows1, texts1, ckpts1 = await _train(one, **method)
@@ -57,19 +65,19 @@ async def test_two_nodes_on_loopback_train_one_job_like_one_process(tmp_path, ti
     assert agent.stdout is not None
     joined = agent.stdout.readline()  # the agent has started (the job's ranks would wait for it anyway)
     try:
-        async with Head(data, tiny_model_dir) as head:
+        async with Head(data, tiny_model_dir, strategy=strategy) as head:
             job2, rows2, texts2, ckpts2 = await _train(head, **method)
             # the announcement is withdrawn once the head's ranks end
             deadline = time.monotonic() + 10
             while list(launches_dir(data).glob("*.json")) and time.monotonic() < deadline:
                 await asyncio.sleep(0.1)
             assert not list(launches_dir(data).glob("*.json"))
+        said = joined + await _said_until(agent, "Ranks ended")  # its rank may end after the head's
     finally:
         agent.kill()
-        said = agent.communicate(timeout=30)[0]
-    said = joined + said
+        agent.communicate(timeout=30)
     assert "Joined as node 1" in said and "ranks 1..1 of 2" in said and "status 0" in said, said
-    assert NODES_MESSAGE in texts2
+    assert nodes_message(strategy) in texts2
     assert [r["step"] for r in rows1] == [r["step"] for r in rows2] == list(range(1, 8))
     for a, b in zip(rows1, rows2, strict=True):
         for key in ("train_loss", "valid_loss", "full_valid_loss"):
@@ -77,6 +85,60 @@ async def test_two_nodes_on_loopback_train_one_job_like_one_process(tmp_path, ti
                 assert abs(a[key] - b[key]) <= LOSS_TOLERANCE, (a["step"], key, a[key], b[key])
     assert ckpts1 == ckpts2 == [7]
     assert (data / "adapters" / job2.id / "final" / "adapter_model.safetensors").is_file()
+
+
+async def _said_until(agent: subprocess.Popen, words: str, timeout: float = 30.0) -> str:
+    """The agent's lines up to and including the first with `words` (what it said, if it ends first)."""
+    assert agent.stdout is not None
+    lines: list[str] = []
+
+    def read() -> None:
+        while line := agent.stdout.readline():
+            lines.append(line)
+            if words in line:
+                return
+
+    await asyncio.wait_for(asyncio.to_thread(read), timeout)
+    return "".join(lines)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes `pid` started (Linux's /proc), e.g. the ranks a join agent runs."""
+    with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+        return [int(p) for p in fh.read().split()]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="finds the joined rank through Linux's /proc")
+async def test_a_joined_rank_dying_fails_the_job_on_the_head_and_says_where(tmp_path, tiny_model_dir):
+    data = tmp_path / "shared"
+    data.mkdir()
+    agent = _join(data)
+    assert agent.stdout is not None
+    joined = agent.stdout.readline()
+    try:
+        async with Head(data, tiny_model_dir) as head:
+            train = await head.upload(style_rows(20))
+            job = await head.client.fine_tuning.jobs.create(model=head.model_id, training_file=train,
+                                                            method=hp(n_epochs=50, batch_size=2))
+            await head.wait_for(job.id, lambda j: j.status == "running" and head.step(job.id) >= 2, timeout=90)
+            (rank1,) = _children(agent.pid)
+            os.kill(rank1, signal.SIGKILL)
+            started = time.monotonic()
+            failed = await head.wait_for(job.id, lambda j: j.status in TERMINAL, timeout=60)
+            assert time.monotonic() - started < 15.0  # the head noticed at once, not at a collective timeout
+            assert failed.status == "failed" and failed.error.code == "training_failed"
+            message = failed.error.message
+            assert "rank 0 of 2 lost its peers" in message and "another node" in message, message
+            logs = message.rsplit("logs: ", 1)[1]  # the joined node's log of this launch, by name
+            assert [Path(p).name for p in glob.glob(logs)] == [p.name for p in launches_dir(data).glob("*.node1.log")]
+            assert not Path(logs).name.startswith("*"), logs  # this launch, not every one
+            assert job.id not in head.engine.ranks  # the head's own rank is gone too
+            assert (await head.client.models.list()).data  # and the server lives on
+            said = joined + await _said_until(agent, "Ranks ended")
+    finally:
+        agent.kill()
+        agent.communicate(timeout=30)
+    assert "Ranks ended with status -9" in said, said
 
 
 def test_a_joined_rank_gets_torchruns_environment():
@@ -115,3 +177,27 @@ def test_bad_join_and_nodes_arguments_exit_2_with_a_clear_message(argv, says, ca
     assert exit_code(["local", *argv]) == 2
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err
+
+
+
+def test_the_local_table_sets_nodes_and_the_rendezvous(tmp_path, tiny_model_dir, capsys, monkeypatch):
+    from tests.local.test_cli_local import exit_code
+    from tests.local.test_remote_auth import _read_until
+
+    config = tmp_path / "config.toml"
+    config.write_text('[local]\nnodes = 2\nmaster_addr = "127.0.0.1"\nmaster_port = 29611\n', encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "FTUI_CONFIG": str(config)}
+    code = "import sys; from ftui.tui.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen([sys.executable, "-c", code, "local", "--data-dir", str(tmp_path / "data"),
+                             "--model", str(tiny_model_dir), "--device", "cpu", "--threads", "1"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert "Device: cpu, 1 thread, node 0 of 2\n" in "".join(_read_until(proc, "Press Ctrl+C"))
+    finally:
+        proc.kill()
+        proc.wait()
+    config.write_text("[local]\nnodes = 0\n", encoding="utf-8")
+    monkeypatch.setenv("FTUI_CONFIG", str(config))
+    assert exit_code(["local"]) == 2
+    err = capsys.readouterr().err
+    assert str(config) in err and "local.nodes" in err, err
