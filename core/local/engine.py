@@ -379,6 +379,8 @@ def _remote_failure_message(outcome: RankOutcome, world: int, step: int, logs: P
 
 def _how_it_ended(outcome: RankOutcome) -> str:
     code = outcome.code or 0
+    if code == -signal.SIGKILL:  # not by this engine (those are not blamed): most often the kernel's OOM killer
+        return "was killed by signal SIGKILL (when memory runs out, the system's out-of-memory killer does this)"
     return f"was killed by signal {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
 
 

@@ -78,9 +78,15 @@ def _protocol_stream() -> TextIO:
     return os.fdopen(private, "w", encoding="utf-8", buffering=1)
 
 
+# What running out says: CUDA's OutOfMemoryError ("CUDA out of memory"), PyTorch's CPU allocator
+# ("DefaultCPUAllocator: can't allocate memory ... Error code 12 (Cannot allocate memory)"), Python's own.
+_OUT_OF_MEMORY_WORDS = ("out of memory", "can't allocate memory", "cannot allocate memory")
+
+
 def _is_out_of_memory(exc: BaseException) -> bool:
+    text = str(exc).lower()
     return isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError" or \
-        "out of memory" in str(exc).lower()
+        any(words in text for words in _OUT_OF_MEMORY_WORDS)
 
 
 def main(argv: list[str]) -> int:

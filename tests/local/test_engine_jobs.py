@@ -169,6 +169,7 @@ async def test_queue_order_pause_resume_cancel_and_a_killed_child(tmp_path, tiny
         local.engine.children[second.id].kill()
         job = await local.wait_for(second.id, lambda j: j.status in TERMINAL)
         assert job.status == "failed" and "killed by signal SIGKILL" in job.error.message
+        assert "out-of-memory killer" in job.error.message  # the likeliest cause, said
         assert job.error.code == "training_failed"
         assert {j.id for j in (await local.client.fine_tuning.jobs.list()).data} == {first.id, second.id}
 
