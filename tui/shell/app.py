@@ -10,6 +10,7 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.filter import Monochrome
+from textual.reactive import var
 from textual.worker import Worker, WorkerState
 
 from ftui.core.errors import CoreError
@@ -110,6 +111,10 @@ class FtuiApp(App):
             self.set_keymap(self.session.keymap)
 
     # What screens read -------------------------------------------------------------
+    # Sessions opened so far: a screen that reads the account watches this (the account connects after
+    # the first frame, and `s` may switch to the sandbox later) instead of polling for it.
+    sessions_opened: var[int] = var(0, init=False)
+
     @property
     def provider(self) -> Provider | None:
         return self.session.provider
@@ -181,6 +186,7 @@ class FtuiApp(App):
     def _session_ready(self, session: Session) -> None:
         self.session.close()
         self.session = session
+        self.sessions_opened += 1
         if session.keymap:
             self.set_keymap(session.keymap)
         for screen in self.screen_stack:

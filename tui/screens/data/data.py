@@ -145,8 +145,7 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
 
     def on_mount(self) -> None:
         self._clean_stale_copies()
-        self.follow_provider()
-        self.set_interval(0.5, self.follow_provider)  # the account connects after the first frame
+        self.watch(self.app, "sessions_opened", self.follow_provider)  # now, and each time one connects
         start = getattr(self.app, "initial_path", None)
         if start:
             self._body_ready()
