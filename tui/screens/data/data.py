@@ -16,6 +16,7 @@ from rich.text import Text
 from textual import work
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import var
 from textual.widgets import Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
@@ -80,10 +81,14 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
                 tooltip="Open the file again (after it changed on disk)"),
     ]
 
+    # What the footer's keys depend on: each change refreshes the bindings (check_action reads them).
+    reader: var[Any] = var(None, bindings=True)  # the open file's DatasetReader
+    search_text: var[str] = var("", bindings=True)
+    search_note: var[str | None] = var(None, bindings=True)  # what a search under way has done so far
+
     def __init__(self) -> None:
         super().__init__()
         self.path: Path | None = None
-        self.reader = None
         self.read_only = False
         self.remote_name: str | None = None
         self.line = 0  # current line (1-based); 0 when nothing is shown
@@ -98,8 +103,6 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         self.models_note = ""  # why `m` offers the built-in list instead
         self._models_for: object = None  # the provider offered_models were asked of
         self.raw = False
-        self.search_text = ""
-        self.search_note: str | None = None  # what a search under way has done so far
         self.current_example: Any = None
         self.current_text = ""
         self.current_cut = False  # the shown line is only the start of a huge line
@@ -233,15 +236,13 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         if self.reader is not None:
             self.reader.close()
         self.reader = None
-        self.refresh_bindings()
 
     def _opened(self, path: Path, reader, line: int) -> None:
         self._close_reader()
         if path != self.path:
             self._forget_remote_copies(keep=path.parent)
-        self.reader = reader
         self.path = path
-        self.refresh_bindings()
+        self.reader = reader
         if not self.read_only:
             self.post_message(DatasetOpened(path))  # the app keeps it for Files, Launch, Compare
         self.total_lines = reader.lines_known if reader.complete else None
@@ -514,7 +515,6 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         def answer(value: str | None) -> None:
             if value:
                 self.search_text = value
-                self.refresh_bindings()
                 self._find(self.reader, value, self.line, 1, True)
 
         self.app.push_screen(AskScreen("Search for:", value=self.search_text, input_id="search-input"), answer)
@@ -556,7 +556,6 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
 
     def _search_progress(self, note: str | None) -> None:
         self.search_note = note
-        self.refresh_bindings()
         self._update_info()
 
     def _search_done(self, found: int | None, start: int) -> None:
