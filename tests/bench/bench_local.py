@@ -78,15 +78,15 @@ def _train_with_ftui(folder: Path, model, model_folders: list[Path], data: Path,
         server.stop()
 
 
-def _train_with_trl(folder: Path, model, data: Path, ftui: dict) -> dict:
+def _train_with_trl(folder: Path, model, data: Path, ftui: dict, seed: int = 7) -> dict:
     from ftui.core.local.trainer import BASE_LEARNING_RATE
 
-    settings = {"model": asdict(model), "data": str(data), "output_dir": str(folder / "trl"),
+    settings = {"model": asdict(model), "data": str(data), "output_dir": str(folder / f"trl-{seed}"),
                 "epochs": ftui["epochs"], "batch_size": ftui["batch_size"],
-                "learning_rate": BASE_LEARNING_RATE * ftui["multiplier"], "seed": 7, "threads": THREADS,
+                "learning_rate": BASE_LEARNING_RATE * ftui["multiplier"], "seed": seed, "threads": THREADS,
                 "lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.05, "max_length": 2048,
                 "tokens": ftui["tokens"], "last_epoch_steps": max(1, ftui["steps"] // ftui["epochs"])}
-    path = folder / "trl.json"
+    path = folder / f"trl-{seed}.json"
     path.write_text(json.dumps(settings, default=str), encoding="utf-8")
     done = subprocess.run([PYTHON, "-m", "tests.bench.trl_reference", str(path)], cwd=ROOT,
                           capture_output=True, text=True, timeout=3600)
@@ -202,7 +202,33 @@ def run(quick: bool = False) -> list[Row]:
     ]
 
 
+def loss_over_seeds(seeds: list[int], quick: bool = False) -> list[Row]:
+    """Final training loss of ftui and of TRL on the same job at each seed (LoRA's initial weights,
+    dropout and example order differ by seed): one seed's gap says little, the means and ranges do."""
+    from tests.local.style_data import style_rows, write_jsonl
+
+    ours, theirs = [], []
+    with tempfile.TemporaryDirectory(prefix="ftui-bench-seeds-") as tmp:
+        folder = Path(tmp)
+        model, folders = _model(quick, folder)
+        data = write_jsonl(folder / "style.jsonl", style_rows(20))
+        for seed in seeds:
+            ftui = _train_with_ftui(folder, model, folders, data, seed=seed)
+            trl = _train_with_trl(folder, model, data, ftui, seed=seed)
+            ours.append(ftui["final_loss"])
+            theirs.append(trl["final_loss"])
+            print(f"  local: seed {seed}: ftui {ftui['final_loss']:.4f}, TRL {trl['final_loss']:.4f}",
+                  file=sys.stderr, flush=True)
+    listed = lambda values: ", ".join(f"{v:.4f}" for v in values)  # noqa: E731
+    return [row(NAME, f"final training loss, mean of seeds {', '.join(map(str, seeds))}", statistics.mean(ours),
+                statistics.mean(theirs), "", f"ftui {listed(ours)}; TRL {listed(theirs)}; {model.id}, 20 examples")]
+
+
 if __name__ == "__main__":
     from tests.bench.common import print_rows
 
-    print_rows(run(quick="--quick" in sys.argv))
+    if "--seeds" in sys.argv:  # python -m tests.bench.bench_local --seeds 7,8,9
+        print_rows(loss_over_seeds([int(s) for s in sys.argv[sys.argv.index("--seeds") + 1].split(",")],
+                                   quick="--quick" in sys.argv))
+    else:
+        print_rows(run(quick="--quick" in sys.argv))

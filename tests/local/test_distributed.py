@@ -9,7 +9,6 @@ Measured on the tiny model: train and validation losses of 1 and 2 processes agr
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 
 import pytest
@@ -20,6 +19,7 @@ from ftui.core.local.server import describe_device
 from ftui.core.server.runner import start_sandbox
 from tests.local.style_data import style_rows
 from tests.local.test_engine_jobs import TERMINAL, Local, hp
+from tests.local.worker_hooks import hook_workers
 
 LOSS_TOLERANCE = 1e-4
 def spread_message(strategy: str = "ddp") -> str:
@@ -219,18 +219,20 @@ def test_the_local_table_takes_procs_and_refuses_bad_ones(capsys, monkeypatch, t
     assert str(config) in err and "local.procs" in err
 
 
+async def _ten_examples_to_the_end(local: Spread, n_epochs: int):
+    """A job of 10 examples in steps of 2, waited for until it ends."""
+    train = await local.upload(style_rows(10))
+    job = await local.client.fine_tuning.jobs.create(model=local.model_id, training_file=train,
+                                                     method=hp(n_epochs=n_epochs, batch_size=2))
+    return await local.wait_for(job.id, lambda j: j.status in TERMINAL, timeout=120)
+
+
 async def test_a_rank_dying_after_the_last_step_leaves_the_job_succeeded(tmp_path, tiny_model_dir, monkeypatch):
     # rank 1 aborts the way gloo's threads can at exit (SIGABRT), once the run and its teardown are done
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(
-        "import atexit, os\nif os.environ.get('RANK') == '1':\n    atexit.register(os.abort)\n", encoding="utf-8")
-    monkeypatch.setenv("PYTHONPATH", f"{hooks}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    hook_workers(tmp_path / "hooks", monkeypatch,
+                 "import atexit, os\nif os.environ.get('RANK') == '1':\n    atexit.register(os.abort)\n")
     async with Spread(tmp_path / "data", tiny_model_dir) as local:
-        train = await local.upload(style_rows(10))
-        job = await local.client.fine_tuning.jobs.create(model=local.model_id, training_file=train,
-                                                         method=hp(n_epochs=1, batch_size=2))
-        job = await local.wait_for(job.id, lambda j: j.status in TERMINAL, timeout=120)
+        job = await _ten_examples_to_the_end(local, n_epochs=1)
         assert job.status == "succeeded", job.error
         late = [t for t in await local.messages(job.id) if "while shutting down" in t]
         assert late and "rank 1 of 2 was killed by signal SIGABRT" in late[0], late
@@ -241,19 +243,13 @@ async def test_a_rank_dying_after_the_last_step_leaves_the_job_succeeded(tmp_pat
 async def test_a_rank_dying_before_the_last_step_still_fails_the_job(tmp_path, tiny_model_dir, monkeypatch):
     # the same abort, partway through rank 1's run (its 7th all-reduce): the run is not whole, so the
     # job fails and names the rank
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(
-        "import os\nif os.environ.get('RANK') == '1':\n"
-        "    import torch.distributed as dist\n    calls = []\n    reduce = dist.all_reduce\n"
-        "    def all_reduce(*args, **kwargs):\n        calls.append(1)\n"
-        "        if len(calls) > 6:\n            os.abort()\n        return reduce(*args, **kwargs)\n"
-        "    dist.all_reduce = all_reduce\n", encoding="utf-8")
-    monkeypatch.setenv("PYTHONPATH", f"{hooks}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    hook_workers(tmp_path / "hooks", monkeypatch,
+                 "import os\nif os.environ.get('RANK') == '1':\n"
+                 "    import torch.distributed as dist\n    calls = []\n    reduce = dist.all_reduce\n"
+                 "    def all_reduce(*args, **kwargs):\n        calls.append(1)\n"
+                 "        if len(calls) > 6:\n            os.abort()\n        return reduce(*args, **kwargs)\n"
+                 "    dist.all_reduce = all_reduce\n")
     async with Spread(tmp_path / "data", tiny_model_dir) as local:
-        train = await local.upload(style_rows(10))
-        job = await local.client.fine_tuning.jobs.create(model=local.model_id, training_file=train,
-                                                         method=hp(n_epochs=3, batch_size=2))
-        job = await local.wait_for(job.id, lambda j: j.status in TERMINAL, timeout=120)
+        job = await _ten_examples_to_the_end(local, n_epochs=3)
         assert job.status == "failed"
         assert "rank 1 of 2 was killed by signal SIGABRT" in job.error.message, job.error.message

@@ -8,13 +8,13 @@ refuses it ("can't allocate memory"). A GPU's OutOfMemoryError takes the same pa
 
 from __future__ import annotations
 
-import os
 import sys
 
 import pytest
 
 from tests.local.style_data import style_rows
 from tests.local.test_engine_jobs import TERMINAL, Local, hp
+from tests.local.worker_hooks import hook_workers
 
 CAP_ON_SECOND_STEP = """\
 import resource
@@ -42,13 +42,10 @@ torch.optim.AdamW.step = _capped
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="caps memory through Linux's RLIMIT_AS")
 async def test_running_out_of_memory_fails_the_job_with_a_hint(tmp_path, tiny_model_dir, monkeypatch):
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(CAP_ON_SECOND_STEP, encoding="utf-8")
     async with Local(tmp_path / "data", tiny_model_dir) as local:
         train = await local.upload(style_rows(10))
         # only the training process (started after this) gets the cap; the server is this process
-        monkeypatch.setenv("PYTHONPATH", f"{hooks}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+        before = hook_workers(tmp_path / "hooks", monkeypatch, CAP_ON_SECOND_STEP)
         job = await local.client.fine_tuning.jobs.create(model=local.model_id, training_file=train,
                                                          method=hp(n_epochs=2, batch_size=2))
         job = await local.wait_for(job.id, lambda j: j.status in TERMINAL, timeout=120)
@@ -57,7 +54,7 @@ async def test_running_out_of_memory_fails_the_job_with_a_hint(tmp_path, tiny_mo
         assert "ran out of memory" in job.error.message and "smaller batch_size" in job.error.message
         assert local.step(job.id) == 1  # the first step finished, the second could not
         # the server is fine: the next job (without the cap) trains
-        monkeypatch.setenv("PYTHONPATH", os.environ["PYTHONPATH"].split(os.pathsep, 1)[1])
+        monkeypatch.setenv("PYTHONPATH", before)
         again = await local.client.fine_tuning.jobs.create(model=local.model_id, training_file=train,
                                                            method=hp(n_epochs=1, batch_size=2))
         again = await local.wait_for(again.id, lambda j: j.status in TERMINAL, timeout=120)
