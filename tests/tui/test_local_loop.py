@@ -194,7 +194,7 @@ async def test_whole_local_loop_by_keys(local_engine, local_session, tmp_path, m
         loads_before = chat.base_loads[model]
         adapters_before = sum(chat.adapter_loads.values())
         await pilot.press("b")
-        await until(pilot, lambda: isinstance(app.screen, CompareScreen), "Compare")
+        await until(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.is_mounted, "Compare")
         compare = app.screen
         assert compare.models == {"left": model, "right": tuned}
         user = compare.query_one("#compare-user", TextArea)

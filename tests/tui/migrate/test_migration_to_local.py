@@ -79,7 +79,8 @@ async def test_leaving_for_the_local_engine_end_to_end(old_and_local):
         await pilot.pause(0.2)
         await pilot.press("y")
         try:
-            await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen), timeout=50)
+            # a section's screen is on top before it is composed: wait for it to be mounted too
+            await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.is_mounted, timeout=50)
         except AssertionError:
             raise AssertionError((app.screen, getattr(form, "launched", None),
                                   [n.message for n in app._notifications])) from None

@@ -97,7 +97,7 @@ async def test_leaving_a_closed_account_end_to_end(two_accounts, tmp_path):
         await pilot.press("ctrl+r")
         await pilot.pause(0.2)
         await pilot.press("y")
-        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen), timeout=40)
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.is_mounted, timeout=40)
         compare = app.screen
         migration = form.plan.id
         assert compare.models["left"] == old_job.fine_tuned_model
