@@ -42,6 +42,7 @@ from ftui.core.server.engine import EngineError, RunControl, TrainingPlan
 
 LORA_DEFAULTS = {"lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.05, "lora_target_modules": "all-linear"}
 PAUSE_POLL_SECONDS = 0.1
+LEAVE_SECONDS = 30.0  # after rank 0's result, how long the ranks get to leave the process group and exit
 LOG_TAIL_BYTES = 2000
 
 
@@ -76,6 +77,7 @@ class LocalEngine:
         self._measure_lock: asyncio.Lock | None = None
         self._withdrawals: set[asyncio.Task] = set()  # removing launch announcements when their ranks end
         self._announced: dict[Path, str] = {}  # job file -> its launch's id, while other nodes may join it
+        self.leave_seconds = LEAVE_SECONDS
 
     @property
     def threads_per_process(self) -> int:
@@ -231,7 +233,16 @@ class LocalEngine:
         late: list[RankOutcome] = []  # ranks that died after the last step: rank 0 alone still saves
         try:
             while pending and first_failed is None:
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                done, pending = await asyncio.wait(pending, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
+                if main.done is not None and time.monotonic() - main.done_at > self.leave_seconds:
+                    # the result is in hand: a rank stuck leaving the group only holds the job back
+                    lingering = [outcomes[rank] for rank, process in enumerate(ranks) if process.returncode is None]
+                    for outcome in lingering:
+                        outcome.lingered = True
+                        ranks[outcome.rank].kill()
+                    await asyncio.gather(*pending)
+                    late += lingering
+                    break
                 failed = sorted(tasks[t] for t in done if t.result() != 0)
                 if main.finished_training:
                     late += [outcomes[rank] for rank in failed if rank != 0]
@@ -247,7 +258,7 @@ class LocalEngine:
                 task.cancel()
         if first_failed is None and main.done is not None:
             for outcome in late:  # the adapter is whole; say what happened, for whoever reads the log
-                control.message(_late_exit_message(outcome, len(ranks), log_path), "warn")
+                control.message(_late_exit_message(outcome, len(ranks), log_path, self.leave_seconds), "warn")
             control.record(adapter=main.done["adapter"], trained_tokens=main.done["trained_tokens"])
             return main.done["rows"]
         culprit = _culprit(outcomes, killed, 0 if first_failed is None else first_failed)
@@ -327,7 +338,7 @@ class LocalEngine:
                 control.message(f"Training resumed at step {event['step'] + 1}")
                 last = time.monotonic()
             elif kind == "done":
-                outcome.done = event
+                outcome.done, outcome.done_at = event, time.monotonic()
             elif kind == "error":
                 outcome.error = event
         outcome.code = await child.wait()
@@ -344,6 +355,8 @@ class RankOutcome:
     done: dict[str, Any] | None = None  # rank 0's "done" line
     step: int = 0  # rank 0: the last step it reported
     total_steps: int = 0  # rank 0: the run's steps, once it has started
+    done_at: float = 0.0  # rank 0: when its "done" line came (time.monotonic)
+    lingered: bool = False  # still running LEAVE_SECONDS after rank 0's result, so stopped
 
     @property
     def finished_training(self) -> bool:
@@ -384,9 +397,13 @@ def _how_it_ended(outcome: RankOutcome) -> str:
     return f"was killed by signal {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
 
 
-def _late_exit_message(outcome: RankOutcome, procs: int, log_path: Path) -> str:
-    return (f"Training process rank {outcome.rank} of {procs} {_how_it_ended(outcome)} while shutting down, "
-            f"after the last step; the adapter is complete. Details: {log_path}{_log_tail(log_path)}")
+def _late_exit_message(outcome: RankOutcome, procs: int, log_path: Path, leave_seconds: float) -> str:
+    who = f"Training process rank {outcome.rank} of {procs}"
+    if outcome.lingered:
+        what = f"{who} had not exited {leave_seconds:g} s after the last step and was stopped"
+    else:
+        what = f"{who} {_how_it_ended(outcome)} while shutting down, after the last step"
+    return f"{what}; the adapter is complete. Details: {log_path}{_log_tail(log_path)}"
 
 
 _Stream = TypeVar("_Stream", asyncio.StreamReader, asyncio.StreamWriter)

@@ -240,6 +240,22 @@ async def test_a_rank_dying_after_the_last_step_leaves_the_job_succeeded(tmp_pat
         assert (tmp_path / "data" / "adapters" / job.id / "final" / "adapter_model.safetensors").is_file()
 
 
+async def test_a_rank_stuck_after_the_last_step_is_stopped_and_the_job_succeeds(tmp_path, tiny_model_dir,
+                                                                               monkeypatch):
+    # rank 1 never exits (a teardown that hangs); the engine gives it leave_seconds, then stops it
+    hook_workers(tmp_path / "hooks", monkeypatch,
+                 "import atexit, os, time\nif os.environ.get('RANK') == '1':\n"
+                 "    atexit.register(time.sleep, 3600)\n")
+    async with Spread(tmp_path / "data", tiny_model_dir) as local:
+        local.engine.leave_seconds = 5.0  # rank 0 exits well within it, even on a busy machine
+        job = await _ten_examples_to_the_end(local, n_epochs=1)
+        assert job.status == "succeeded", job.error
+        late = [t for t in await local.messages(job.id) if "after the last step" in t]
+        assert len(late) == 1, late
+        assert "rank 1 of 2 had not exited 5 s after the last step and was stopped" in late[0], late
+        assert job.id not in local.engine.ranks
+
+
 async def test_a_rank_dying_before_the_last_step_still_fails_the_job(tmp_path, tiny_model_dir, monkeypatch):
     # the same abort, partway through rank 1's run (its 7th all-reduce): the run is not whole, so the
     # job fails and names the rank
