@@ -56,25 +56,15 @@ FIXED_FILES = [
 
 def _fixed_table(no_color: bool, monkeypatch):
     """Files drawn from fixed rows (ids and times would vary), cursor on the long name."""
-    import time
+    from ftui.core.types import RemoteFile
+    from tests.tui.list_pages import offline_app, show_rows
 
-    from ftui.core.session import Session
-    from ftui.core.types import Page, RemoteFile
-    from ftui.tui.shell.app import FtuiApp
-
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    if no_color:
-        monkeypatch.setenv("NO_COLOR", "1")
-    app = FtuiApp(Session(None, "sandbox", simulated=True))
+    app = offline_app(monkeypatch, no_color=no_color)
     rows = [RemoteFile(id=i, filename=name, purpose="fine-tune", bytes=size, created_at=1_764_000_000 - n * 3600)
             for n, (i, name, size) in enumerate(FIXED_FILES)]
 
     async def run_before(pilot):
-        pilot.app.action_goto("files")
-        await pilot.pause()
-        pilot.app.screen.show_first_page(Page(rows))
-        await pilot.pause()
+        await show_rows(pilot, "files", rows)
 
     return app, run_before
 

@@ -10,12 +10,12 @@ import pytest
 from textual.widgets import TabbedContent
 
 from ftui.core.session import Session
-from ftui.core.types import Page
 from ftui.tui.shell.app import FtuiApp
 from ftui.widgets import job_table
 from tests.tui.jobs import fixed_job
 from tests.tui.jobs.test_job_tables_snapshots import fixed_sandbox, job_app  # noqa: F401 - fixture
 from tests.tui.jobs.test_jobs_table_snapshots import NOW, fixed_jobs
+from tests.tui.list_pages import show_rows
 from tests.tui.waiting import until
 
 ALL_JOB_COLUMNS = ("Status", "Base model", "Suffix", "Created", "Elapsed", "Tokens", "Fine-tuned model")
@@ -33,10 +33,7 @@ async def test_jobs_table_chooses_its_columns(monkeypatch, size, columns):
     monkeypatch.setattr(job_table, "time", types.SimpleNamespace(time=lambda: NOW))
     app = FtuiApp(Session(None, "sandbox", simulated=True))
     async with app.run_test(size=size) as pilot:
-        app.action_goto("jobs")
-        await pilot.pause()
-        app.screen.show_first_page(Page(fixed_jobs()))
-        await pilot.pause()
+        await show_rows(pilot, "jobs", fixed_jobs())
         table = app.screen.query_one("#jobs-table")
         assert table.columns_shown == columns
         assert no_sideways_scrolling(table)

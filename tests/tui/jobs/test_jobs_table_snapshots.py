@@ -4,15 +4,13 @@ under the cursor. Ids and times are fixed, and so is the clock the Elapsed colum
 
 from __future__ import annotations
 
-import time
 import types
 
 import pytest
 
-from ftui.core.session import Session
-from ftui.core.types import Job, JobError, Page
-from ftui.tui.shell.app import FtuiApp
+from ftui.core.types import Job, JobError
 from ftui.widgets import job_table
+from tests.tui.list_pages import offline_app, show_rows
 
 NOW = 1_764_000_000
 BASE = "gpt-4o-mini-2024-07-18"
@@ -34,20 +32,11 @@ def fixed_jobs() -> list[Job]:
 
 
 def jobs_app(no_color: bool, monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
     monkeypatch.setattr(job_table, "time", types.SimpleNamespace(time=lambda: NOW))
-    if no_color:
-        monkeypatch.setenv("NO_COLOR", "1")
-    app = FtuiApp(Session(None, "sandbox", simulated=True))
+    app = offline_app(monkeypatch, no_color=no_color)
 
     async def run_before(pilot):
-        pilot.app.action_goto("jobs")
-        await pilot.pause()
-        pilot.app.screen.show_first_page(Page(fixed_jobs(), has_more=True))
-        await pilot.pause()
-        await pilot.press("down")  # the cursor on a row with a coloured status
-        await pilot.pause()
+        await show_rows(pilot, "jobs", fixed_jobs(), has_more=True, down=1)  # the cursor on a coloured status
 
     return app, run_before
 

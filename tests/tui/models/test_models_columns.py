@@ -7,14 +7,9 @@ from __future__ import annotations
 import pytest
 
 from ftui.core.session import Session
-from ftui.core.types import ModelInfo, Page
 from ftui.tui.shell.app import FtuiApp
-from tests.tui.models.test_models_table_snapshots import CREATED, FIXED_MODELS
-
-
-def fixed_models() -> list[ModelInfo]:
-    return [ModelInfo(id=name, created=CREATED - n * 86_400, owned_by="acme", shutdown_date=shutdown,
-                      fine_tuned=True) for n, (name, shutdown) in enumerate(FIXED_MODELS)]
+from tests.tui.list_pages import show_rows
+from tests.tui.models.test_models_table_snapshots import FIXED_MODELS, fixed_models
 
 
 @pytest.mark.parametrize(("size", "left_out"), [((80, 24), set()), ((60, 24), {"Created", "Job"}),
@@ -22,10 +17,7 @@ def fixed_models() -> list[ModelInfo]:
 async def test_models_table_chooses_its_columns(size, left_out):
     app = FtuiApp(Session(None, "sandbox", simulated=True))
     async with app.run_test(size=size) as pilot:
-        app.action_goto("models")
-        await pilot.pause()
-        app.screen.show_first_page(Page(fixed_models()))
-        await pilot.pause()
+        await show_rows(pilot, "models", fixed_models())
         table = app.screen.query_one("#models-table")
         every = ("Fine-tuned model", "Base", "Created", "Job", "Shutdown")
         assert table.columns_shown == tuple(c for c in every if c not in left_out)

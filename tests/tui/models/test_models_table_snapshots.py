@@ -4,13 +4,10 @@ with an announced shutdown must read without colour."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from ftui.core.session import Session
-from ftui.core.types import ModelInfo, Page
-from ftui.tui.shell.app import FtuiApp
+from ftui.core.types import ModelInfo
+from tests.tui.list_pages import offline_app, show_rows
 
 CREATED = 1_764_000_000
 FIXED_MODELS = [
@@ -20,22 +17,16 @@ FIXED_MODELS = [
 ]
 
 
-def models_app(no_color: bool, monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    if no_color:
-        monkeypatch.setenv("NO_COLOR", "1")
-    app = FtuiApp(Session(None, "sandbox", simulated=True))
-    rows = [ModelInfo(id=name, created=CREATED - n * 86_400, owned_by="acme", shutdown_date=shutdown,
+def fixed_models() -> list[ModelInfo]:
+    return [ModelInfo(id=name, created=CREATED - n * 86_400, owned_by="acme", shutdown_date=shutdown,
                       fine_tuned=True) for n, (name, shutdown) in enumerate(FIXED_MODELS)]
 
+
+def models_app(no_color: bool, monkeypatch):
+    app = offline_app(monkeypatch, no_color=no_color)
+
     async def run_before(pilot):
-        pilot.app.action_goto("models")
-        await pilot.pause()
-        pilot.app.screen.show_first_page(Page(rows))
-        await pilot.pause()
-        await pilot.press("down")
-        await pilot.pause()
+        await show_rows(pilot, "models", fixed_models(), down=1)
 
     return app, run_before
 
