@@ -141,7 +141,7 @@ async def _serve(args: argparse.Namespace, api_key: str | None, config) -> None:
                                device=args.device or config.device, threads=threads,
                                procs=args.procs or config.procs, strategy=args.strategy or config.strategy,
                                nodes=args.nodes or config.nodes, master_addr=args.master_addr or config.master_addr,
-                               master_port=args.master_port or config.master_port,
+                               master_port=config.master_port if args.master_port is None else args.master_port,
                                api_key=api_key)
     try:
         print(f"ftui local engine listening on {handle.base_url}")
