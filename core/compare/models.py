@@ -1,5 +1,7 @@
 """Which models can be compared: the newest succeeded job's pair, and everything pickable
-(models on the account plus checkpoints of succeeded jobs)."""
+(models on the account plus checkpoints of succeeded jobs). Where the provider serves a tuned
+model only on a dedicated endpoint (Capabilities.deploy_before_chat), a tuned model or checkpoint
+is offered under its ready endpoint's name, and not at all while it has none: it would be refused."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import asyncio
 from dataclasses import dataclass
 
 from ftui.core.errors import CoreError
-from ftui.core.provider import Provider
+from ftui.core.provider import Deployer, Provider, capabilities_of
 from ftui.core.types import Job
 
 
@@ -16,6 +18,18 @@ class ModelChoice:
     id: str
     kind: str  # "model" | "fine-tune" | "checkpoint"
     note: str = ""  # e.g. "job ftjob-1 step 20"
+
+
+async def served_names(provider: Provider) -> dict[str, str] | None:
+    """Tuned model -> the name its ready endpoint answers under; None where tuned models answer
+    as they are (no deployment step)."""
+    if not (capabilities_of(provider).deploy_before_chat and isinstance(provider, Deployer)):
+        return None
+    served: dict[str, str] = {}
+    for d in await provider.list_deployments():
+        if d.ready:
+            served.setdefault(d.model, d.chat_model)
+    return served
 
 
 async def succeeded_jobs(provider: Provider, limit: int = 20) -> list[Job]:
@@ -27,10 +41,14 @@ async def succeeded_jobs(provider: Provider, limit: int = 20) -> list[Job]:
 async def default_pair(provider: Provider) -> tuple[str, str] | None:
     """(base, fine-tuned) of the newest succeeded job, or None when there is none."""
     jobs = await succeeded_jobs(provider)
-    newest = jobs[0] if jobs else None
-    if newest is None or not newest.fine_tuned_model:  # succeeded_jobs keeps only jobs with one
-        return None
-    return newest.model, newest.fine_tuned_model
+    served = await served_names(provider)
+    for job in jobs:  # succeeded_jobs keeps only jobs with a fine-tuned model
+        assert job.fine_tuned_model
+        if served is None:
+            return job.model, job.fine_tuned_model
+        if job.fine_tuned_model in served:  # the newest whose model is deployed and ready
+            return job.model, served[job.fine_tuned_model]
+    return None
 
 
 async def job_of_model(provider: Provider, model: str) -> Job | None:
@@ -48,8 +66,20 @@ async def job_of_model(provider: Provider, model: str) -> Job | None:
 async def model_choices(provider: Provider, max_jobs: int = 10) -> list[ModelChoice]:
     """Models first (fine-tunes marked), then the checkpoints of recent succeeded jobs."""
     models = await provider.list_models()
-    choices = [ModelChoice(m.id, "fine-tune" if m.id.startswith("ft:") else "model",
-                           m.owned_by) for m in sorted(models, key=lambda m: m.id)]
+    served = await served_names(provider)
+
+    def choice(model: str, kind: str, note: str) -> ModelChoice | None:
+        if served is None:
+            return ModelChoice(model, kind, note)
+        endpoint = served.get(model)  # only a ready endpoint answers for it
+        return ModelChoice(endpoint, kind, f"endpoint of {model}") if endpoint else None
+
+    choices = []
+    for m in sorted(models, key=lambda m: m.id):
+        tuned = m.fine_tuned or m.id.startswith("ft:")
+        found = choice(m.id, "fine-tune", m.owned_by) if tuned else ModelChoice(m.id, "model", m.owned_by)
+        if found is not None:
+            choices.append(found)
     jobs = (await succeeded_jobs(provider))[:max_jobs]
 
     async def checkpoints(job: Job):
@@ -61,8 +91,8 @@ async def model_choices(provider: Provider, max_jobs: int = 10) -> list[ModelCho
     seen = {c.id for c in choices}
     for job, items in await asyncio.gather(*(checkpoints(j) for j in jobs)):
         for cp in sorted(items, key=lambda c: c.step_number):
-            if cp.model not in seen:
-                seen.add(cp.model)
-                choices.append(ModelChoice(cp.model, "checkpoint",
-                                           f"{job.id} step {cp.step_number}"))
+            found = choice(cp.model, "checkpoint", f"{job.id} step {cp.step_number}")
+            if found is not None and found.id not in seen:
+                seen.add(found.id)
+                choices.append(found)
     return choices

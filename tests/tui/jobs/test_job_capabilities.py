@@ -1,7 +1,11 @@
 """The job view offers only what the provider can do: no pause/resume keys on Together (it says
-so instead), both on OpenAI's API while a job runs."""
+so instead), both on OpenAI's API while a job runs; on Together, whose tuned models answer only
+once deployed, b and c compare against a ready endpoint and are not offered while there is none."""
 
 from __future__ import annotations
+
+import asyncio
+import time
 
 from ftui.core.types import JobSpec
 from ftui.tui.screens.jobs.job import NO_PAUSE, JobScreen
@@ -62,5 +66,76 @@ async def test_openai_job_view_offers_pause_while_running(sandbox_factory, marv_
             view = await open_job_view(pilot, app, job.id)
             assert NO_PAUSE not in str(view.query_one("#job-summary").render())
             assert view.check_action("pause_job", ()) == (view.job.status == "running")
+    finally:
+        await provider.aclose()
+
+
+async def _succeeded(provider, job_id: str):
+    deadline = time.monotonic() + 30
+    while not (job := await provider.retrieve_job(job_id)).finished:
+        assert time.monotonic() < deadline, f"job stuck in {job.status}"
+        await asyncio.sleep(0.05)
+    assert job.status == "succeeded" and job.fine_tuned_model
+    return job
+
+
+async def _deployed(provider, model: str):
+    made = await provider.create_deployment(model, (await provider.list_hardware())[0].id)
+    deadline = time.monotonic() + 10
+    while not (made := await provider.retrieve_deployment(made.id)).ready:
+        assert time.monotonic() < deadline, "endpoint never became ready"
+        await asyncio.sleep(0.05)
+    return made
+
+
+def summary(view) -> str:
+    return " ".join(str(view.query_one("#job-summary").render()).split())
+
+
+async def test_together_compares_only_against_a_ready_endpoint(sandbox_factory, marv_path):
+    from ftui.core.backends.together_backend import make_sandbox_provider
+    from ftui.core.session import Session
+
+    thread = sandbox_factory(dialect="together")
+    provider = make_sandbox_provider(thread.base_url)
+    upload = await provider.upload_file(marv_path)
+    model = (await provider.fine_tunable_models())[0]
+    job = await _succeeded(provider, (await provider.create_job(JobSpec(
+        model=model, training_file=upload.id, hyperparameters={"n_checkpoints": 2}))).id)
+    thread.handle.ctx.speed = 1e6  # endpoints are ready at once
+    app = FtuiApp(Session(provider, "sandbox", simulated=True))
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = await open_job_view(pilot, app, job.id)
+            await wait_for(pilot, lambda: view.follower.checkpoints and "Models (5, then p)" in summary(view))
+            assert "answers only on a dedicated endpoint" in summary(view)
+            for action in ("compare_final", "compare_checkpoint"):  # Together would refuse the chat
+                assert view.check_action(action, ()) is False, action
+            assert "Base vs tuned" not in footer_text(view) and "Compare ckpt" not in footer_text(view)
+            await pilot.press("b")
+            await pilot.pause()
+            assert app.current_mode == "jobs"
+
+            # deployed elsewhere (Models, p): r reloads the endpoints, b compares against it
+            endpoint = await _deployed(provider, job.fine_tuned_model)
+            await pilot.press("r")
+            await wait_for(pilot, lambda: view.check_action("compare_final", ()))
+            assert "dedicated endpoint" not in summary(view) and "Base vs tuned" in footer_text(view)
+            assert view.check_action("compare_checkpoint", ()) is False  # its checkpoints are not deployed
+            await pilot.press("b")
+            await wait_for(pilot, lambda: app.current_mode == "compare")
+            assert app.screen.models == {"left": job.model, "right": endpoint.chat_model}
+
+            # a deployed checkpoint: c compares against its endpoint
+            checkpoint = view.follower.checkpoints[-1]
+            served = await _deployed(provider, checkpoint.model)
+            app.action_goto("jobs")
+            await wait_for(pilot, lambda: app.screen is view and view.check_action("compare_checkpoint", ()))
+            await pilot.press("c")  # to the Checkpoints tab
+            await pilot.pause()
+            view.query_one("#job-checkpoints").move_cursor(row=view.follower.checkpoints.index(checkpoint))
+            await pilot.press("c")
+            await wait_for(pilot, lambda: app.current_mode == "compare")
+            assert app.screen.models == {"left": job.model, "right": served.chat_model}
     finally:
         await provider.aclose()

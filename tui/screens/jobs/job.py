@@ -21,24 +21,27 @@ from ftui.core.alarms import AlarmWatch
 from ftui.core.errors import CoreError
 from ftui.core.launch.estimates import load_estimate
 from ftui.core.provider import capabilities_of
-from ftui.core.types import Checkpoint, Job
+from ftui.core.types import Deployment, Job
 from ftui.core.watch import JobFollower, PollResult
 from ftui.tui.screens.base import FtuiScreen
 from ftui.tui.screens.dialogs.confirm import confirm
 from ftui.tui.screens.jobs.billing import billing_text
+from ftui.tui.screens.jobs.checkpoints import CHECKPOINT_COLUMNS, checkpoint_detail, checkpoint_row
+from ftui.tui.screens.models.served import DEPLOY_FROM_MODELS, chat_name, deployer_of, not_served
 from ftui.tui.shell.messages import CompareModels
 from ftui.tui.shell.notifier import JobNotifier
 from ftui.widgets.event_log import EventLog
 from ftui.widgets.formats import human_seconds, short_when
 from ftui.widgets.job_table import elapsed, status_text
 from ftui.widgets.key_footer import KeyFooter
-from ftui.widgets.keyed_table import Column, KeyedTable, RowDetail
+from ftui.widgets.keyed_table import KeyedTable, RowDetail
 from ftui.widgets.loss_chart import LossChart
 
 RESULT_ROWS_SHOWN = 2000
 NO_PAUSE = "This provider cannot pause or resume a job: cancel it (x), or let it run."
-
-
+# A finished job whose output model the provider has not named (Together may leave it out for a while).
+NO_OUTPUT_NAME = "Finished; the provider has not named its output model yet: r asks again."
+ENDPOINT_REFRESH = 5.0  # seconds between endpoint reloads while one of this job's models starts
 
 
 def time_left(seconds: float) -> str:
@@ -49,33 +52,6 @@ def time_left(seconds: float) -> str:
 def gone_text(job_id: str) -> str:
     return (f"[b]{job_id} is no longer on the server[/] (it answered 404: the job was deleted, or the "
             "server started again without it). Nothing here is live any more; esc goes back to the list.")
-
-
-def _figure(metrics: dict, *keys: str) -> str:
-    """The first of `keys` the checkpoint's metrics have, to 4 places; "-" when none."""
-    for key in keys:
-        if key in metrics:
-            return f"{metrics[key]:.4f}"
-    return "-"
-
-
-# The step first (the names of one job's checkpoints differ only at their end, `:ckpt-step-N`,
-# which is what a cut name keeps); the whole name is in the detail line under the table.
-CHECKPOINT_COLUMNS = (Column("Step", 4, priority=9), Column("Train loss", 10, priority=6),
-                      Column("Valid loss", 10, priority=5), Column("Train acc", 9, priority=4),
-                      Column("Checkpoint model", 16, priority=8, keep_end=True))
-
-
-def checkpoint_row(ckpt: Checkpoint) -> tuple:
-    m = ckpt.metrics
-    return (str(ckpt.step_number), _figure(m, "train_loss"), _figure(m, "full_valid_loss", "valid_loss"),
-            _figure(m, "train_mean_token_accuracy", "train_accuracy"), ckpt.model)
-
-
-def checkpoint_detail(ckpt: Checkpoint) -> str:
-    m = ckpt.metrics
-    return (f"step {ckpt.step_number} · {ckpt.model} · train loss {_figure(m, 'train_loss')} · "
-            f"valid loss {_figure(m, 'full_valid_loss', 'valid_loss')}")
 
 
 class JobScreen(FtuiScreen):
@@ -116,6 +92,9 @@ class JobScreen(FtuiScreen):
     # offered (check_action).
     job: reactive[Job | None] = reactive(None, bindings=True)
     gone: reactive[bool] = reactive(False, bindings=True)
+    # Where a tuned model answers only on a dedicated endpoint: the running ones, which the compare
+    # keys follow (a model with none ready cannot be compared).
+    deployments: reactive[tuple[Deployment, ...]] = reactive((), bindings=True)
 
     def __init__(self, job_id: str, *, poll_seconds: float | None = None) -> None:
         super().__init__()
@@ -160,6 +139,8 @@ class JobScreen(FtuiScreen):
             return False  # not offered at all; the summary says why
         if action == "cancel_job" and not caps.cancel:
             return False
+        if action == "compare_final" and self.job is not None and not self._chat_name(self.job.fine_tuned_model):
+            return False  # no model yet, or none deployed: the summary says how to get one
         states = self.ACTION_STATES.get(action)
         if self.gone and action not in ("back", "migrate", "toggle_follow", "chart_view"):
             return False  # nothing on the server to act on
@@ -168,8 +149,16 @@ class JobScreen(FtuiScreen):
         if action == "history":
             return self.follower is None or not self.follower.history_complete
         if action == "compare_checkpoint":
-            return bool(self.follower and self.follower.checkpoints)
+            checkpoints = self.follower.checkpoints if self.follower else []
+            return any(self._chat_name(c.model) for c in checkpoints)
         return True
+
+    def _chat_name(self, model: str | None) -> str | None:
+        """The name `model` answers under: itself, or where the provider deploys tuned models first,
+        its ready endpoint's (None while it has none)."""
+        if not model or not self.capabilities.deploy_before_chat:
+            return model
+        return chat_name(self.deployments, model)
 
     # lifecycle --------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -180,6 +169,9 @@ class JobScreen(FtuiScreen):
             return
         self.follower = JobFollower(provider, self.job_id, interval=self._poll_seconds)
         self._follow()
+        if deployer_of(provider) is not None:
+            self.load_deployments()
+            self.set_interval(ENDPOINT_REFRESH, self._refresh_endpoints)
 
     def on_unmount(self) -> None:
         if self.follower is not None:
@@ -194,6 +186,8 @@ class JobScreen(FtuiScreen):
     def on_screen_resume(self) -> None:
         if self.follower is not None:
             self.follower.set_hidden(False)
+        if deployer_of(self.provider) is not None:  # back from Models, where it may have been deployed
+            self.load_deployments()
 
     @work(exclusive=True, group="job-follow", exit_on_error=False, description="following the job")
     async def _follow(self) -> None:
@@ -260,6 +254,7 @@ class JobScreen(FtuiScreen):
             lines[0] += f"  [dim](provider: {job.provider_status})[/]"
         if not job.finished and not self.capabilities.pause_resume:
             lines.append(f"[dim]{NO_PAUSE}[/]")
+        lines.extend(self._model_lines(job))
         if job.status == "failed" and job.error is not None:
             code = f"{job.error.code}: " if job.error.code else ""
             lines.append(f"[red]Failed — {code}{job.error.message}[/]")
@@ -269,6 +264,42 @@ class JobScreen(FtuiScreen):
         if self._billing:
             lines.append(self._billing)
         self.query_one("#job-summary", Static).update("\n".join(lines))
+
+    def _model_lines(self, job: Job) -> list[str]:
+        """What stands between a succeeded job and comparing its model: no name yet, no endpoint."""
+        if job.status != "succeeded":
+            return []
+        if not job.fine_tuned_model:
+            return [f"[yellow]{NO_OUTPUT_NAME}[/]"]
+        if self._chat_name(job.fine_tuned_model):
+            return []
+        return [f"[dim]{not_served(job.fine_tuned_model, self.deployments, DEPLOY_FROM_MODELS)} "
+                "Then b compares it with the base model.[/]"]
+
+    # dedicated endpoints (providers that serve a tuned model only once deployed) ------------------
+    @work(exclusive=True, group="job-endpoints", exit_on_error=False, description="loading the endpoints")
+    async def load_deployments(self) -> None:
+        deployer = deployer_of(self.provider)
+        if deployer is None:
+            return
+        try:
+            found = await deployer.list_deployments()
+        except CoreError:
+            return  # the keys stay as they were; Models explains endpoint trouble in place
+        self.deployments = tuple(d for d in found if d.running)
+        self._show_summary()
+
+    def _mine(self) -> set[str]:
+        models = {c.model for c in self.follower.checkpoints} if self.follower else set()
+        if self.job is not None and self.job.fine_tuned_model:
+            models.add(self.job.fine_tuned_model)
+        return models
+
+    def _refresh_endpoints(self) -> None:
+        """Follow an endpoint of this job's models while it starts, so b and c appear when it is ready."""
+        mine = self._mine()
+        if self.is_current and any(d.model in mine and not d.ready for d in self.deployments):
+            self.load_deployments()
 
     def _show_gone(self, error: CoreError) -> None:
         """The job vanished from the server: stop polling it and say so, instead of retrying forever."""
@@ -365,6 +396,8 @@ class JobScreen(FtuiScreen):
     def action_poll_now(self) -> None:
         if self.follower is not None:
             self.follower.poke()
+        if deployer_of(self.provider) is not None:
+            self.load_deployments()
 
     @work(exclusive=True, group="job-history", exit_on_error=False, description="loading the job's history")
     async def action_history(self) -> None:
@@ -401,14 +434,24 @@ class JobScreen(FtuiScreen):
             self.notify("Pick a checkpoint and press c again.", timeout=3)
             return
         ckpt = table.current or follower.checkpoints[-1]
-        self.post_message(CompareModels(job.model, ckpt.model))
+        served = self._chat_name(ckpt.model)
+        if served is None:
+            self.notify(not_served(ckpt.model, self.deployments, "pick one whose endpoint is ready"),
+                        severity="warning", timeout=5)
+            return
+        self.post_message(CompareModels(job.model, served))
 
     def action_compare_final(self) -> None:
         job = self.job
         if job is None or job.status != "succeeded" or not job.fine_tuned_model:
             self.notify("Base vs fine-tuned needs a job that succeeded.", severity="warning", timeout=3)
             return
-        self.post_message(CompareModels(job.model, job.fine_tuned_model))
+        served = self._chat_name(job.fine_tuned_model)
+        if served is None:
+            self.notify(not_served(job.fine_tuned_model, self.deployments, DEPLOY_FROM_MODELS),
+                        severity="warning", timeout=5)
+            return
+        self.post_message(CompareModels(job.model, served))
 
     def action_migrate(self) -> None:
         from ftui.tui.screens.migrate.form import open_migration

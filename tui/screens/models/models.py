@@ -16,13 +16,14 @@ from textual.widgets import DataTable, Static
 
 from ftui.core.catalog import base_model
 from ftui.core.errors import CoreError
-from ftui.core.provider import Deployer, capabilities_of
+from ftui.core.provider import Deployer
 from ftui.core.types import Deployment, ModelInfo, Page
 from ftui.tui.screens.dialogs.confirm import TypedConfirmScreen, confirm
 from ftui.tui.screens.list_section import NO_ACCOUNT, ListSection
 from ftui.tui.screens.models.endpoints import ENDPOINT_COLUMNS, endpoint_row, endpoints_summary
 from ftui.tui.screens.models.export import ExportChoice, ExportScreen
 from ftui.tui.screens.models.hardware import HardwareScreen, price_line
+from ftui.tui.screens.models.served import chat_name, deployer_of, not_served
 from ftui.tui.shell.messages import CompareModels, OpenJob
 from ftui.widgets.formats import when
 from ftui.widgets.keyed_table import Column, KeyedTable, KeyTable, RowDetail
@@ -100,10 +101,7 @@ class ModelsScreen(ListSection[ModelInfo]):
     @property
     def deployer(self) -> Deployer | None:
         """The provider, where a tuned model needs a dedicated endpoint before it answers."""
-        provider = self.provider
-        if capabilities_of(provider).deploy_before_chat and isinstance(provider, Deployer):
-            return provider
-        return None
+        return deployer_of(self.provider)
 
     @property
     def models(self) -> dict[str, ModelInfo]:
@@ -206,14 +204,11 @@ class ModelsScreen(ListSection[ModelInfo]):
         if deployer is None:
             self.post_message(CompareModels(self.base_name(model.id), model.id))
             return
-        ready = [d for d in self.deployments.values() if d.model == model.id and d.ready]
-        if ready:  # the tuned model answers through its endpoint
-            self.post_message(CompareModels(self.base_name(model.id), ready[0].chat_model))
+        served = chat_name(self.deployments.values(), model.id)
+        if served:  # the tuned model answers through its endpoint
+            self.post_message(CompareModels(self.base_name(model.id), served))
             return
-        starting = [d for d in self.deployments.values() if d.model == model.id]
-        self.say(f"{model.id} answers only on a dedicated endpoint: "
-                 + (f"it is {starting[0].state}, wait until it is ready." if starting else
-                    "press p to deploy it."))
+        self.say(not_served(model.id, self.deployments.values()))
 
     def action_open_job(self) -> None:
         model = self.current_item
