@@ -6,6 +6,7 @@ from __future__ import annotations
 from ftui.tui.screens.data.data import DataScreen
 from ftui.tui.shell.app import FtuiApp
 from tests.tui.data.test_data_support import copy_example, data_dir  # noqa: F401
+from tests.tui.palette import palette_offers
 from tests.tui.waiting import wait_for
 
 
@@ -16,7 +17,8 @@ async def test_upload_from_the_data_screen(sandbox_session, tmp_path):
         await wait_for(pilot, lambda: isinstance(app.screen, DataScreen) and app.screen.reader is not None)
         data = app.screen
         active = [a for a in data.active_bindings.values() if a.binding.id == "data.upload"]
-        assert active and active[0].enabled and active[0].binding.description == "Upload"  # what ctrl+p lists
+        assert active and active[0].enabled and active[0].binding.description == "Upload"
+        assert any(offer.startswith("Upload") for offer in await palette_offers(app, pilot, "upload"))
         await pilot.press("U")
         await wait_for(pilot, lambda: getattr(app.screen, "last_uploaded", None) is not None, timeout=30)
         assert app.screen.last_uploaded.filename == "marv.jsonl"
