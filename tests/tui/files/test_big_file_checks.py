@@ -116,3 +116,5 @@ async def test_the_launch_check_stops_or_is_skipped(sandbox_session, big_path, t
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "Not checked" in estimate(form)
+        # who checks it instead is the provider of this session, by its label, not always OpenAI
+        assert f"{sandbox_session.provider.label} checks the file" in estimate(form)

@@ -81,6 +81,8 @@ async def test_together_form_has_its_fields_bounds_and_price(together_session, m
         code = snippet.query_one(TextArea).text
         ast.parse(code)
         assert "from together import Together" in code and "client.fine_tuning.create(" in code
+        tooltip = next(b.tooltip for b in LaunchScreen.BINDINGS if b.action == "python")
+        assert "openai" not in tooltip.lower()  # F2's own description names no other SDK
         assert provider.base_url.rstrip("/") in code and "lora_r=8" in code and "lora=True" in code
         await pilot.press("escape")
         # the estimate is Together's own quote

@@ -107,7 +107,7 @@ class LaunchScreen(FtuiScreen):
         Binding("f5", "estimate", "Estimate", id="launch.estimate",
                 tooltip="Validate the training data and show the token and cost estimate"),
         Binding("f2", "python", "Python", id="launch.python",
-                tooltip="Show this request as Python code with the openai package"),
+                tooltip="Show this request as Python code with the provider's official SDK"),
         Binding("escape", "back", "Back", id="launch.back",
                 tooltip="Back to Jobs (the form is kept); while a file uploads, cancel the upload"),
     ]
@@ -464,7 +464,8 @@ class LaunchScreen(FtuiScreen):
         if not self._launch_unchecked:
             self.say_estimate("Check stopped. F5 checks again; ctrl+l checks and launches.")
             return
-        self.say_estimate("Not checked, so no estimate: OpenAI checks the file when the job starts.")
+        label = getattr(self.provider, "label", "") or "the provider"
+        self.say_estimate(f"Not checked, so no estimate: {label} checks the file when the job starts.")
         self.last_plan = plan
         self._confirm(plan)
 

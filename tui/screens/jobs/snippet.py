@@ -1,4 +1,5 @@
-"""The launch request as Python code with the `openai` package, to copy into a script."""
+"""The launch request as Python code with the provider's official SDK (`openai` or `together`,
+as Capabilities.sdk says), to copy into a script."""
 
 from __future__ import annotations
 
