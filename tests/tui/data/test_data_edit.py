@@ -41,6 +41,9 @@ async def test_edit_saves_the_line_and_undo_restores_it(tmp_path):
         assert len(lines) == len(original.decode().splitlines())
         screen = data_screen(app)
         assert screen.line == 3 and "Edited by a test." in shown(app)
+        # The user sees what undo keeps and where its bound is set (one step: the replaced line).
+        said = [str(n.message) for n in app._notifications if "Line 3 saved" in str(n.message)]
+        assert said and "undo: 1 of 10 steps" in said[-1] and "[dataset] undo_steps, undo_mb" in said[-1]
 
         await pilot.press("u")
         await settle(app, pilot)
@@ -111,6 +114,8 @@ async def test_append_from_the_form_then_delete_and_undo(tmp_path, shoot):
             {"role": "assistant", "content": "8,849 m. You could have looked that up."}]}
         screen = data_screen(app)
         assert screen.line == count + 1 and "Everest" in shown(app)
+        said = [str(n.message) for n in app._notifications if "Example added" in str(n.message)]
+        assert said and "the file was not rewritten" in said[-1] and "undo: 1 of 10 steps" in said[-1]
 
         await pilot.press("home")
         await settle(app, pilot)
