@@ -98,6 +98,20 @@ def backup_dir(path: Path | str) -> Path:
     return Path(path).resolve().parent / BACKUP_DIR
 
 
+def _ready_backup_dir(path: Path | str) -> Path:
+    """The backup folder, made if missing, holding a `.gitignore` of `*` so a dataset kept in git never
+    commits its undo records (as virtualenvs and tool caches do; the user's own .gitignore is not touched)."""
+    d = backup_dir(path)
+    d.mkdir(exist_ok=True)
+    ignore = d / ".gitignore"
+    if not ignore.exists():
+        try:
+            ignore.write_text("# ftui's undo records for the datasets beside this folder\n*\n", encoding="utf-8")
+        except OSError:
+            pass  # a folder ftui can make but not write in: the write itself will say so
+    return d
+
+
 def list_backups(path: Path | str) -> list[Path]:
     """Backups of `path`, oldest first."""
     d = backup_dir(path)
@@ -141,8 +155,7 @@ def cleanup_temp(path: Path | str) -> int:
 
 
 def _make_backup(target: Path, max_backups: int) -> Path:
-    d = backup_dir(target)
-    d.mkdir(exist_ok=True)
+    d = _ready_backup_dir(target)
     dest = d / f"{target.name}.{time.time_ns():020d}.bak"
     try:
         os.link(target, dest)  # the old version's inode lives on as the backup: no copy needed
@@ -261,8 +274,7 @@ def file_lock(path: Path | str):
         yield
         return
     try:
-        d = backup_dir(path)
-        d.mkdir(exist_ok=True)
+        d = _ready_backup_dir(path)
         fd = os.open(d / f"{Path(path).name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
     except OSError:
         yield  # e.g. a read-only folder: the write itself will say what is wrong
@@ -312,8 +324,7 @@ class UndoRecord:
 
 
 def _write_record(target: Path, offset: int, old: bytes, new: bytes, after_size: int) -> Path:
-    d = backup_dir(target)
-    d.mkdir(exist_ok=True)
+    d = _ready_backup_dir(target)
     dest = d / f"{target.name}.{time.time_ns():020d}{UNDO}"
     tmp = d / f".{dest.name}.tmp"
     header = json.dumps({"offset": offset, "old": len(old), "new": len(new), "after_size": after_size})
