@@ -91,13 +91,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--dialect", choices=("openai", "together"), default="openai",
                         help="whose API to speak: OpenAI's (default) or Together AI's, over the same "
                              "files, jobs and engine")
+    parser.add_argument("--unnamed-outputs", action="store_true",
+                        help="Together dialect: answer finished jobs without model_output_name, as "
+                             "Together may for a while after a job completes")
     return parser
 
 
 async def _serve(args: argparse.Namespace, faults: Faults, api_key: str | None) -> None:
     handle = await start_sandbox(speed=args.speed, data_dir=args.data_dir, host=args.host,
                                  port=args.port, faults=faults, new_jobs_closed=args.no_new_jobs,
-                                 api_key=api_key, dialect=args.dialect)
+                                 api_key=api_key, dialect=args.dialect,
+                                 unnamed_outputs=args.unnamed_outputs)
     try:
         print(f"ftui sandbox listening on {handle.base_url}")
         if args.dialect == "together":

@@ -35,6 +35,9 @@ class SandboxContext:
     # Answer job creation as OpenAI will after its wind-down (no new jobs after 2027-01-06):
     # 403, while everything else (models, files, chat, existing jobs) keeps working.
     new_jobs_closed: bool = False
+    # Together dialect: finished jobs answer without model_output_name, as Together's may for a
+    # while after they complete (the SDK's x_model_output_name is then None).
+    unnamed_outputs: bool = False
     # Real generation (the local engine); None means the simulated responders answer chat.
     chat: LocalChat | None = None
 

@@ -111,10 +111,12 @@ async def start_sandbox(speed: float = 1.0, data_dir: Path | str | None = None,
                         engine: TrainingEngine | None = None,
                         new_jobs_closed: bool = False, *,
                         chat: Any = None, api_key: str | None = None,
-                        kind: str = "simulated", dialect: str = "openai") -> SandboxHandle:
+                        kind: str = "simulated", dialect: str = "openai",
+                        unnamed_outputs: bool = False) -> SandboxHandle:
     """Serve the API. `data_dir=None` means a temporary folder removed at stop; `api_key` set means
     only that key is accepted; `kind` is what the x-sandbox header says ("simulated", "local");
-    `dialect` is whose API it speaks over the same store and engine ("openai" or "together")."""
+    `dialect` is whose API it speaks over the same store and engine ("openai" or "together");
+    `unnamed_outputs` (Together) answers finished jobs without their output model's name."""
     from ftui.core.server.together import DIALECTS, base_url_for, build_app_for
 
     if dialect not in DIALECTS:
@@ -130,7 +132,7 @@ async def start_sandbox(speed: float = 1.0, data_dir: Path | str | None = None,
         root = Path(data_dir).expanduser()
         root.mkdir(parents=True, exist_ok=True)
     ctx = SandboxContext(store=Store(root), speed=float(speed), engine=engine or SimulatedEngine(),
-                         new_jobs_closed=new_jobs_closed)
+                         new_jobs_closed=new_jobs_closed, unnamed_outputs=unnamed_outputs)
     if chat is not None:
         ctx.chat = chat
     ctx.set_faults(as_faults(faults))

@@ -64,3 +64,16 @@ def test_no_new_jobs_is_a_sandbox_setting(capsys):
 
     assert ftui_main(["--no-new-jobs"]) == 2
     assert "add --sandbox" in capsys.readouterr().err
+
+
+async def test_unnamed_outputs_reaches_the_sandbox():
+    """`ftui sandbox --dialect together --unnamed-outputs`: finished jobs answer without their model's name."""
+    from ftui.core.server.cli import _parser
+    from ftui.core.server.runner import start_sandbox
+
+    args = _parser().parse_args(["--dialect", "together", "--unnamed-outputs"])
+    handle = await start_sandbox(dialect=args.dialect, unnamed_outputs=args.unnamed_outputs)
+    try:
+        assert handle.ctx.unnamed_outputs
+    finally:
+        await handle.stop()

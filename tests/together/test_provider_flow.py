@@ -150,3 +150,20 @@ async def test_answers_match_togethers_spec(provider, together_sandbox):
         from tests.together.spec_check import check_schema
         check_schema("ErrorData", missing.json())
         await get(f"/v1/fine-tunes/{job.id}", "/fine-tunes/{id}", method="DELETE")
+
+
+async def test_a_finished_job_may_not_name_its_model_yet(provider, together_sandbox):
+    """Together can answer a completed job without model_output_name for a while: the job is
+    succeeded with no fine-tuned model (nothing invented), and no model is listed until it is named."""
+    together_sandbox.ctx.unnamed_outputs = True
+    uploaded = await provider.upload_file(DATA)
+    job = await provider.create_job(JobSpec(model=BASE, training_file=uploaded.id))
+    done = await _finished(provider, job.id)
+    assert done.status == "succeeded" and done.provider_status == "completed"
+    assert done.fine_tuned_model is None
+    assert [m for m in await provider.list_models() if m.fine_tuned] == []
+    listed = {j.id: j for j in (await provider.list_jobs()).items}
+    assert listed[job.id].fine_tuned_model is None
+    together_sandbox.ctx.unnamed_outputs = False  # Together names it later
+    named = await provider.retrieve_job(job.id)
+    assert named.fine_tuned_model and named.fine_tuned_model in [m.id for m in await provider.list_models()]

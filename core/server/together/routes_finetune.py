@@ -122,13 +122,17 @@ async def create(request: web.Request) -> web.Response:
     ctx.store.put("jobs", job)
     _runner(request).event(job["id"], f"Created fine-tuning job: {job['id']}")
     _runner(request).launch(job["id"])
-    return web.json_response(job_object(job, truncated=True))
+    return web.json_response(_shaped(request, job, truncated=True))
+
+
+def _shaped(request: web.Request, job: dict[str, Any], *, truncated: bool = False) -> dict[str, Any]:
+    return job_object(job, truncated=truncated, named=not ctx_of(request).unnamed_outputs)
 
 
 @routes.get("/v1/fine-tunes")
 async def list_jobs(request: web.Request) -> web.Response:
     jobs = [j for j in ctx_of(request).store.find("jobs") if TOGETHER in j[PRIVATE]]
-    return web.json_response({"data": [job_object(j, truncated=True) for j in jobs]})
+    return web.json_response({"data": [_shaped(request, j, truncated=True) for j in jobs]})
 
 
 @routes.get("/v1/fine-tunes/models/supported")
@@ -156,7 +160,7 @@ async def estimate_price(request: web.Request) -> web.Response:
 
 @routes.get("/v1/fine-tunes/{job_id}")
 async def retrieve(request: web.Request) -> web.Response:
-    return web.json_response(job_object(_job(request)))
+    return web.json_response(_shaped(request, _job(request)))
 
 
 @routes.delete("/v1/fine-tunes/{job_id}")
@@ -177,7 +181,7 @@ async def cancel(request: web.Request) -> web.Response:
     if job["status"] in FINISHED:
         raise bad_request(f"Job {job['id']} has already finished ({job['status']}).", param="id")
     _runner(request).cancel(job["id"])
-    return web.json_response(job_object(_job(request), truncated=True))
+    return web.json_response(_shaped(request, _job(request), truncated=True))
 
 
 def _events(request: web.Request, job: dict[str, Any]) -> list[dict[str, Any]]:

@@ -36,7 +36,8 @@ def _batch_size(value: Any, model: str, asked: dict[str, Any]) -> int:
     return catalog.limits(model)[kind]["max_batch_size"]
 
 
-def job_object(job: dict[str, Any], *, truncated: bool = False) -> dict[str, Any]:
+def job_object(job: dict[str, Any], *, truncated: bool = False, named: bool = True) -> dict[str, Any]:
+    """`named` False leaves out the output model's name (SandboxContext.unnamed_outputs)."""
     asked = job[PRIVATE][TOGETHER]
     status = STATUS[job["status"]]
     updated = job.get("finished_at") or job["created_at"]
@@ -62,7 +63,7 @@ def job_object(job: dict[str, Any], *, truncated: bool = False) -> dict[str, Any
         out["suffix"] = asked["suffix"]
     if asked.get("random_seed") is not None:
         out["random_seed"] = asked["random_seed"]
-    if job.get("fine_tuned_model"):
+    if named and job.get("fine_tuned_model"):
         out["model_output_name"] = job["fine_tuned_model"]
     if not truncated and asked.get("train_on_inputs") is not None:
         out["train_on_inputs"] = asked["train_on_inputs"]

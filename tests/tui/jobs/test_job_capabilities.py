@@ -139,3 +139,30 @@ async def test_together_compares_only_against_a_ready_endpoint(sandbox_factory, 
             assert app.screen.models == {"left": job.model, "right": served.chat_model}
     finally:
         await provider.aclose()
+
+
+async def test_a_finished_job_without_its_model_name_says_why(sandbox_factory, marv_path):
+    from ftui.core.backends.together_backend import make_sandbox_provider
+    from ftui.core.session import Session
+    from ftui.tui.screens.jobs.job import NO_OUTPUT_NAME
+
+    thread = sandbox_factory(dialect="together")
+    thread.handle.ctx.unnamed_outputs = True  # Together may not name a completed job's model at once
+    provider = make_sandbox_provider(thread.base_url)
+    upload = await provider.upload_file(marv_path)
+    model = (await provider.fine_tunable_models())[0]
+    job = await provider.create_job(JobSpec(model=model, training_file=upload.id))
+    while not (await provider.retrieve_job(job.id)).finished:
+        await asyncio.sleep(0.05)
+    app = FtuiApp(Session(provider, "sandbox", simulated=True))
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = await open_job_view(pilot, app, job.id)
+            await wait_for(pilot, lambda: NO_OUTPUT_NAME in summary(view))
+            assert view.job.status == "succeeded" and view.check_action("compare_final", ()) is False
+            thread.handle.ctx.unnamed_outputs = False  # named later: r asks again and it shows
+            await pilot.press("r")
+            await wait_for(pilot, lambda: view.job.fine_tuned_model and NO_OUTPUT_NAME not in summary(view))
+            assert view.job.fine_tuned_model in summary(view)
+    finally:
+        await provider.aclose()
