@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 
 from ftui.core.errors import CoreError
 from ftui.core.provider import Provider, capabilities_of
+from ftui.core.server.context import PRIVATE
+from ftui.core.server.together.shapes import TOGETHER
 from ftui.core.types import ChatRequest, JobSpec
 from ftui.core.watch import JobFollower
 from tests.together.conftest import KEY
@@ -167,3 +170,74 @@ async def test_a_finished_job_may_not_name_its_model_yet(provider, together_sand
     together_sandbox.ctx.unnamed_outputs = False  # Together names it later
     named = await provider.retrieve_job(job.id)
     assert named.fine_tuned_model and named.fine_tuned_model in [m.id for m in await provider.list_models()]
+
+
+async def test_download_then_delete_a_file(provider, tmp_path):
+    uploaded = await provider.upload_file(DATA)
+    seen = []
+    dest = await provider.download_file(uploaded.id, tmp_path / "back.jsonl", progress=seen.append)
+    assert dest.read_bytes() == DATA.read_bytes()
+    assert seen and seen[-1].done == DATA.stat().st_size
+    assert await provider.delete_file(uploaded.id) is True
+    assert uploaded.id not in [f.id for f in (await provider.list_files()).items]
+    with pytest.raises(CoreError) as err:
+        await provider.retrieve_file(uploaded.id)
+    assert err.value.status == 404
+    with pytest.raises(CoreError) as err:  # deleting it again says so instead of pretending
+        await provider.delete_file(uploaded.id)
+    assert err.value.status == 404
+
+
+def _record(together_sandbox, job_id: str) -> dict:
+    """What the sandbox stored of the launch request (its Together body, as it understood it)."""
+    job = together_sandbox.ctx.store.get("jobs", job_id)
+    return {**job[PRIVATE][TOGETHER], "validation_file": job["validation_file"]}
+
+
+async def test_a_dpo_launch_carries_its_beta(provider, together_sandbox, tmp_path):
+    path = tmp_path / "dpo.jsonl"
+    line = ('{"input": {"messages": [{"role": "user", "content": "hi"}]}, '
+            '"preferred_output": [{"role": "assistant", "content": "Hello!"}], '
+            '"non_preferred_output": [{"role": "assistant", "content": "meh"}]}\n')
+    path.write_text(line * 20)
+    uploaded = await provider.upload_file(path)
+    job = await provider.create_job(JobSpec(model=BASE, training_file=uploaded.id, method="dpo",
+                                            hyperparameters={"dpo_beta": 0.2}))
+    assert job.method == "dpo" and job.hyperparameters["dpo_beta"] == 0.2
+    sent = _record(together_sandbox, job.id)["training_method"]
+    assert sent["method"] == "dpo" and sent["dpo_beta"] == 0.2
+
+
+async def test_validation_evals_wandb_and_lora_modules_reach_the_job(provider, together_sandbox,
+                                                                     monkeypatch):
+    secret = "wandb-key-that-must-not-be-kept"
+    monkeypatch.setenv("WANDB_API_KEY", secret)
+    train = await provider.upload_file(DATA)
+    valid = await provider.upload_file(DATA.with_name("marv_holdout.jsonl"))
+    job = await provider.create_job(JobSpec(
+        model=BASE, training_file=train.id, validation_file=valid.id, wandb_project="ftui-tests",
+        hyperparameters={"n_evals": 3, "training_type": "Lora", "lora_trainable_modules": "q_proj,v_proj"}))
+    record = _record(together_sandbox, job.id)
+    assert record["validation_file"] == valid.id and record["n_evals"] == 3
+    assert record["training_type"]["lora_trainable_modules"] == "q_proj,v_proj"
+    assert record["wandb_project_name"] == "ftui-tests" and record["wandb_key_given"]
+    assert secret not in json.dumps(together_sandbox.ctx.store.get("jobs", job.id))
+    seen = await provider.retrieve_job(job.id)  # and the job as ftui reads it back
+    assert seen.validation_file == valid.id and seen.hyperparameters["n_evals"] == 3
+    assert seen.hyperparameters["lora_trainable_modules"] == "q_proj,v_proj"
+
+
+@pytest.mark.parametrize(("together", "ours"), [
+    ("pending", "queued"), ("queued", "queued"), ("running", "running"), ("compressing", "running"),
+    ("uploading", "running"), ("cancel_requested", "running"), ("cancelled", "cancelled"),
+    ("error", "failed"), ("completed", "succeeded")])
+def test_each_together_status_maps_to_ours_and_keeps_its_own(together, ours):
+    from types import SimpleNamespace
+
+    from ftui.core.backends.together_convert import job
+
+    got = job(SimpleNamespace(id="ft-1", status=together, model=BASE, created_at=None, updated_at=None,
+                              training_file="file-1", validation_file=""))
+    assert got.status == ours
+    assert got.provider_status == (None if together == ours else together)
+    assert got.finished == (ours in ("succeeded", "failed", "cancelled"))

@@ -104,6 +104,10 @@ async def create(request: web.Request) -> web.Response:
         "lr_scheduler": body.get("lr_scheduler"), "suffix": body.get("suffix"),
         "random_seed": body.get("random_seed"), "training_type": _training_type(body, limits),
         "training_method": method, "train_on_inputs": method.get("train_on_inputs"),
+        # W&B as the SDK sends it: its body says wandb_key where the spec says wandb_api_key. The
+        # key itself is never kept, only whether one came.
+        "wandb_project_name": body.get("wandb_project_name"), "wandb_name": body.get("wandb_name"),
+        "wandb_key_given": bool(body.get("wandb_key") or body.get("wandb_api_key")),
     }
     hp: dict[str, Any] = {"n_epochs": epochs, "batch_size": "auto" if batch == "max" else batch}
     if kind == "dpo" and method.get("dpo_beta") is not None:

@@ -61,6 +61,8 @@ def job_object(job: dict[str, Any], *, truncated: bool = False, named: bool = Tr
         out["lr_scheduler"] = asked["lr_scheduler"]
     if asked.get("suffix"):
         out["suffix"] = asked["suffix"]
+    if asked.get("wandb_project_name"):
+        out["wandb_project_name"] = asked["wandb_project_name"]
     if asked.get("random_seed") is not None:
         out["random_seed"] = asked["random_seed"]
     if named and job.get("fine_tuned_model"):

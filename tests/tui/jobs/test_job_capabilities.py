@@ -160,6 +160,7 @@ async def test_a_finished_job_without_its_model_name_says_why(sandbox_factory, m
             view = await open_job_view(pilot, app, job.id)
             await wait_for(pilot, lambda: NO_OUTPUT_NAME in summary(view))
             assert view.job.status == "succeeded" and view.check_action("compare_final", ()) is False
+            assert "(provider: completed)" in summary(view)  # Together's own word beside ours
             thread.handle.ctx.unnamed_outputs = False  # named later: r asks again and it shows
             await pilot.press("r")
             await wait_for(pilot, lambda: view.job.fine_tuned_model and NO_OUTPUT_NAME not in summary(view))
