@@ -17,7 +17,7 @@ from ftui.core.server.together.shapes import TOGETHER
 from ftui.core.types import ChatRequest, JobSpec
 from ftui.core.watch import JobFollower
 from tests.together.conftest import KEY
-from tests.together.spec_check import check_response
+from tests.together.spec_check import check_response, check_schema
 
 DATA = Path(__file__).resolve().parents[2] / "examples" / "marv.jsonl"
 BASE = "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"
@@ -150,9 +150,22 @@ async def test_answers_match_togethers_spec(provider, together_sandbox):
         await get("/v1/fine-tunes/models/supported", "/fine-tunes/models/supported")
         missing = await http.get("/v1/fine-tunes/ft-nope")
         assert missing.status_code == 404
-        from tests.together.spec_check import check_schema
         check_schema("ErrorData", missing.json())
         await get(f"/v1/fine-tunes/{job.id}", "/fine-tunes/{id}", method="DELETE")
+
+        # chat, whole and streamed: every SSE event is a chunk event, then the [DONE] sentinel
+        ask = {"model": BASE, "messages": [{"role": "user", "content": "Say hi"}], "n": 2, "max_tokens": 8}
+        whole = await http.post("/v1/chat/completions", json=ask)
+        assert whole.status_code == 200, whole.text
+        check_response("POST", "/chat/completions", whole.json())
+        streamed = await http.post("/v1/chat/completions", json={**ask, "stream": True})
+        assert streamed.status_code == 200 and streamed.headers["content-type"].startswith("text/event-stream")
+        events = [line.removeprefix("data: ") for line in streamed.text.splitlines() if line.startswith("data: ")]
+        assert events[-1] == "[DONE]" and len(events) > 2
+        for event in events[:-1]:
+            check_schema("ChatCompletionStream", {"data": json.loads(event)})
+        check_schema("ChatCompletionStream", {"data": events[-1]})
+        assert json.loads(events[-2])["usage"]["total_tokens"] > 0  # the last chunk carries usage
 
 
 async def test_a_finished_job_may_not_name_its_model_yet(provider, together_sandbox):

@@ -39,7 +39,8 @@ async def _stream(request: web.Request, head: dict[str, Any], choices: list, usa
         await asyncio.sleep(TOKEN_SECONDS / speed)
         await send([{"index": i, "delta": {"role": "assistant", "content": c.tokens[position]},
                      "finish_reason": None} for i, c in enumerate(choices) if position < len(c.tokens)])
-    await send([{"index": i, "delta": {}, "finish_reason": c.finish_reason}
+    # Together's last chunk still names the role (its spec requires delta.role), with no more text.
+    await send([{"index": i, "delta": {"role": "assistant", "content": ""}, "finish_reason": c.finish_reason}
                 for i, c in enumerate(choices)], usage=usage)
     await response.write(b"data: [DONE]\n\n")
     await response.write_eof()
@@ -78,7 +79,7 @@ async def chat(request: web.Request) -> web.StreamResponse:
     head = {"id": new_id("chatcmpl-", 29), "created": now(), "model": model}
     if not body.get("stream"):
         return web.json_response({
-            **head, "object": "chat.completion",
+            **head, "object": "chat.completion", "prompt": [],  # Together's, empty unless echo is asked
             "choices": [{"index": i, "message": {"role": "assistant", "content": c.text},
                          "finish_reason": c.finish_reason} for i, c in enumerate(choices)],
             "usage": usage})
