@@ -61,7 +61,8 @@ def plan_columns(columns: Sequence[Column], natural: Sequence[int], width: int,
 
     `natural` is each column's widest cell (its label included). A column is never planned
     narrower than min(natural, min_width); the lowest-priority columns are left out until the
-    rest fit, and the room left goes to the columns in priority order, up to their natural width.
+    rest fit, and the room left goes to the columns in priority order, up to their natural width;
+    columns of the same priority share it evenly (two answers side by side stay alike).
     A width of 0 or less (not laid out yet) shows every column at its natural width."""
     if width <= 0:
         return dict(enumerate(natural))
@@ -79,11 +80,17 @@ def plan_columns(columns: Sequence[Column], natural: Sequence[int], width: int,
         shown.remove(i)
     widths = {i: floor[i] for i in shown}
     room = width - need(shown)
-    for i in reversed(by_priority):
-        if i in widths and room > 0:
-            grow = min(room, min(natural[i], most) - widths[i])
-            widths[i] += grow
-            room -= grow
+    for priority in sorted({columns[i].priority for i in shown}, reverse=True):
+        group = [i for i in shown if columns[i].priority == priority]
+        while room > 0:
+            growing = [i for i in group if widths[i] < min(natural[i], most)]
+            if not growing:
+                break
+            share = max(1, room // len(growing))
+            for i in growing:
+                grow = min(share, room, min(natural[i], most) - widths[i])
+                widths[i] += grow
+                room -= grow
     return dict(sorted(widths.items()))
 
 
@@ -134,6 +141,7 @@ class KeyedTable(KeyTable, Generic[ItemT]):
         self.items: dict[str, ItemT] = {}
         self._cells: dict[str, tuple[Any, ...]] = {}  # every column's cell of each item, shown or not
         self._plan: dict[int, int] | None = None  # {column index: width}; None until mounted
+        self._natural: list[int] | None = None  # each column's widest cell, kept as rows come
         self._ready = False
 
     @property
@@ -165,12 +173,19 @@ class KeyedTable(KeyTable, Generic[ItemT]):
         return item.id
 
     def _natural_widths(self) -> list[int]:
-        widths = [cell_len(c.label) for c in self.all_columns]
-        for cells in self._cells.values():
-            for i, cell in enumerate(cells):
-                size = cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
-                widths[i] = max(widths[i], size)
-        return widths
+        if self._natural is None:
+            self._natural = [cell_len(c.label) for c in self.all_columns]
+            for cells in self._cells.values():
+                self._widen(cells)
+        return self._natural
+
+    def _widen(self, cells: tuple[Any, ...]) -> None:
+        """Grow the natural widths by one row's cells (a row updated many times costs one row)."""
+        if self._natural is None:
+            return
+        for i, cell in enumerate(cells):
+            size = cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
+            self._natural[i] = max(self._natural[i], size)
 
     def _replan(self) -> None:
         """Choose the columns for this width; rebuild the table only when the choice changed."""
@@ -207,7 +222,7 @@ class KeyedTable(KeyTable, Generic[ItemT]):
         when that item is gone)."""
         current, row = self.current_key, self.cursor_row
         self.clear()
-        self.items, self._cells = {}, {}
+        self.items, self._cells, self._natural = {}, {}, None
         self.add_items(items)
         self._restore_cursor(current, row)
         self.show_detail()
@@ -221,15 +236,43 @@ class KeyedTable(KeyTable, Generic[ItemT]):
                 continue
             self.items[key] = item
             self._cells[key] = tuple(self.row_of(item))
+            self._widen(self._cells[key])
             if self._plan is not None:
                 self.add_row(*self._shown_cells(key), key=key)
         if plan is not None:
             self._replan()  # wider cells may now fit, or need cutting
         self.show_detail()
 
+    def update_item(self, item: ItemT) -> None:
+        """Redraw one item's row in place (an answer arrived); a wider cell may re-plan the columns."""
+        key = self.key_of(item)
+        if key not in self.items:
+            return
+        self.items[key] = item
+        self._cells[key] = tuple(self.row_of(item))
+        self._widen(self._cells[key])
+        plan = self._plan
+        if plan is None:
+            return
+        self._replan()
+        if self._plan is plan:  # not rebuilt: only this row's cells change
+            for (i, _), cell in zip(plan.items(), self._shown_cells(key)):
+                self.update_cell(key, self.all_columns[i].label, cell)
+        if key == self.current_key:
+            self.show_detail()
+
+    def set_columns(self, columns: Iterable[str | Column]) -> None:
+        """Other columns (new labels, e.g. a blind batch's A and B); the rows are drawn again."""
+        self.all_columns = tuple(as_column(c) for c in columns)
+        self._cells = {key: tuple(self.row_of(item)) for key, item in self.items.items()}
+        self._natural, self._plan = None, None
+        self._replan()
+        self.show_detail()
+
     def remove_item(self, key: str) -> None:
         if self.items.pop(key, None) is not None:
             self._cells.pop(key, None)
+            self._natural = None  # the widest cell may have gone with it
             self.remove_row(key)
             self.show_detail()
 

@@ -51,3 +51,11 @@ def test_cells_are_cut_at_the_end_that_tells_rows_apart():
     assert cut_cell(name, 10, keep_end=False).plain == name[:9] + "…"
     assert cut_cell("short", 10, keep_end=True) == "short"
     assert cut_cell(Text("validating", style="bold"), 6, keep_end=False).plain == "valid…"
+
+
+def test_columns_of_the_same_priority_share_the_room_evenly():
+    # a batch's two answers side by side: neither takes all the room while the other stays narrow
+    answers = (Column("#"), Column("left", 12, priority=9), Column("right", 12, priority=9))
+    plan = plan_columns(answers, [2, 170, 60], 60)
+    assert plan == {0: 2, 1: 26, 2: 26}  # 60 cells less 2 of padding each
+    assert plan_columns(answers, [2, 170, 20], 60) == {0: 2, 1: 32, 2: 20}  # one whole: the rest to the other
