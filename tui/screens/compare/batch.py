@@ -7,7 +7,6 @@ import asyncio
 import random
 from pathlib import Path
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,16 +25,12 @@ from ftui.core.compare.store import CompareStore
 from ftui.core.errors import CoreError
 from ftui.core.paths import data_dir
 from ftui.tui.screens.base import FtuiScreen
+from ftui.tui.screens.compare.batch_table import BatchTable, batch_columns, row_cells, row_detail
 from ftui.tui.screens.compare.examples import read_sample
 from ftui.widgets.key_footer import KeyFooter
+from ftui.widgets.keyed_table import RowDetail
 
 CONCURRENCY = 4
-VERDICT = {"left": "◀", "right": "▶", "tie": "="}
-
-
-def cell(text: str | None, width: int) -> str:
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= width else flat[: max(1, width - 1)] + "…"
 
 
 def _example_of(r: Round, i: int) -> PromptExample:
@@ -113,7 +108,9 @@ class BatchScreen(FtuiScreen[None]):
         with Horizontal(id="batch-progress-row"):
             yield ProgressBar(total=max(1, len(self.examples)), id="batch-progress", show_eta=False)
             yield Static("ready: ctrl+r runs", id="batch-status")
-        yield DataTable(id="batch-table", cursor_type="row", zebra_stripes=True)
+        yield BatchTable(batch_columns(*self._names()), self._cells, id="batch-table",
+                         detail_id="batch-detail", detail_of=self._detail)
+        yield RowDetail(id="batch-detail")  # the highlighted row's prompt and expected answer whole
         yield Static("", id="batch-score")
         yield KeyFooter()
 
@@ -126,13 +123,11 @@ class BatchScreen(FtuiScreen[None]):
         if self.examples:
             self.query_one("#batch-status", Static).update(
                 f"{done}/{len(self.examples)} answered (from the history); ctrl+r runs again")
-        self.query_one("#batch-table", DataTable).focus()
+        self._table().focus()
 
     # Layout ------------------------------------------------------------------------
-    def _widths(self) -> tuple[int, int]:
-        """(prompt/expected width, answer width) from the screen width."""
-        free = max(40, self.app.size.width - 22)  # minus #, verdict, cell padding, scrollbar
-        return free // 4, free // 4
+    def _table(self) -> BatchTable:
+        return self.query_one("#batch-table", BatchTable)
 
     def _names(self) -> tuple[str, str]:
         return ("A", "B") if self.blind else ("left", "right")
@@ -146,51 +141,24 @@ class BatchScreen(FtuiScreen[None]):
         self.query_one("#batch-title", Static).update(f"{who} · {self.params.describe()}")
 
     def _columns(self) -> None:
-        table = self.query_one("#batch-table", DataTable)
-        table.clear(columns=True)
-        a, b = self._names()
-        for key, label in [("n", "#"), ("verdict", "✓"), ("prompt", "prompt"),
-                           ("expected", "expected"), ("left", a), ("right", b)]:
-            table.add_column(label, key=key)
-        for i in range(len(self.examples)):
-            table.add_row(*self._cells(i), key=str(i))
+        table = self._table()
+        table.set_items(range(len(self.examples)))
+        names = self._names()
+        if tuple(c.label for c in table.all_columns[-2:]) != names:
+            table.set_columns(batch_columns(*names))
 
-    def _answer(self, r: Round | None, position: str) -> Text:
-        if r is None:
-            return Text("…", style="dim")
-        side = position if not r.swapped else ("right" if position == "left" else "left")
-        pane = getattr(r, side)
-        w = self._widths()[1]
-        if pane and pane.error and not pane.text:
-            return Text(cell("⚠ " + pane.error, w), style="red")
-        text = Text(cell(pane.text if pane else "", w))
-        if pane and pane.error:
-            text.append(" ⚠", style="red")
-        if r.judgement == side:
-            text.stylize("bold green")
-        return text
-
-    def _cells(self, i: int) -> list:
-        ex = self.examples[i]
+    def _cells(self, i: int) -> tuple:
         r = self.rounds[i] if i < len(self.rounds) else None
+        retry = None
         if i in self.retrying or (i in self.sdk_retries and r is None):
-            w = self._widths()[0]
-            attempt = self.sdk_retries.get(i)
-            again = Text(f"↻ retry {attempt}…" if attempt else "↻ retrying…", style="bold")
-            return [str(ex.line), "", cell(ex.user, w), cell(ex.expected or "—", w), again, again.copy()]
-        w = self._widths()[0]
-        verdict = ""
-        if r and r.judgement:
-            position = r.judgement if not r.swapped or r.judgement == "tie" else (
-                "right" if r.judgement == "left" else "left")
-            verdict = VERDICT[position]
-        return [str(ex.line), verdict, cell(ex.user, w), cell(ex.expected or "—", w),
-                self._answer(r, "left"), self._answer(r, "right")]
+            retry = self.sdk_retries.get(i, 0)
+        return row_cells(self.examples[i], r, retry)
+
+    def _detail(self, i: int) -> str:
+        return row_detail(self.examples[i], self.rounds[i] if i < len(self.rounds) else None, self._names())
 
     def _refresh_row(self, i: int) -> None:
-        table = self.query_one("#batch-table", DataTable)
-        for key, value in zip(("n", "verdict", "prompt", "expected", "left", "right"), self._cells(i)):
-            table.update_cell(str(i), key, value)
+        self._table().update_item(i)
 
     def _score(self) -> None:
         rate = tally((r.judgement for r in self.rounds if r), ties_policy=self.ties_policy)
@@ -381,12 +349,12 @@ class BatchScreen(FtuiScreen[None]):
 
     # Judging -----------------------------------------------------------------------
     def action_cursor(self, step: int) -> None:
-        table = self.query_one("#batch-table", DataTable)
+        table = self._table()
         if table.row_count:
             table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
 
     def action_judge(self, position: Judgement) -> None:
-        table = self.query_one("#batch-table", DataTable)
+        table = self._table()
         if not table.row_count:
             return
         i = table.cursor_row
@@ -404,7 +372,7 @@ class BatchScreen(FtuiScreen[None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a row: read it in full and judge it there."""
-        from ftui.tui.screens.compare.batch_detail import RowDetail
+        from ftui.tui.screens.compare.batch_detail import RowDetail as WholeRow
 
         i = event.cursor_row
         r = self.rounds[i] if i < len(self.rounds) else None
@@ -415,7 +383,7 @@ class BatchScreen(FtuiScreen[None]):
             if position:
                 self.action_judge(position)
 
-        self.app.push_screen(RowDetail(r, self._names()), marked)
+        self.app.push_screen(WholeRow(r, self._names()), marked)
 
     @work(group="compare-batch-save", exit_on_error=False, description="saving the answer")
     async def _save_one(self, r: Round) -> None:
