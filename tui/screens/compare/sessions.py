@@ -17,6 +17,29 @@ from ftui.core.paths import data_dir
 from ftui.tui.screens.base import FtuiScreen
 from ftui.widgets import formats
 from ftui.widgets.key_footer import KeyFooter
+from ftui.widgets.keyed_table import Column, KeyedTable, RowDetail
+
+# The title says which session a row is: it keeps the room; the counts go first at 80 columns
+# and the detail line under the table has the highlighted session whole.
+SESSION_COLUMNS = (Column("when", 16, priority=7), Column("kind", priority=6), Column("rounds", priority=5),
+                   Column("judged", priority=4), Column("title", 30, priority=9))
+
+
+class SessionTable(KeyedTable[SessionInfo]):
+    """One row per saved session, keyed by its id, newest first."""
+
+    COLUMNS = SESSION_COLUMNS
+
+    @staticmethod
+    def key_of(item: SessionInfo) -> str:
+        return str(item.id)
+
+    def row_of(self, s: SessionInfo) -> tuple:
+        return formats.when(s.created), s.kind, str(s.rounds), str(s.judged), s.title
+
+    def detail(self, s: SessionInfo) -> str:
+        rounds = f"{s.rounds} round" + ("" if s.rounds == 1 else "s")
+        return f"{s.title} · {s.kind}, {rounds}, {s.judged} judged · {formats.when(s.created)}"
 
 
 class SessionsScreen(FtuiScreen[tuple[int, list[Round], str] | None]):
@@ -45,16 +68,13 @@ class SessionsScreen(FtuiScreen[tuple[int, list[Round], str] | None]):
     def compose(self) -> ComposeResult:
         yield self.status_header()
         yield Static(f"Sessions in {self.store.path}", id="batch-title")
-        yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
+        yield SessionTable(id="sessions-table", detail_id="sessions-detail")
+        yield RowDetail(id="sessions-detail")  # the highlighted session's title whole
         yield Static("", id="batch-score")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#sessions-table", DataTable)
-        for key, label in [("when", "when"), ("kind", "kind"), ("rounds", "rounds"),
-                           ("judged", "judged"), ("title", "title")]:
-            table.add_column(label, key=key)
-        table.focus()
+        self.query_one(SessionTable).focus()
         self._load()
 
     @work(exclusive=True, group="compare-sessions", exit_on_error=False, description="loading the saved sessions")
@@ -65,22 +85,18 @@ class SessionsScreen(FtuiScreen[tuple[int, list[Round], str] | None]):
         except CoreError as exc:
             status.update(f"⚠ {exc.summary()}")
             return
-        table = self.query_one("#sessions-table", DataTable)
-        table.clear()
-        for s in self.sessions:
-            when = formats.when(s.created)
-            table.add_row(when, s.kind, str(s.rounds), str(s.judged), s.title, key=str(s.id))
-        status.update(f"{len(self.sessions)} sessions" if self.sessions
-                      else "no sessions yet: answers are saved here as you compare")
+        self.query_one(SessionTable).set_items(self.sessions)
+        many = len(self.sessions)
+        if not many:
+            status.update("no sessions yet: answers are saved here as you compare")
+        else:
+            status.update(f"{many} session{'' if many == 1 else 's'}")
 
     def _current(self) -> SessionInfo | None:
-        table = self.query_one("#sessions-table", DataTable)
-        if not self.sessions or not table.row_count:
-            return None
-        return self.sessions[table.cursor_row]
+        return self.query_one(SessionTable).current
 
     def action_cursor(self, step: int) -> None:
-        table = self.query_one("#sessions-table", DataTable)
+        table = self.query_one(SessionTable)
         if table.row_count:
             table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
 
