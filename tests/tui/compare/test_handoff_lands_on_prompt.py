@@ -5,7 +5,6 @@ never run the batch screen's keys (the checkpoint sweep)."""
 from __future__ import annotations
 
 from ftui.tui.screens.compare.batch import BatchScreen
-from ftui.tui.screens.compare.compare import CompareScreen
 from ftui.tui.screens.compare.sweep import SweepScreen
 from ftui.tui.screens.jobs.job import JobScreen
 from ftui.tui.shell.app import FtuiApp
