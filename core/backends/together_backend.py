@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+import httpx
 from together import APIConnectionError, AsyncTogether
 from together._models import BaseModel as SdkModel
 from together.lib.utils.files import check_file
@@ -313,7 +314,9 @@ class TogetherProvider:
         except Exception as exc:
             failure = exc
         if failure is not None:
-            if started and isinstance(failure, APIConnectionError):
+            # The together SDK lets httpx's own error out of a stream cut mid-body (the openai SDK
+            # wraps it as APIConnectionError): either way the answer broke off.
+            if started and isinstance(failure, (APIConnectionError, httpx.TransportError)):
                 err = CoreError("The answer stream broke off before it finished", kind="connection",
                                 retryable=True, hint="what arrived is kept; send again")
             else:

@@ -254,3 +254,15 @@ def test_each_together_status_maps_to_ours_and_keeps_its_own(together, ours):
     assert got.status == ours
     assert got.provider_status == (None if together == ours else together)
     assert got.finished == (ours in ("succeeded", "failed", "cancelled"))
+
+
+async def test_a_cut_stream_keeps_what_arrived_and_says_it_broke_off(provider, together_sandbox):
+    from ftui.core.server.faults import Faults
+
+    together_sandbox.ctx.set_faults(Faults(cut_stream=1.0))  # the sandbox drops it after a few chunks
+    arrived = []
+    with pytest.raises(CoreError, match="broke off") as err:
+        async for delta in provider.stream_chat(ChatRequest(
+                model=BASE, messages=[{"role": "user", "content": "Tell me a long story"}])):
+            arrived.append(delta.text)
+    assert "".join(arrived) and err.value.retryable

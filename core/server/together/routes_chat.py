@@ -17,6 +17,7 @@ from ftui.core.server.ids import new_id, now
 from ftui.core.server.routes_chat import shape_answer
 from ftui.core.server.routes_models import responder_for, trained_job_of
 from ftui.core.server.simulated_chat import BaseResponder, TrainedResponder, prompt_tokens, user_prompt
+from ftui.core.server.streaming_body import CUT_STREAM_AFTER, DropConnection
 from ftui.core.server.together.catalog import FINE_TUNABLE
 from ftui.core.server.together.routes_endpoints import needs_endpoint, served_model
 
@@ -26,14 +27,21 @@ TOKEN_SECONDS = 0.03  # between streamed tokens at speed 1
 
 async def _stream(request: web.Request, head: dict[str, Any], choices: list, usage: dict[str, Any],
                   speed: float) -> web.StreamResponse:
-    """SSE chunks one token at a time, round-robin over choices; the last carries usage."""
+    """SSE chunks one token at a time, round-robin over choices; the last carries usage. The
+    cut_stream fault drops the connection after a few chunks (no [DONE]), as for OpenAI's dialect."""
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8",
                                            "Cache-Control": "no-cache"})
     await response.prepare(request)
+    cut_after = request.get(CUT_STREAM_AFTER)
+    sent = 0
 
     async def send(choice_list: list[dict[str, Any]], **extra: Any) -> None:
+        nonlocal sent
+        if cut_after is not None and sent >= cut_after:
+            raise DropConnection
         chunk = {**head, "object": "chat.completion.chunk", "choices": choice_list, **extra}
         await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        sent += 1
 
     for position in range(max(len(c.tokens) for c in choices)):
         await asyncio.sleep(TOKEN_SECONDS / speed)
