@@ -2,9 +2,13 @@
 Together: upload -> launch (LoRA) -> watch to succeeded -> deploy on picked hardware -> wait until
 the endpoint is ready -> compare the base model with the endpoint -> stop it.
 
-Two faults on the way: one server error the together SDK retries by itself (the loop goes on
-as if nothing happened), and a spell of server errors while deploying that outlasts its retries,
-which the Models screen explains in place; the user deploys again and carries on."""
+Faults on the way, as the OpenAI end-to-end test has them: a spell of rate limits on the upload
+that outlasts the together SDK's retries (Files explains it in place; the user uploads again, and
+a dropped connection on that try is retried by the SDK unseen); one server error on the launch,
+retried unseen; rate limits while the job is watched (the view says it keeps trying, then
+follows on) and a dropped connection there; a spell of server errors while deploying, which
+Models explains in place; on the compare, both streams cut short (each pane says so and keeps
+what arrived), then a rate limit the SDK retries."""
 
 from __future__ import annotations
 
@@ -30,6 +34,9 @@ from tests.tui.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_ERRORS = Faults(error5xx=1.0, retry_after_ms=20)  # every request, while it lasts
+RATE_LIMITS = Faults(rate429=1.0, retry_after_ms=20)
+DROPS = Faults(drop=1.0)
+CUTS = Faults(cut_stream=1.0)
 SDK_RETRIES = 2  # make_sandbox_provider's AsyncTogether(max_retries=2)
 
 
@@ -78,10 +85,21 @@ async def test_together_whole_loop_with_faults(together_thread, session, tmp_pat
         await pilot.pause()
         files = app.screen
         assert isinstance(files, FilesScreen)
+        spell = CountedDice(RATE_LIMITS, hits=10_000)
+        ctx.dice = spell
         await pilot.press("u")
         assert files.query_one("#files-path", Input).value == str(dataset)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: files.last_uploaded is not None)
+        await wait_for(pilot, lambda: "did not finish" in text_of(files, "#files-message"), timeout=30)
+        shown = text_of(files, "#files-message")
+        assert spell.fired > SDK_RETRIES and ("429" in shown or "rate" in shown.lower()), shown
+        assert files.last_uploaded is None and "Traceback" not in shown
+        dropped = CountedDice(DROPS, hits=1)  # the limits are over; one connection drops on the retry
+        ctx.dice = dropped
+        await pilot.press("u")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: files.last_uploaded is not None, timeout=30)
+        assert dropped.fired == 1
         uploaded = files.last_uploaded
         assert (await provider.file_content(uploaded.id)) == dataset.read_bytes()
 
@@ -98,13 +116,25 @@ async def test_together_whole_loop_with_faults(together_thread, session, tmp_pat
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         retried = CountedDice(SERVER_ERRORS, hits=1)
         ctx.dice = retried
+        fast, ctx.speed = ctx.speed, 10.0  # a few seconds of training: it runs while the faults last
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), timeout=30)
         assert retried.fired == 1  # the server did fail once, and nobody had to know
         view = app.screen
 
-        # 3. Watch it to success ------------------------------------------------------------------
+        # 3. Watch it to success, through rate limits and a dropped connection ------------------------
+        await wait_for(pilot, lambda: view.job is not None)
+        ctx.dice = CountedDice(RATE_LIMITS, hits=10_000)
+        await pilot.press("r")  # poll now
+        await wait_for(pilot, lambda: "Polling trouble" in text_of(view, "#job-summary"), timeout=30)
+        assert "retrying" in text_of(view, "#job-summary") and not view.job.finished
+        dropped = CountedDice(DROPS, hits=1)
+        ctx.dice = dropped
+        ctx.speed = fast
+        await pilot.press("r")  # poll now rather than after the backoff
         await wait_for(pilot, lambda: view.job is not None and view.job.finished, timeout=40)
+        await wait_for(pilot, lambda: "Polling trouble" not in text_of(view, "#job-summary"))
+        assert dropped.fired == 1
         assert view.job.status == "succeeded", view.job
         assert view.job.hyperparameters.get("lora_r") == 8
         assert view.follower.events
@@ -157,12 +187,30 @@ async def test_together_whole_loop_with_faults(together_thread, session, tmp_pat
         assert compare.models == {"left": base, "right": endpoint}
         compare.query_one("#compare-user").text = "What is the capital of France?"
         await pilot.pause()
+
+        def answered() -> bool:
+            return (compare.round is not None and compare.round.left.finished
+                    and compare.round.right.finished and not compare.streaming)
+
+        cuts = CountedDice(CUTS, hits=2)  # both streams cut after a few chunks
+        ctx.dice = cuts
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: compare.round is not None and compare.round.left.finished
-                       and compare.round.right.finished and not compare.streaming, timeout=30)
+        await wait_for(pilot, answered, timeout=30)
+        assert cuts.fired == 2
+        for side in ("left", "right"):
+            result = getattr(compare.round, side)
+            assert result.status == "error" and "broke off" in result.error and result.text, (side, result)
+            assert "⚠" in str(compare.pane_for(side).body_text())
+        limited = CountedDice(RATE_LIMITS, hits=1)  # sent again: one 429, retried by the SDK unseen
+        ctx.dice = limited
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: compare.round is not None and compare.round.left.status != "error"
+                       and answered(), timeout=30)
+        assert limited.fired == 1
         for side in ("left", "right"):
             result = getattr(compare.round, side)
             assert result.status == "done" and result.text, (side, result)
+        ctx.dice = FaultDice(Faults())
 
         # 6. Stop the endpoint: s, y ------------------------------------------------------------------
         app.action_goto("models")
