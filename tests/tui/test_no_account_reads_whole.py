@@ -4,6 +4,7 @@ to connect, or to try the sandbox) was cut after about 60 characters in a one-ro
 from __future__ import annotations
 
 import pytest
+
 from ftui.core.session import Session
 from ftui.tui.screens.list_section import NO_ACCOUNT
 from ftui.tui.shell.app import FtuiApp
