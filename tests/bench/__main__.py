@@ -24,6 +24,7 @@ BENCHMARKS = (
     ("compare", "tests.bench.bench_compare"),
     ("local", "tests.bench.bench_local"),
     ("local-chat", "tests.bench.bench_local_chat"),
+    ("big-file", "tests.bench.bench_big_file"),  # the app on a 1 GB dataset (20 MB with --quick)
 )
 
 
@@ -45,7 +46,8 @@ def run_one(name: str, module_name: str, quick: bool) -> list[Row]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller inputs (100 MB upload, fewer repeats)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smaller inputs (100 MB upload, a 20 MB big file, fewer repeats)")
     parser.add_argument("--only", default="", help="comma-separated: " + ",".join(n for n, _ in BENCHMARKS))
     args = parser.parse_args(argv)
     chosen = {n.strip() for n in args.only.split(",") if n.strip()}

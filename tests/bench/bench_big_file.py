@@ -1,9 +1,10 @@
 """The app driven on a big generated dataset (1 GB by default), step by step, as issue 12 tried it:
-open, G, search near the end, append, edit, prompt from a dataset, batch sample. Prints each
-step's time and the process's RSS after it (and the peak); asserts nothing.
+open, G, search near the end, append, edit, Escape during a save, delete, a search stopped with
+esc, reopening, prompt from a dataset, batch sample. Prints each step's time and the process's
+RSS after it (and the peak), and what the user saw where it matters; asserts nothing.
 
-    python -m tests.bench.bench_big_file              # 1 GB (FTUI_BENCH_BIG_MB sets the size)
-    python -m tests.bench.bench_big_file --mb 50      # quick
+    python -m tests.bench --only big-file [--quick]   # 1 GB, or 20 MB with --quick
+    python -m tests.bench.bench_big_file --mb 50      # any size (FTUI_BENCH_BIG_MB sets it too)
 The file is generated into a temp folder and removed afterwards.
 """
 
@@ -23,6 +24,7 @@ from tests.bench.common import Row, row
 
 NAME = "big-file"
 NEEDLE = "zebrafinch"
+NOWHERE = "a phrase that is in no line"  # searched for, then stopped with esc
 REOPENS = 10
 
 
@@ -56,10 +58,12 @@ def generate(path: Path, size: int) -> int:
 async def drive(path: Path, lines: int) -> list[Row]:
     from textual.widgets import Input, TextArea
 
+    import ftui.tui.shell.app
     from ftui.core.compare.prompts import sample_prompts
     from ftui.core.session import Session
     from ftui.tui.screens.compare.examples import ExamplePicker
     from ftui.tui.screens.data.edit import AppendExampleScreen, EditExampleScreen
+    from ftui.tui.screens.dialogs.confirm import ConfirmScreen
     from ftui.tui.shell.app import FtuiApp
 
     rows: list[Row] = []
@@ -74,9 +78,19 @@ async def drive(path: Path, lines: int) -> list[Row]:
     def lap(measure: str, started: float, note: str = "") -> None:
         rows.append(row(NAME, measure, time.perf_counter() - started, "", "s",
                         f"RSS {rss_mb():,.0f} MB, peak {peak_mb():,.0f} MB{'; ' + note if note else ''}"))
-        print(f"{measure:<28} {rows[-1]['ftui']:8.2f} s   {rows[-1]['note']}", file=sys.stderr)
+        print(f"{measure:<34} {rows[-1]['ftui']:8.2f} s   {rows[-1]['note']}", file=sys.stderr)
 
-    app = FtuiApp(Session(None, "openai"), open_path=path)
+    class WatchedApp(FtuiApp):
+        """The real app, keeping what it told the user (the bench reports it)."""
+
+        CSS_PATH = str(Path(ftui.tui.shell.app.__file__).parent / "app.tcss")
+        said: list[str] = []
+
+        def notify(self, message, *args, **kwargs) -> None:
+            self.said.append(str(message))
+            super().notify(message, *args, **kwargs)
+
+    app = WatchedApp(Session(None, "openai"), open_path=path)
     async with app.run_test(size=(80, 24)) as pilot:
         t = time.perf_counter()
         await until(pilot, lambda: getattr(app.screen_stack[0], "current_text", ""))
@@ -117,6 +131,59 @@ async def drive(path: Path, lines: int) -> list[Row]:
         await until(pilot, lambda: app.screen is not form)
         lap("edit line 1 (F2 to written)", t)
         await until(pilot, lambda: not screen.validating)
+
+        # Escape during a save: the form must stay open saying so, and close once it is written.
+        await until(pilot, lambda: screen.line == 1 and screen.current_text)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, EditExampleScreen))
+        form = app.screen
+        area = form.query_one("#edit-json", TextArea)
+        area.text = area.text.replace("thing number zero", "thing number nought")
+        t = time.perf_counter()
+        app.simulate_key("f2")
+        app.simulate_key("escape")  # at once, as a user who thinks better of it
+        await until(pilot, lambda: app.screen is not form)  # written, or something asked on top
+        asked = isinstance(app.screen, ConfirmScreen)  # what issue 12 saw: "Discard? Nothing has been written."
+        if asked:
+            await pilot.press("y")
+        await until(pilot, lambda: app.screen is screen)
+        await pilot.pause()
+        told = any("under way" in said for said in app.said)
+        with path.open(encoding="utf-8") as fh:
+            written = "thing number nought" in fh.readline()
+        seen = ("esc asked to discard (y)" if asked else
+                "esc: 'the save is under way', the form closed when written" if told else
+                "written before esc was read")
+        lap("esc during a save (F2 to written)", t, f"{seen}; line {'written' if written else 'NOT written'}")
+        await until(pilot, lambda: not screen.validating)
+
+        await until(pilot, lambda: screen.line == 1 and screen.current_text)
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        old_reader, size = screen.reader, path.stat().st_size
+        t = time.perf_counter()
+        await pilot.press("y")
+        await until(pilot, lambda: screen.reader is not old_reader and screen.current_text)
+        lap("delete line 1 (y to reopened)", t, f"{path.stat().st_size - size:+,} bytes")
+        await until(pilot, lambda: not screen.validating)
+
+        # A search for what is nowhere reads the whole file: stopped with esc, the view stays put.
+        await pilot.press("slash")
+        await until(pilot, lambda: app.screen.query(Input))
+        app.screen.query_one(Input).value = NOWHERE
+        await pilot.press("enter")
+
+        def searching() -> bool:
+            return any(w.group == "data-search" and w.is_running for w in app.workers)
+
+        await until(pilot, lambda: screen.search_note is not None or not searching())
+        await pilot.pause(0.3)  # a user waits a moment before giving up
+        note = screen.search_note
+        t = time.perf_counter()
+        if note is not None:
+            await pilot.press("escape")
+        await until(pilot, lambda: not searching())
+        lap("search stopped with esc", t, f"{note or 'done before esc'}; view at line {screen.line}")
         before, t = rss_mb(), time.perf_counter()
         for _ in range(REOPENS):  # issue 12 saw ~10 MB kept per reopen of a 1 GB file
             old_reader = screen.reader
