@@ -25,9 +25,11 @@ async def test_a_launch_reuses_the_identical_uploaded_file(sandbox_session, marv
         form.query_one("#launch-training", Input).value = str(copy)
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        # The question says so before the yes (it said "will be uploaded first" and then reused it).
+        question = " ".join(str(app.screen.query_one("#confirm-message").render()).split())
+        assert f"same-bytes-elsewhere.jsonl is already on the account as {earlier.id}" in question
+        assert "not uploaded again" in question and "will be uploaded" not in question
         await pilot.press("y")
-        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen) or
-                       "reusing it" in str(form.query_one("#launch-estimate").render()))
         await wait_for(pilot, lambda: isinstance(app.screen, JobScreen))
         job = app.screen.job or await provider.retrieve_job(app.screen.job_id)
     assert job.training_file == earlier.id

@@ -50,3 +50,17 @@ async def test_f5_shows_the_measured_minutes(local_session, local_engine, marv_p
             JobSpec(model=tiny_model_id(local_engine), training_file=""), trained)
         assert figure.cached  # the form's measurement was kept
         assert int(minutes) == max(1, round(figure.seconds / 60))
+
+
+async def test_the_launch_question_gives_the_minutes_not_dollars(local_session, local_engine, marv_path):
+    from ftui.tui.screens.dialogs.confirm import ConfirmScreen
+
+    app = FtuiApp(local_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await fill(pilot, app, local_engine, marv_path)
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), timeout=120)
+        question = " ".join(str(app.screen.query_one("#confirm-message").render()).split())
+        assert MEASURED.search(question), question  # it read "about $0.00", as if billed in dollars
+        assert "$0.00" not in question
+        await pilot.press("n")

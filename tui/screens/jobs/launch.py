@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 import os
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from textual import on, work
@@ -39,6 +39,7 @@ from ftui.tui.screens.jobs.launch_text import (
     MEASURING,
     estimate_text,
     key_note,
+    local_time_text,
     method_options,
     quote_text,
 )
@@ -95,6 +96,8 @@ class Plan:
     valid: str | Path | None
     estimate: Estimate | None
     quote: PriceEstimate | None = None  # the provider's own price, when it quotes one
+    measured: TimeEstimate | str | None = None  # this machine's measured speed (local engines)
+    reused: dict[Path, str] = field(default_factory=dict)  # local files already on the account, by id
 
 
 class LaunchScreen(FtuiScreen):
@@ -436,8 +439,10 @@ class LaunchScreen(FtuiScreen):
             estimate = replace(estimate, cost=0.0)  # nothing is billed: it trains on this machine
         quote = await self._quote(values, train, valid)
         measured = await self._measure(values, estimate, train, valid)
+        reused = {path: found for path in (train, valid) if isinstance(path, Path)
+                  and (found := await self._known_upload(path)) is not None}
         self.say_estimate(self._estimate_text(estimate, train, valid, quote, measured))
-        plan = Plan(values, train, valid, estimate, quote)
+        plan = Plan(values, train, valid, estimate, quote, measured, reused)
         self.last_plan = plan
         if confirm:
             self._confirm(plan)
@@ -519,13 +524,17 @@ class LaunchScreen(FtuiScreen):
     def _confirm(self, plan: Plan) -> None:
         e = plan.estimate
         cost = "" if e is None or e.cost is None else f", about ${e.cost:,.2f}"
+        if self.capabilities.training_cost.unit == "local_time":
+            cost = f", {local_time_text(plan.measured)}"
         if plan.quote is not None and plan.quote.available and plan.quote.total is not None:
             cost = f", {quote_text(plan.quote)}"
         tokens = (f" ({e.examples} examples × {e.epochs} epochs = {e.billable_tokens:,} tokens{cost})"
                   if e else "")
-        uploads = [p.name for p in (plan.train, plan.valid) if isinstance(p, Path)]
-        upload_text = f" {', '.join(uploads)} will be uploaded first." if uploads else ""
-        self._ask_launch(plan, f"Fine-tune {plan.values.model}{tokens}?{upload_text}")
+        files = "".join(
+            f" {p.name} is already on the account as {plan.reused[p]} (same size and sha256): it is used, "
+            "not uploaded again." if p in plan.reused else f" {p.name} will be uploaded first."
+            for p in (plan.train, plan.valid) if isinstance(p, Path))
+        self._ask_launch(plan, f"Fine-tune {plan.values.model}{tokens}?{files}")
 
     @work(exclusive=True, group="launch-ask", exit_on_error=False, description="asking before the launch")
     async def _ask_launch(self, plan: Plan, question: str) -> None:
@@ -533,11 +542,15 @@ class LaunchScreen(FtuiScreen):
             self.launch(plan)
 
     # launching --------------------------------------------------------------------------------
-    async def _upload(self, source: str | Path) -> str:
-        if not isinstance(source, Path):
-            return source
+    @staticmethod
+    def _upload_key(source: Path) -> tuple[str, int, int]:
         stat = source.stat()
-        key = (str(source.resolve()), stat.st_size, stat.st_mtime_ns)
+        return str(source.resolve()), stat.st_size, stat.st_mtime_ns
+
+    async def _known_upload(self, source: Path) -> str | None:
+        """The id of `source` on the account if this form uploaded it, or the identical file (same size and
+        sha256) is there already; None when it must be uploaded."""
+        key = self._upload_key(source)
         if key in self._uploaded:
             return self._uploaded[key]
         from ftui.core.uploads_record import reusable_upload
@@ -545,10 +558,19 @@ class LaunchScreen(FtuiScreen):
         self.say_estimate(f"Looking for {source.name} on the account (same size and sha256)…")
         reused = await reusable_upload(self.app.provider, source)
         if reused is not None:  # the identical file is already uploaded: launch with it
+            self._uploaded[key] = reused
+        return reused
+
+    async def _upload(self, source: str | Path) -> str:
+        if not isinstance(source, Path):
+            return source
+        reused = await self._known_upload(source)
+        if reused is not None:
             self.say_estimate(f"{source.name} is already on the account as {reused} (same size and sha256): "
                               "reusing it, not uploading again.")
-            self._uploaded[key] = reused
             return reused
+        stat = source.stat()
+        key = self._upload_key(source)
         bar = self.query_one(TransferProgressBar)
         bar.display = True
         bar.start(f"Uploading {source.name} (esc cancels)", stat.st_size)
