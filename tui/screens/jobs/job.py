@@ -78,6 +78,8 @@ class JobScreen(FtuiScreen):
         Binding("r", "poll_now", "Refresh", id="job.refresh", tooltip="Poll the job now", show=False),
         Binding("m", "migrate", "Migrate", id="job.migrate",
                 tooltip="Re-run this job on another profile (local, Together, ...)"),
+        # As on the list: `2` brings back the job last viewed, and `2, n` must still open the form.
+        Binding("n", "new_job", "New job", id="job.new", tooltip="Launch another fine-tuning job", show=False),
     ]
 
     # Keys that only make sense in some states; the others are hidden from the footer.
@@ -139,6 +141,8 @@ class JobScreen(FtuiScreen):
             return False  # not offered at all; the summary says why
         if action == "cancel_job" and not caps.cancel:
             return False
+        if action == "new_job":
+            return bool(caps.methods)  # an account that can launch nothing offers no form
         if action == "compare_final" and self.job is not None and not self._chat_name(self.job.fine_tuned_model):
             return False  # no model yet, or none deployed: the summary says how to get one
         states = self.ACTION_STATES.get(action)
@@ -452,6 +456,11 @@ class JobScreen(FtuiScreen):
                         severity="warning", timeout=5)
             return
         self.post_message(CompareModels(job.model, served))
+
+    def action_new_job(self) -> None:
+        from ftui.tui.screens.jobs.launch import LaunchScreen
+
+        self.app.push_screen(LaunchScreen())
 
     def action_migrate(self) -> None:
         from ftui.tui.screens.migrate.form import open_migration
