@@ -3,12 +3,10 @@ deploys before a tuned model answers, and a model or endpoint is there to act on
 
 from __future__ import annotations
 
-import asyncio
 import io
 
 import pytest
 from rich.console import Console
-from textual.command import CommandInput, CommandList, CommandPalette
 from textual.widgets import Static
 
 from ftui.core.backends.together_backend import make_sandbox_provider
@@ -17,6 +15,7 @@ from ftui.tui.screens.models.models import ModelsScreen
 from ftui.tui.shell.app import FtuiApp
 from ftui.tui.shell.help import HelpScreen
 from tests.tui.models.fixed_together import TUNED, seed_finished_job
+from tests.tui.palette import palette_offers
 from tests.tui.waiting import wait_for
 
 DEPLOY = "Deploy (p)"
@@ -48,29 +47,6 @@ async def open_models(app, pilot, ready) -> ModelsScreen:
     assert isinstance(screen, ModelsScreen)
     await wait_for(pilot, lambda: ready(screen))
     return screen
-
-
-async def palette_offers(app, pilot, query: str) -> list[str]:
-    """What ctrl+p lists for `query`, as its prompts read."""
-    await pilot.press("ctrl+p")
-    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
-    app.screen.query_one(CommandInput).value = query
-    found: list[str] = []
-
-    def listed() -> bool:
-        options = app.screen.query_one(CommandList)
-        found[:] = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        return bool(found)
-
-    try:
-        await wait_for(pilot, listed, timeout=3)
-    except AssertionError:
-        pass  # nothing matched
-    await asyncio.sleep(0.3)  # late hits from the search still arrive
-    listed()
-    await pilot.press("escape")
-    await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette))
-    return found
 
 
 async def test_help_and_palette_list_deploy_and_stop(deployed_session):
