@@ -21,6 +21,10 @@ FINE_TUNABLE_BASE_MODELS: frozenset[str] = frozenset({
 ANNOUNCED_SHUTDOWN_DATE = "2027-01-14"
 # Last day new fine-tuning jobs may be created.
 LAST_JOB_CREATION_DATE = "2027-01-06"
+# What a refused launch means on OpenAI's API once self-serve fine-tuning closes.
+WIND_DOWN_NOTE = (f"OpenAI is winding down self-serve fine-tuning: no new jobs after {LAST_JOB_CREATION_DATE}. "
+                  "You can still watch and manage existing jobs, download their result files, compare and use "
+                  f"your fine-tuned models until {ANNOUNCED_SHUTDOWN_DATE}, and keep your datasets.")
 
 
 def base_model(model_id: str) -> str:

@@ -60,7 +60,11 @@ def make_provider(settings: Settings, *, sandbox_base_url: str | None = None,
     from openai import AsyncAzureOpenAI, AsyncOpenAI
 
     from ftui.core.backends.openai_backend import OpenAIProvider
-    from ftui.core.backends.openai_capabilities import LOCAL_CAPABILITIES
+    from ftui.core.backends.openai_capabilities import (
+        COMPATIBLE_CAPABILITIES,
+        LOCAL_CAPABILITIES,
+        OPENAI_CAPABILITIES,
+    )
 
     name = settings.profile_name
     if settings.kind == "sandbox":
@@ -101,8 +105,9 @@ def make_provider(settings: Settings, *, sandbox_base_url: str | None = None,
                              organization=settings.organization, project=settings.project,
                              **_options(settings))
         label = name if name == settings.kind else f"{name} ({settings.kind})"
+    caps = OPENAI_CAPABILITIES if settings.kind == "openai" else COMPATIBLE_CAPABILITIES
     return OpenAIProvider(client, name=name, label=label, key_source=settings.key_source,
-                          deployments=settings.deployments)
+                          deployments=settings.deployments, capabilities=caps)
 
 
 def _together_provider(settings: Settings) -> Provider:

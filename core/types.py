@@ -268,6 +268,8 @@ class Capabilities:
     # Which official SDK the launch call is made with ("openai" or "together"), for the
     # "as Python code" view.
     sdk: str = "openai"
+    # What a refused launch (403) means on this provider and what the user can still do; "" says nothing.
+    refused_launch_note: str = ""
 
     def hyperparameter(self, name: str) -> HyperparameterField | None:
         return next((f for f in self.hyperparameters if f.name == name), None)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from ftui.core.catalog import WIND_DOWN_NOTE
 from ftui.core.types import Capabilities, CostModel, HyperparameterField
 
 OPENAI_HYPERPARAMETERS: tuple[HyperparameterField, ...] = (
@@ -22,7 +25,11 @@ OPENAI_CAPABILITIES = Capabilities(
     hyperparameters=OPENAI_HYPERPARAMETERS,
     training_cost=CostModel("per_token", note="dollars per trained token, from the price table"),
     extra_body=True,  # compatible services (Nebius, Azure) take extra fields
+    refused_launch_note=WIND_DOWN_NOTE,
 )
+
+# Azure and other services speaking OpenAI's API: the same, but OpenAI's wind-down is not theirs.
+COMPATIBLE_CAPABILITIES = replace(OPENAI_CAPABILITIES, refused_launch_note="")
 
 # The local engine (core/local) speaks OpenAI's API and trains LoRA adapters on this machine:
 # OpenAI's supervised fields plus its LoRA extras, sent inside the method's hyperparameters.

@@ -142,14 +142,21 @@ async def test_an_uploaded_file_can_be_picked(sandbox_session, marv_path):
 
 
 def test_a_403_on_launch_says_what_is_still_possible():
+    from ftui.core.backends.openai_capabilities import LOCAL_CAPABILITIES, OPENAI_CAPABILITIES
+    from ftui.core.backends.together_capabilities import TOGETHER_CAPABILITIES
     from ftui.core.errors import CoreError
 
+    openai_note = OPENAI_CAPABILITIES.refused_launch_note
     bare = CoreError("Fine-tuning is not available for this organization", status=403)
-    text = LaunchScreen.refusal_text(bare)
+    text = LaunchScreen.refusal_text(bare, openai_note)
     assert "2027-01-06" in text and "fine-tuned models" in text and "kept" in text
     # the backend's own hint already explains it: not said twice
     hinted = CoreError("Forbidden", status=403, hint="no new fine-tuning jobs after 2027-01-06 ...")
-    assert LaunchScreen.refusal_text(hinted).count("2027-01-06") == 1
+    assert LaunchScreen.refusal_text(hinted, openai_note).count("2027-01-06") == 1
+    # OpenAI's wind-down is OpenAI's: a 403 elsewhere does not blame it
+    for caps in (TOGETHER_CAPABILITIES, LOCAL_CAPABILITIES):
+        other = LaunchScreen.refusal_text(bare, caps.refused_launch_note)
+        assert "OpenAI" not in other and "kept" in other
 
 
 async def test_escape_cancels_an_upload_on_the_way_and_keeps_the_form(sandbox, sandbox_session, marv_path,

@@ -52,9 +52,6 @@ from ftui.widgets.transfer_progress import TransferProgressBar
 
 SHUTDOWN_WARNING_DAYS = 90
 DEFAULT_SPLIT_SEED = 42
-REFUSAL_HELP = ("OpenAI is winding down self-serve fine-tuning: no new jobs after 2027-01-06. "
-                "You can still watch and manage existing jobs, download their result files, "
-                "compare and use your fine-tuned models until 2027-01-14, and keep your datasets.")
 VALIDATION_MODES = [("none", "none"), ("file id or local path", "file"), ("split off training", "split")]
 # widget id -> FormValues field
 TEXT_FIELDS = {
@@ -627,7 +624,7 @@ class LaunchScreen(FtuiScreen):
             job = await provider.create_job(spec)
         except CoreError as exc:
             self.say_estimate("")
-            self.say_error(self.refusal_text(exc))
+            self.say_error(self.refusal_text(exc, self.capabilities.refused_launch_note))
             return
         self.launched_job = job
         if self.capabilities.extra_body:
@@ -648,12 +645,13 @@ class LaunchScreen(FtuiScreen):
         self.post_message(OpenJob(job.id))
 
     @staticmethod
-    def refusal_text(exc: CoreError) -> str:
-        """What went wrong, what the user can still do, and that the form is intact."""
+    def refusal_text(exc: CoreError, note: str = "") -> str:
+        """What went wrong, what the user can still do (the provider's `note` on refusals), and that the
+        form is intact."""
         head = f"The job was not created: {exc.summary()}"
         kept = "Everything you typed is kept."
         if exc.status == 403:
-            extra = "" if "fine-tuning" in exc.hint else f"\n{REFUSAL_HELP}"
+            extra = "" if not note or "fine-tuning" in exc.hint else f"\n{note}"
             return f"{head}{extra}\n{kept}"
         if exc.status in (400, 404, 422):
             code = f" (code: {exc.code})" if exc.code else ""
