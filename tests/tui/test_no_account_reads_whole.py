@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from ftui.core.session import Session
-from ftui.tui.screens.list_section import NO_ACCOUNT
 from ftui.tui.shell.app import FtuiApp
+from ftui.tui.shell.no_account import NO_ACCOUNT
 from tests.tui.waiting import until
 
 
@@ -24,3 +24,4 @@ async def test_the_no_account_message_reads_whole_at_80x24(section):
         await until(pilot, lambda: app.screen.id == section or section in type(app.screen).__name__.lower())
         await until(pilot, lambda: "No account" in screen_text(app))
         assert " ".join(NO_ACCOUNT.split()) in screen_text(app)
+

@@ -18,12 +18,10 @@ from textual.worker import Worker
 from ftui.core.errors import CoreError
 from ftui.core.types import Page
 from ftui.tui.screens.base import SectionScreen
+from ftui.tui.shell.no_account import no_account
 from ftui.widgets.keyed_table import KeyedTable
 
 ItemT = TypeVar("ItemT")
-
-NO_ACCOUNT = ("No account connected: set OPENAI_API_KEY and restart, or restart with "
-              "`ftui --sandbox` to try the simulated server.")
 
 
 class ListSection(SectionScreen, Generic[ItemT]):
@@ -50,7 +48,7 @@ class ListSection(SectionScreen, Generic[ItemT]):
         self.notify(error.summary(), severity="error")
 
     def show_no_account(self) -> None:
-        self.notify(NO_ACCOUNT, severity="warning")
+        self.notify(no_account(self.app), severity="warning")
 
     # the table ----------------------------------------------------------------------------
     @property

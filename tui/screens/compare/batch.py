@@ -27,6 +27,7 @@ from ftui.core.paths import data_dir
 from ftui.tui.screens.base import FtuiScreen
 from ftui.tui.screens.compare.batch_table import BatchTable, batch_columns, row_cells, row_detail
 from ftui.tui.screens.compare.examples import read_sample
+from ftui.tui.shell.no_account import no_account
 from ftui.widgets.key_footer import KeyFooter
 from ftui.widgets.keyed_table import RowDetail
 
@@ -174,7 +175,7 @@ class BatchScreen(FtuiScreen[None]):
 
     def action_run(self) -> None:
         if self.provider is None and not all(self.profiles):
-            self.notify("No account: set OPENAI_API_KEY or restart with --sandbox.", severity="warning")
+            self.notify(no_account(self.app), severity="warning")
             return
         path = self.query_one("#batch-file", Input).value.strip()
         raw_n = self.query_one("#batch-sample", Input).value.strip()

@@ -24,13 +24,13 @@ from ftui.core.compare.records import Judgement, Round
 from ftui.core.compare.store import CompareStore
 from ftui.core.errors import CoreError
 from ftui.tui.screens.base import SectionScreen
+from ftui.tui.shell.no_account import no_account
 from ftui.widgets.answer_pane import AnswerPane
 from ftui.widgets.text_entry import TextBox
 
 WIDE = 120  # columns from which the panes sit side by side
 REFRESH = 0.1  # seconds between repaints of a streaming pane
 ROOT = Path(__file__).resolve().parents[3]
-NO_ACCOUNT = "No account: set OPENAI_API_KEY, or restart with `ftui --sandbox`."
 READY = "ctrl+r sends the prompt to both models; ctrl+o takes one from a dataset."
 SIDES = ("left", "right")
 
@@ -155,7 +155,7 @@ class CompareScreen(SectionScreen):
         self.query_one("#compare-user", TextArea).focus()
         self._show_round()
         for pane in self._panes():
-            pane.set_note(NO_ACCOUNT if self.provider is None else READY)
+            pane.set_note(no_account(self.app) if self.provider is None else READY)
         if self.provider is not None and not self._models_given and not all(self.models.values()):
             self._find_default_pair()
 
@@ -264,7 +264,7 @@ class CompareScreen(SectionScreen):
     # Sending -----------------------------------------------------------------------
     def action_send(self, continue_thread: bool = False) -> None:
         if self.provider is None and not all(self.profiles.values()):
-            self.notify(NO_ACCOUNT, severity="warning")
+            self.notify(no_account(self.app), severity="warning")
             return
         missing = [s for s in SIDES if not self.models[s]]
         if missing:

@@ -28,6 +28,7 @@ from ftui.tui.screens.data.picker import DataPickerScreen, Picked
 from ftui.tui.screens.data.validation import DataValidation
 from ftui.tui.screens.data.writes import DataWrites
 from ftui.tui.shell.messages import DatasetOpened
+from ftui.tui.shell.no_account import no_account
 from ftui.widgets.conversation_view import ConversationView
 from ftui.widgets.formats import count, human_bytes
 from ftui.widgets.token_stats import TokenStatsPanel
@@ -171,7 +172,7 @@ class DataScreen(DataValidation, DataWrites, SectionScreen):
         from ftui.tui.screens.data.remote import RemoteFilesScreen
 
         if self.provider is None:
-            self.notify("No account: set OPENAI_API_KEY, or restart with `ftui --sandbox`.", severity="warning")
+            self.notify(no_account(self.app), severity="warning")
             return
         self.app.push_screen(RemoteFilesScreen(), self._picked)
 

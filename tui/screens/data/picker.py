@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from ftui.core.recent import load_recent
 from ftui.tui.screens.base import SectionScreen
+from ftui.tui.shell.no_account import no_account
 from ftui.widgets.path_input import DatasetTree, PathSuggester
 
 
@@ -166,7 +167,7 @@ class DataPickerScreen(SectionScreen):
         from ftui.tui.screens.data.remote import RemoteFilesScreen
 
         if self.provider is None:
-            self._say("No account: set OPENAI_API_KEY, or restart with `ftui --sandbox`.")
+            self._say(no_account(self.app))
             return
 
         def fetched(result: Picked | None) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ftui.tui.shell.no_account import no_account
+
 
 def upload_open_file(screen: Any, path: Path | None) -> None:
     if path is None or getattr(screen, "read_only", False):
@@ -16,8 +18,7 @@ def upload_open_file(screen: Any, path: Path | None) -> None:
 
     def start() -> None:
         if getattr(files, "provider", None) is None:
-            files.notify("No account to upload to: set OPENAI_API_KEY or restart with --sandbox.",
-                         severity="warning")
+            files.notify(no_account(files.app), severity="warning")
             return
         files.check_then_upload(path)
 

@@ -16,7 +16,8 @@ from textual.widgets import DataTable, Input, Static
 from ftui.core.errors import CoreError
 from ftui.core.types import Page, RemoteFile
 from ftui.tui.screens.dialogs.confirm import confirm
-from ftui.tui.screens.list_section import NO_ACCOUNT, ListSection
+from ftui.tui.screens.list_section import ListSection
+from ftui.tui.shell.no_account import no_account
 from ftui.widgets.formats import count, human_bytes, when
 from ftui.widgets.keyed_table import KeyedTable
 from ftui.widgets.path_input import PathSuggester
@@ -143,7 +144,7 @@ class FilesScreen(ListSection[RemoteFile]):
         self.query_one("#files-state", Static).update(f"Could not load files: {error.summary()}")
 
     def show_no_account(self) -> None:
-        self.query_one("#files-state", Static).update(NO_ACCOUNT)
+        self.query_one("#files-state", Static).update(no_account(self.app))
 
     def show_list_state(self) -> None:
         self.show_detail()
@@ -200,7 +201,7 @@ class FilesScreen(ListSection[RemoteFile]):
     # upload -----------------------------------------------------------------------------------
     def action_upload(self) -> None:
         if self.provider is None:
-            self.say(NO_ACCOUNT)
+            self.say(no_account(self.app))
             return
         current = self.current_dataset
         default = str(current) if current else str(Path.cwd()) + os.sep

@@ -10,7 +10,8 @@ from textual.widgets import DataTable, Static
 from ftui.core.errors import CoreError
 from ftui.core.provider import capabilities_of
 from ftui.core.types import Job, Page
-from ftui.tui.screens.list_section import NO_ACCOUNT, ListSection
+from ftui.tui.screens.list_section import ListSection
+from ftui.tui.shell.no_account import no_account
 from ftui.tui.shell.notifier import JobNotifier
 from ftui.widgets.formats import count
 from ftui.widgets.job_table import JobTable
@@ -109,7 +110,7 @@ class JobsScreen(ListSection[Job]):
             self.query_one("#jobs-state", Static).update(f"[b]Could not load jobs:[/] {error.summary()}")
 
     def show_no_account(self) -> None:
-        self.query_one("#jobs-state", Static).update(NO_ACCOUNT)
+        self.query_one("#jobs-state", Static).update(no_account(self.app))
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "new" and self.provider is not None:
@@ -142,7 +143,7 @@ class JobsScreen(ListSection[Job]):
 
     def action_new(self) -> None:
         if self.provider is None:
-            self.notify(NO_ACCOUNT, severity="warning")
+            self.notify(no_account(self.app), severity="warning")
             return
         from ftui.tui.screens.jobs.launch import LaunchScreen
 

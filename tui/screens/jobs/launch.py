@@ -45,6 +45,7 @@ from ftui.tui.screens.jobs.launch_text import (
 )
 from ftui.tui.screens.jobs.snippet import SnippetScreen
 from ftui.tui.shell.messages import OpenJob
+from ftui.tui.shell.no_account import no_account
 from ftui.widgets.field_form import FieldForm
 from ftui.widgets.key_footer import KeyFooter
 from ftui.widgets.path_input import PathSuggester
@@ -206,7 +207,7 @@ class LaunchScreen(FtuiScreen):
         provider = self.provider
         select = self.query_one("#launch-model", Select)
         if provider is None:
-            self.say_error("No account connected: set OPENAI_API_KEY, or restart with `ftui --sandbox`.")
+            self.say_error(no_account(self.app))
             return
         try:
             models = [m for m in await provider.list_models() if m.fine_tunable]

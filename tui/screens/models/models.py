@@ -19,12 +19,13 @@ from ftui.core.errors import CoreError
 from ftui.core.provider import Deployer
 from ftui.core.types import Deployment, ModelInfo, Page
 from ftui.tui.screens.dialogs.confirm import TypedConfirmScreen, confirm
-from ftui.tui.screens.list_section import NO_ACCOUNT, ListSection
+from ftui.tui.screens.list_section import ListSection
 from ftui.tui.screens.models.endpoints import ENDPOINT_COLUMNS, endpoint_row, endpoints_summary
 from ftui.tui.screens.models.export import ExportChoice, ExportScreen
 from ftui.tui.screens.models.hardware import HardwareScreen, price_line
 from ftui.tui.screens.models.served import chat_name, deployer_of, not_served
 from ftui.tui.shell.messages import CompareModels, OpenJob
+from ftui.tui.shell.no_account import no_account
 from ftui.widgets.formats import when
 from ftui.widgets.keyed_table import Column, KeyedTable, KeyTable, RowDetail
 
@@ -188,7 +189,7 @@ class ModelsScreen(ListSection[ModelInfo]):
         self.query_one("#models-state", Static).update(f"Could not load models: {error.summary()}")
 
     def show_no_account(self) -> None:
-        self.query_one("#models-state", Static).update(NO_ACCOUNT)
+        self.query_one("#models-state", Static).update(no_account(self.app))
 
     @on(DataTable.RowSelected, "#models-table")
     def _selected(self, event: DataTable.RowSelected) -> None:
