@@ -119,3 +119,10 @@ def capabilities_of(provider: object) -> Capabilities:
     defaults (nothing optional offered) rather than an AttributeError."""
     found = getattr(provider, "capabilities", None)
     return found if isinstance(found, Capabilities) else Capabilities()
+
+
+def deployer_of(provider: object) -> Deployer | None:
+    """The provider, where a tuned model needs a dedicated endpoint before it answers; else None."""
+    if capabilities_of(provider).deploy_before_chat and isinstance(provider, Deployer):
+        return provider
+    return None

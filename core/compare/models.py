@@ -6,11 +6,12 @@ is offered under its ready endpoint's name, and not at all while it has none: it
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ftui.core.errors import CoreError
-from ftui.core.provider import Deployer, Provider, capabilities_of
-from ftui.core.types import Job
+from ftui.core.provider import Provider, deployer_of
+from ftui.core.types import Deployment, Job
 
 
 @dataclass(frozen=True)
@@ -20,16 +21,19 @@ class ModelChoice:
     note: str = ""  # e.g. "job ftjob-1 step 20"
 
 
+def chat_name(deployments: Iterable[Deployment], model: str) -> str | None:
+    """The name a ready endpoint serving `model` answers under, or None when none is ready."""
+    return next((d.chat_model for d in deployments if d.model == model and d.ready), None)
+
+
 async def served_names(provider: Provider) -> dict[str, str] | None:
     """Tuned model -> the name its ready endpoint answers under; None where tuned models answer
     as they are (no deployment step)."""
-    if not (capabilities_of(provider).deploy_before_chat and isinstance(provider, Deployer)):
+    deployer = deployer_of(provider)
+    if deployer is None:
         return None
-    served: dict[str, str] = {}
-    for d in await provider.list_deployments():
-        if d.ready:
-            served.setdefault(d.model, d.chat_model)
-    return served
+    deployments = await deployer.list_deployments()
+    return {d.model: name for d in deployments if (name := chat_name(deployments, d.model))}
 
 
 async def succeeded_jobs(provider: Provider, limit: int = 20) -> list[Job]:
@@ -42,8 +46,9 @@ async def default_pair(provider: Provider) -> tuple[str, str] | None:
     """(base, fine-tuned) of the newest succeeded job, or None when there is none."""
     jobs = await succeeded_jobs(provider)
     served = await served_names(provider)
-    for job in jobs:  # succeeded_jobs keeps only jobs with a fine-tuned model
-        assert job.fine_tuned_model
+    for job in jobs:
+        if not job.fine_tuned_model:  # succeeded_jobs keeps only jobs with one
+            continue
         if served is None:
             return job.model, job.fine_tuned_model
         if job.fine_tuned_model in served:  # the newest whose model is deployed and ready

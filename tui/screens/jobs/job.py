@@ -18,16 +18,17 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from ftui.core.alarms import AlarmWatch
+from ftui.core.compare.models import chat_name
 from ftui.core.errors import CoreError
 from ftui.core.launch.estimates import load_estimate
-from ftui.core.provider import capabilities_of
+from ftui.core.provider import capabilities_of, deployer_of
 from ftui.core.types import Deployment, Job
 from ftui.core.watch import JobFollower, PollResult
 from ftui.tui.screens.base import FtuiScreen
 from ftui.tui.screens.dialogs.confirm import confirm
 from ftui.tui.screens.jobs.billing import billing_text
 from ftui.tui.screens.jobs.checkpoints import CHECKPOINT_COLUMNS, checkpoint_detail, checkpoint_row
-from ftui.tui.screens.models.served import DEPLOY_FROM_MODELS, chat_name, deployer_of, not_served
+from ftui.tui.screens.models.served import DEPLOY_FROM_MODELS, not_served
 from ftui.tui.shell.messages import CompareModels
 from ftui.tui.shell.notifier import JobNotifier
 from ftui.widgets.event_log import EventLog

@@ -15,15 +15,16 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
 from ftui.core.catalog import base_model
+from ftui.core.compare.models import chat_name
 from ftui.core.errors import CoreError
-from ftui.core.provider import Deployer
+from ftui.core.provider import Deployer, deployer_of
 from ftui.core.types import Deployment, ModelInfo, Page
 from ftui.tui.screens.dialogs.confirm import TypedConfirmScreen, confirm
 from ftui.tui.screens.list_section import ListSection
 from ftui.tui.screens.models.endpoints import ENDPOINT_COLUMNS, endpoint_row, endpoints_summary
 from ftui.tui.screens.models.export import ExportChoice, ExportScreen
 from ftui.tui.screens.models.hardware import HardwareScreen, price_line
-from ftui.tui.screens.models.served import chat_name, deployer_of, not_served
+from ftui.tui.screens.models.served import not_served
 from ftui.tui.shell.messages import CompareModels, OpenJob
 from ftui.tui.shell.no_account import no_account
 from ftui.widgets.formats import when

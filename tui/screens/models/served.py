@@ -1,28 +1,15 @@
-"""Which name a tuned model answers under, where the provider serves tuned models only on a
-dedicated endpoint (Capabilities.deploy_before_chat): Models and the job view both compare
-against the ready endpoint, and say the same thing when there is none."""
+"""What Models and the job view say when a tuned model cannot be compared yet, where the provider
+serves tuned models only on a dedicated endpoint (Capabilities.deploy_before_chat; which name a
+ready endpoint answers under is core.compare.models.chat_name)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ftui.core.provider import Deployer, capabilities_of
 from ftui.core.types import Deployment
 
 # Where a tuned model is deployed from, as the job view says it (Models is section 5, p deploys).
 DEPLOY_FROM_MODELS = "deploy it from Models (5, then p)"
-
-
-def deployer_of(provider: object) -> Deployer | None:
-    """The provider, where a tuned model needs a dedicated endpoint before it answers."""
-    if capabilities_of(provider).deploy_before_chat and isinstance(provider, Deployer):
-        return provider
-    return None
-
-
-def chat_name(deployments: Iterable[Deployment], model: str) -> str | None:
-    """The name a ready endpoint serving `model` answers under, or None when none is ready."""
-    return next((d.chat_model for d in deployments if d.model == model and d.ready), None)
 
 
 def not_served(model: str, deployments: Iterable[Deployment], how: str = "press p to deploy it") -> str:
