@@ -12,7 +12,14 @@ import asyncio
 import sys
 from pathlib import Path
 
-from ftui.core.server.cli import UsageError, add_listen_arguments, api_key_from, print_usage, serve_until_stopped
+from ftui.core.server.cli import (
+    UsageError,
+    add_listen_arguments,
+    api_key_from,
+    print_usage,
+    serve_until_stopped,
+    stop_on_signals,
+)
 
 PROG = "ftui local"
 
@@ -134,6 +141,7 @@ def _data_dir(args: argparse.Namespace, config) -> Path:
 async def _serve(args: argparse.Namespace, api_key: str | None, config) -> None:
     from ftui.core.local.server import start_local
 
+    stopped = stop_on_signals()
     data_dir = _data_dir(args, config)
     threads = args.threads if args.threads is not None else config.threads
     handle = await start_local(data_dir=data_dir, host=args.host, port=args.port,
@@ -155,7 +163,7 @@ async def _serve(args: argparse.Namespace, api_key: str | None, config) -> None:
     except BaseException:
         await handle.stop()
         raise
-    await serve_until_stopped(handle)
+    await serve_until_stopped(handle, stopped)
 
 
 def _export(args: argparse.Namespace, config) -> Path:
@@ -218,7 +226,8 @@ def main(argv: list[str]) -> int:
             print(f"Exported {args.model} to {dest}" + (" (merged)" if args.merged else " (adapter)"))
             return 0
         asyncio.run(_serve(args, api_key, config))
-    except KeyboardInterrupt:
+        print("local engine stopped", flush=True)
+    except KeyboardInterrupt:  # Ctrl+C while it was still starting
         print("local engine stopped", flush=True)
     except UsageError as exc:
         return _fail(2, str(exc))

@@ -60,14 +60,22 @@ def print_usage(base_url: str, host: str, key_env: str | None) -> None:
               f"(or this machine's address), with the key from {key_env}")
 
 
-async def serve_until_stopped(handle: SandboxHandle) -> None:
-    """Serve until Ctrl+C or SIGTERM, then stop cleanly (a temporary data folder goes with it)."""
+def stop_on_signals() -> asyncio.Event:
+    """An event Ctrl+C (SIGINT) or SIGTERM sets; called before the server starts, so a signal that
+    comes as soon as it says "Press Ctrl+C" is not lost. Both get a handler of their own: a server
+    started in the background of a script inherits SIGINT ignored, and would never stop on it."""
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
-    try:
-        loop.add_signal_handler(signal.SIGTERM, stopped.set)
-    except (NotImplementedError, RuntimeError):  # no signal handlers on this platform or thread
-        pass
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(stop_signal, stopped.set)
+        except (NotImplementedError, RuntimeError):  # no signal handlers on this platform or thread
+            pass
+    return stopped
+
+
+async def serve_until_stopped(handle: SandboxHandle, stopped: asyncio.Event) -> None:
+    """Serve until `stopped` (stop_on_signals), then stop cleanly (a temporary data folder goes with it)."""
     try:
         await stopped.wait()
     finally:
@@ -98,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _serve(args: argparse.Namespace, faults: Faults, api_key: str | None) -> None:
+    stopped = stop_on_signals()
     handle = await start_sandbox(speed=args.speed, data_dir=args.data_dir, host=args.host,
                                  port=args.port, faults=faults, new_jobs_closed=args.no_new_jobs,
                                  api_key=api_key, dialect=args.dialect,
@@ -117,7 +126,7 @@ async def _serve(args: argparse.Namespace, faults: Faults, api_key: str | None) 
     except BaseException:
         await handle.stop()
         raise
-    await serve_until_stopped(handle)
+    await serve_until_stopped(handle, stopped)
 
 
 def main(argv: list[str]) -> int:
@@ -136,7 +145,8 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         asyncio.run(_serve(args, faults, api_key))
-    except KeyboardInterrupt:
+        print("sandbox stopped", flush=True)
+    except KeyboardInterrupt:  # Ctrl+C while it was still starting
         print("sandbox stopped", flush=True)
     except OSError as exc:
         print(f"ftui sandbox: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",

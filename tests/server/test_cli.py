@@ -77,3 +77,25 @@ async def test_unnamed_outputs_reaches_the_sandbox():
         assert handle.ctx.unnamed_outputs
     finally:
         await handle.stop()
+
+
+def test_ctrl_c_stops_a_sandbox_started_with_sigint_ignored(tmp_path):
+    """A server started in a script's background inherits SIGINT ignored (bash does that for `cmd &`):
+    it still stops on SIGINT, cleanly, as it says it will (CI run that way left it running)."""
+    code = "import sys; from ftui.core.server.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "--port", "0", "--data-dir", str(tmp_path)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not proc.stdout.readline().startswith("Press Ctrl+C"):
+            pass
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+        assert "sandbox stopped" in proc.stdout.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
