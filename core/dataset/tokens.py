@@ -122,9 +122,10 @@ LONG_PIECE = 100_000
 WORD_CACHE = 200_000  # words remembered per counter (10-30 MB); the cache starts over when full
 MAX_WORD = 64  # longer words are not remembered
 SPACE = " "  # never a word of str.split(" "), so it can stand in the word list for the first word
-# ASCII whitespace followed by a space (for ASCII text with line breaks or tabs; other text with
-# whitespace but the space takes the whole-string path).
-_ASCII_SPACE_AFTER_SPACE = ("  ", "\n ", "\t ", "\r ", "\x0b ", "\x0c ")
+# ASCII whitespace other than the space, and each followed by a space (for ASCII text with line breaks or
+# tabs; other text with whitespace but the space takes the whole-string path).
+_ASCII_BREAKS = ("\n", "\t", "\r", "\x0b", "\x0c")
+_BREAK_THEN_SPACE = tuple(c + " " for c in _ASCII_BREAKS)
 
 
 def splits_at_spaces(text: str) -> bool:
@@ -136,9 +137,18 @@ def splits_at_spaces(text: str) -> bool:
     tokens(text) = tokens(first word) + sum of tokens(" " + word) over the other words, each distinct
     word counted once. tests/dataset/test_word_counts.py checks this against whole-string encoding.
     """
-    if text.isprintable():  # no whitespace but the ASCII space (the cheapest test, and the common case)
-        return "  " not in text
-    return text.isascii() and not any(pair in text for pair in _ASCII_SPACE_AFTER_SPACE)
+    return "  " not in text and _no_break_before_space(text)
+
+
+def _no_break_before_space(text: str) -> bool:
+    """splits_at_spaces but for two spaces in a row, which a caller holding text.split(" ") sees for less:
+    an empty word between two others."""
+    if text.isascii():  # a flag in CPython, no scan
+        # each test of one character is a memchr, far cheaper than isprintable's walk over the text
+        if "\n" in text or "\t" in text or "\r" in text or "\x0b" in text or "\x0c" in text:
+            return not any(pair in text for pair in _BREAK_THEN_SPACE)
+        return True
+    return text.isprintable()  # no whitespace but the ASCII space
 
 
 class TokenCounter:
@@ -202,8 +212,8 @@ class TokenCounter:
             if len(t) > LONG_TEXT:
                 out.append(sum(len(encode(_clean(t[i:i + LONG_PIECE]))) for i in range(0, len(t), LONG_PIECE)))
                 continue
-            if " " in t and splits_at_spaces(t):
-                words = t.split(" ")
+            # "" in words: two spaces in a row, or one at an end (harmless; then "  " is not in t)
+            if _no_break_before_space(t) and ("" not in (words := t.split(" ")) or "  " not in t):
                 first = words[0]
                 words[0] = SPACE  # counted apart: it has no space before it
                 try:
