@@ -204,7 +204,11 @@ def run(quick: bool = False) -> list[Row]:
 
 def loss_over_seeds(seeds: list[int], quick: bool = False) -> list[Row]:
     """Final training loss of ftui and of TRL on the same job at each seed (LoRA's initial weights,
-    dropout and example order differ by seed): one seed's gap says little, the means and ranges do."""
+    dropout and example order differ by seed): one seed's gap says little, the means and ranges do.
+
+    Space the seeds further apart than the job has epochs: TRL's sampler shuffles epoch e with seed + e,
+    so its runs at seeds 7 and 8 share four of five epoch orders and are not two independent draws.
+    With the same draws the two trainers take the same steps (tests/local/test_matches_trl.py)."""
     from tests.local.style_data import style_rows, write_jsonl
 
     ours, theirs = [], []
@@ -227,7 +231,7 @@ def loss_over_seeds(seeds: list[int], quick: bool = False) -> list[Row]:
 if __name__ == "__main__":
     from tests.bench.common import print_rows
 
-    if "--seeds" in sys.argv:  # python -m tests.bench.bench_local --seeds 7,8,9
+    if "--seeds" in sys.argv:  # python -m tests.bench.bench_local --seeds 100,200,300
         print_rows(loss_over_seeds([int(s) for s in sys.argv[sys.argv.index("--seeds") + 1].split(",")],
                                    quick="--quick" in sys.argv))
     else:
