@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ftui.core.local.trainer import BASE_LEARNING_RATE, MAX_GRAD_NORM, Trainer, epoch_order
+from ftui.core.local.trainer import BASE_LEARNING_RATE, Trainer, epoch_order
+from tests.bench.trl_reference import sft_trainer
 from tests.local.test_trainer import make_job
 from tests.local.tiny_model import CONTEXT_LENGTH
 
@@ -22,28 +23,15 @@ EPOCHS, BATCH = 4, 4  # 12 examples: 3 steps an epoch, batches of 4 that TRL pad
 
 def _trl_step_losses(job, initial: dict, rows: list[dict], order: list[int]) -> list[float]:
     import torch
-    from datasets import Dataset
-    from peft import LoraConfig
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    from trl import SFTConfig, SFTTrainer
 
     folder = job.model["path"]
-    tokenizer = AutoTokenizer.from_pretrained(folder)
     # the examples in ftui's order, one pass: a sequential sampler then takes ftui's batches
-    dataset = Dataset.from_list([{
-        "prompt": tokenizer.apply_chat_template(rows[i]["messages"][:-1], tokenize=False,
-                                                add_generation_prompt=True),
-        "completion": rows[i]["messages"][-1]["content"] + tokenizer.eos_token} for i in order])
-    config = SFTConfig(
-        output_dir=str(Path(job.output_dir).parent / "trl"), num_train_epochs=1, per_device_train_batch_size=BATCH,
-        learning_rate=BASE_LEARNING_RATE * job.learning_rate_multiplier, lr_scheduler_type="linear",
-        warmup_steps=0, weight_decay=0.0, max_grad_norm=MAX_GRAD_NORM, train_sampling_strategy="sequential",
-        logging_steps=1, save_strategy="no", report_to=[], seed=job.seed, use_cpu=True, dataloader_num_workers=0,
-        max_length=CONTEXT_LENGTH, packing=False, bf16=False, fp16=False)
-    lora = LoraConfig(r=job.lora_r, lora_alpha=job.lora_alpha, lora_dropout=0.0, target_modules="all-linear",
-                      task_type="CAUSAL_LM", bias="none")
-    trainer = SFTTrainer(model=AutoModelForCausalLM.from_pretrained(folder), args=config, train_dataset=dataset,
-                         processing_class=tokenizer, peft_config=lora)
+    trainer = sft_trainer(AutoModelForCausalLM.from_pretrained(folder), AutoTokenizer.from_pretrained(folder),
+                          [rows[i] for i in order], output_dir=str(Path(job.output_dir).parent / "trl"), epochs=1,
+                          batch_size=BATCH, learning_rate=BASE_LEARNING_RATE * job.learning_rate_multiplier,
+                          seed=job.seed, max_length=CONTEXT_LENGTH, lora_r=job.lora_r, lora_alpha=job.lora_alpha,
+                          lora_dropout=0.0, sampling="sequential")
     parameters = dict(trainer.model.named_parameters())
     assert set(initial) == {name for name, p in parameters.items() if p.requires_grad}
     with torch.no_grad():
@@ -58,8 +46,7 @@ def test_every_step_loss_is_trls_from_the_same_start(tmp_path, tiny_model_dir):
     start = Trainer(job, lambda event: None)
     start._setup()  # the adapter the run below starts from: the same seed builds the same weights
     initial = {name: p.detach().clone() for name, p in start.model.named_parameters() if p.requires_grad}
-    events: list[dict] = []
-    done = Trainer(job, events.append).run()
+    done = Trainer(job, lambda event: None).run()
     ours = [row["train_loss"] for row in done["rows"]]
     rows = [json.loads(line) for line in Path(job.training_file).read_text(encoding="utf-8").splitlines()]
     order = [i for epoch in range(EPOCHS) for i in epoch_order(job.seed, epoch, len(rows))]
